@@ -1,0 +1,123 @@
+"""Wiring: settings, database, catalogs, router, middleware, scheduler and platforms.
+
+:class:`CopBot` owns the life cycle. Platforms hand it events through :meth:`CopBot.handle`;
+the sequencer orders them per conversation; each runs through the middleware chain
+(see :mod:`bot.core.middleware`) to a handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.context import Actor, Context
+from bot.core.flood import FloodLimiter
+from bot.core.middleware import ErrorCapture, FloodControl, Middleware, chain
+from bot.core.platform import Platform
+from bot.core.router import Router
+from bot.core.sequencer import KeyedSequencer
+from bot.core.types import Event, Role
+from bot.i18n import Catalogs
+from bot.middleware import Identity, UnitOfWork
+from bot.scheduler import Scheduler, prune_processed_events
+from bot.services import Services
+from handlers import build_router
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class CopBot:
+    """The running bot.
+
+    Args:
+        settings: the configuration.
+        platforms: the adapters to run (at least one).
+        clock: the clock; tests pass a controllable one.
+        db: the database; by default opened from ``settings.database_url``.
+        router: the root router; by default every feature's handlers.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        platforms: Sequence[Platform],
+        *,
+        clock: Clock | None = None,
+        db: Database | None = None,
+        router: Router | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = db or Database(settings.database_url)
+        self.catalogs = Catalogs(default=settings.default_locale)
+        self.router = router or build_router()
+        self.platforms = {platform.name: platform for platform in platforms}
+        self.sequencer = KeyedSequencer()
+        self.scheduler = Scheduler(self.clock, settings.timezone)
+        self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
+        middlewares: list[Middleware] = [
+            ErrorCapture(),
+            UnitOfWork(self.db, self.clock),
+            Identity(settings.admins, self.catalogs, self.clock),
+            FloodControl(self.flood),
+        ]
+        self._pipeline = chain(middlewares, self.router.dispatch)
+        self._started = False
+
+    async def start(self, *, migrate: bool = True) -> None:
+        """Migrate the database, seed sample data if asked, start jobs and platforms."""
+        if migrate:
+            await self.db.upgrade()
+        if self.settings.seeds_sample_data:
+            from bot.sample import seed_sample_community
+
+            await seed_sample_community(self.db, self.clock)
+        self.scheduler.every(
+            "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
+        )
+        self.scheduler.start()
+        for platform in self.platforms.values():
+            await platform.start(self.handle)
+        self._started = True
+        log.info("copbot started on %s", ", ".join(self.platforms))
+
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""
+        for platform in self.platforms.values():
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("the %s platform did not stop cleanly", platform.name)
+        try:
+            await asyncio.wait_for(self.sequencer.drain(), grace)
+        except TimeoutError:
+            log.warning("stopping with %d events still in flight", self.sequencer.pending)
+        await self.sequencer.close()
+        self.scheduler.shutdown()
+        await self.db.dispose()
+        self._started = False
+
+    async def handle(self, event: Event) -> None:
+        """Accept an event from a platform; it runs after the earlier ones of its conversation."""
+        key = (event.platform, event.chat.id, event.sender.id)
+        await self.sequencer.submit(key, lambda: self.process(event))
+
+    async def drain(self) -> None:
+        """Wait until every accepted event has been handled."""
+        await self.sequencer.drain()
+
+    async def process(self, event: Event) -> None:
+        """Run one event through the middleware chain now (the sequencer calls this)."""
+        ctx: Context[Services] = Context(
+            event=event,
+            actor=Actor(None, event.sender, Role.GUEST, self.catalogs.default),
+            platforms=self.platforms,
+            translator=self.catalogs.translator(None),
+            services=Services(self.settings, self.clock, self.catalogs, self.router),
+        )
+        await self._pipeline(ctx)

@@ -1,0 +1,208 @@
+"""Settings: environment variables (``COPBOT_*``), then ``copbot.toml``, then defaults.
+
+Nested groups use ``__`` in environment variables (``COPBOT_FLOOD__RATE=2``) and tables
+in the TOML file (``[flood]``). A bad value stops the program with one readable
+paragraph naming the setting (see :func:`load_settings`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.core.errors import ConfigurationError
+from bot.i18n import available_locales
+
+ENV_PREFIX = "COPBOT_"
+DEFAULT_CONFIG_FILE = Path("copbot.toml")
+PLATFORMS = ("console", "telegram", "matrix")
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+class FloodSettings(BaseModel):
+    """Per-user flood limit: ``burst`` messages at once, then ``rate`` per second."""
+
+    rate: float = Field(default=1.0, gt=0)
+    burst: int = Field(default=12, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything copbot can be told from outside.
+
+    Platform groups (``COPBOT_TELEGRAM__*``, ``COPBOT_MATRIX__*``) are added by their
+    adapters' settings.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str = "sqlite+aiosqlite:///copbot.db"
+    default_locale: str = "en"
+    timezone: str = "UTC"
+    admins: Annotated[tuple[str, ...], NoDecode] = ()
+    flood: FloodSettings = FloodSettings()
+    sample_data: bool | None = None
+    files_dir: Path = Path("var/files")
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = settings_cls.model_config.get("toml_file")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL such as sqlite+aiosqlite:///copbot.db") from None
+        backend, driver = url.get_backend_name(), url.get_driver_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"uses {backend!r}; copbot supports SQLite and PostgreSQL")
+        if driver in ("aiosqlite", "asyncpg"):
+            return value
+        return url.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        locales = available_locales()
+        if value not in locales:
+            raise ValueError(f"{value!r} is not a language copbot speaks; choose one of {', '.join(locales)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as UTC or Europe/Geneva") from None
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _qualified_admins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(qualify_user_id(item) for item in value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"{value!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def seeds_sample_data(self) -> bool:
+        """Whether to load the sample community: by default only on the console alone."""
+        return self.sample_data if self.sample_data is not None else True
+
+
+def qualify_user_id(value: str) -> str:
+    """Normalise a platform-qualified user id (``telegram:123``, ``matrix:@a:b``).
+
+    A bare Matrix id (``@alice:example.org``) is accepted and qualified.
+
+    Raises:
+        ValueError: the id names no known platform or has no user part.
+    """
+    text = value.strip()
+    if text.startswith("@") and ":" in text:
+        return f"matrix:{text}"
+    platform, sep, user_id = text.partition(":")
+    if not sep or platform not in PLATFORMS or not user_id:
+        raise ValueError(
+            f"{value!r} is not a platform-qualified user id such as "
+            "console:mod, telegram:12345 or matrix:@alice:example.org"
+        )
+    if platform == "matrix" and not (user_id.startswith("@") and ":" in user_id[1:]):
+        raise ValueError(f"{value!r} is not a Matrix user id such as matrix:@alice:example.org")
+    if platform == "telegram" and not user_id.lstrip("-").isdigit():
+        raise ValueError(f"{value!r}: Telegram user ids are numbers, such as telegram:12345")
+    return f"{platform}:{user_id}"
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings, or raise :class:`ConfigurationError` explaining what is wrong.
+
+    Args:
+        config_file: a TOML file; by default ``copbot.toml`` if it exists.
+        overrides: values that win over every source (the CLI uses these).
+    """
+    if config_file is not None and not config_file.is_file():
+        raise ConfigurationError(
+            f"copbot cannot start: the configuration file {config_file} does not exist. "
+            "Check the --config option."
+        )
+    path = config_file or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    try:
+        return FileSettings(**overrides)
+    except ValidationError as error:
+        raise ConfigurationError(describe_errors(error, path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(
+            f"copbot cannot start: the configuration file {path} is not valid TOML ({error})."
+        ) from None
+
+
+def describe_errors(error: ValidationError, path: Path | None) -> str:
+    """One paragraph naming every invalid setting and what is wrong with it."""
+    problems = []
+    for item in error.errors():
+        location = [str(part) for part in item["loc"]]
+        env_name = ENV_PREFIX + "__".join(location).upper()
+        toml_name = ".".join(location)
+        where = f"{env_name} (or {toml_name} in {path})" if path else env_name
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "is not a setting copbot knows; check its spelling"
+        problems.append(f"{where} {message}")
+    return "copbot cannot start: the configuration is invalid. " + "; ".join(problems) + "."

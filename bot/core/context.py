@@ -1,0 +1,161 @@
+"""The context handed to every handler.
+
+A :class:`Context` carries one event through the bot: who sent it (the resolved
+:class:`Actor`), where, the platforms to answer on, a translator for the actor's language
+and the feature services (repositories, settings, clock) as ``services``.
+
+Handlers decide and do no network I/O of their own: :meth:`Context.reply` and
+:meth:`Context.send` only queue messages, and :meth:`Context.after_commit` queues other
+effects. The bot delivers them after the event's database transaction has committed,
+so a user is never told about a change that was not saved, and a handler that fails
+sends nothing but the apology.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from bot.core.commands import Command
+from bot.core.i18n import Translator
+from bot.core.platform import Platform
+from bot.core.text import Fragment, Text, fill
+from bot.core.types import (
+    Attachment,
+    Button,
+    Event,
+    IncomingMessage,
+    OutgoingMessage,
+    Recipient,
+    Role,
+    UserRef,
+)
+
+if TYPE_CHECKING:
+    from bot.core.router import Route
+
+S = TypeVar("S")
+
+Buttons = Sequence[Sequence[Button]]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The person behind an event, as the bot knows them.
+
+    Attributes:
+        person_id: the stored person's id (``None`` only before resolution).
+        user: the platform identity the event came from.
+        role: the person's effective role.
+        locale: the language the bot speaks to them.
+    """
+
+    person_id: int | None
+    user: UserRef
+    role: Role
+    locale: str
+
+    def has(self, role: Role) -> bool:
+        return self.role >= role
+
+
+@dataclass(eq=False, slots=True)
+class Context(Generic[S]):
+    """Everything a handler needs for one event.
+
+    Attributes:
+        event: the incoming event.
+        actor: who sent it; set by the identity middleware.
+        platforms: every running platform by name; replies go to ``event.platform``.
+        translator: translates into ``actor.locale``.
+        services: the feature services for this event's unit of work.
+        command: the parsed command, when the event is one.
+        route: the route chosen by the router.
+        outbox: messages queued for delivery after commit.
+    """
+
+    event: Event
+    actor: Actor
+    platforms: Mapping[str, Platform]
+    translator: Translator
+    services: S
+    command: Command | None = None
+    route: Route | None = None
+    outbox: list[OutgoingMessage] = field(default_factory=list)
+    effects: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def platform(self) -> Platform:
+        """The platform the event arrived on."""
+        return self.platforms[self.event.platform]
+
+    @property
+    def message(self) -> IncomingMessage | None:
+        return self.event if isinstance(self.event, IncomingMessage) else None
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.command.args if self.command else ()
+
+    # -- language ---------------------------------------------------------------------
+
+    def _(self, msgid: str, /, **values: Any) -> Text:
+        """Translate ``msgid`` and fill its ``{placeholders}`` with ``values`` as spans."""
+        return fill(self.translator.gettext(msgid), values)
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> Text:
+        """Translate a message with a plural form chosen by ``n`` (also bound as ``{n}``)."""
+        return fill(self.translator.ngettext(singular, plural, n), {"n": n, **values})
+
+    def gettext(self, msgid: str) -> str:
+        """Translate ``msgid`` to a plain string (for button labels and the like)."""
+        return self.translator.gettext(msgid)
+
+    def cmd(self, name: str) -> str:
+        """How the user types command ``name`` on their platform (``/help``, ``!help``)."""
+        prefix = self.command.prefix if self.command else self.platform.command_prefix
+        return f"{prefix}{name}"
+
+    # -- effects, delivered after commit ----------------------------------------------
+
+    def reply(
+        self,
+        text: Fragment,
+        *,
+        buttons: Buttons = (),
+        attachments: Iterable[Attachment] = (),
+        quote: bool = False,
+    ) -> None:
+        """Queue an answer in the chat (and thread) the event came from."""
+        reply_to = self.message.message_id if quote and self.message else None
+        self.send(self.event.chat, text, buttons=buttons, attachments=attachments, reply_to=reply_to)
+
+    def send(
+        self,
+        to: Recipient,
+        text: Fragment,
+        *,
+        buttons: Buttons = (),
+        attachments: Iterable[Attachment] = (),
+        reply_to: str | None = None,
+    ) -> None:
+        """Queue a message to any chat, thread or user (by direct message)."""
+        self.outbox.append(
+            OutgoingMessage(
+                to=to,
+                text=Text.of(text),
+                buttons=tuple(tuple(row) for row in buttons),
+                reply_to=reply_to,
+                attachments=tuple(attachments),
+            )
+        )
+
+    def after_commit(self, effect: Callable[[], Awaitable[None]]) -> None:
+        """Queue a side effect (a platform call) to run once the transaction committed."""
+        self.effects.append(effect)
+
+    def discard_effects(self) -> None:
+        """Forget everything queued: the unit of work was rolled back."""
+        self.outbox.clear()
+        self.effects.clear()

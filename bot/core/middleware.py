@@ -1,0 +1,97 @@
+"""Middleware: code that runs around every handler.
+
+A middleware is an async callable ``(ctx, call_next)``; :func:`chain` composes a list of
+them, outermost first, around the router's dispatch. The application's chain is::
+
+    ErrorCapture          log + apologise, whatever happens inside
+      UnitOfWork          (bot) transaction, exactly-once claim, delivery after commit
+        Identity          (bot) resolve the person, their role and language
+          FloodControl    per-user rate limit
+            Router.dispatch   route, role check, handler
+
+The two in the middle need storage and live in :mod:`bot.middleware`; the core ones are
+here.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+from bot.core.context import Context
+from bot.core.delivery import deliver
+from bot.core.errors import UserFacingError
+from bot.core.flood import FloodLimiter, Verdict
+from bot.core.i18n import N_
+from bot.core.text import Text, fill
+
+log = logging.getLogger(__name__)
+
+Next = Callable[[Context[Any]], Awaitable[None]]
+
+
+class Middleware(Protocol):
+    async def __call__(self, ctx: Context[Any], call_next: Next) -> None: ...
+
+
+def chain(middlewares: Sequence[Middleware], endpoint: Next) -> Next:
+    """Compose ``middlewares`` (outermost first) around ``endpoint``, once."""
+    handler = endpoint
+    for middleware in reversed(middlewares):
+        handler = _bind(middleware, handler)
+    return handler
+
+
+def _bind(middleware: Middleware, call_next: Next) -> Next:
+    async def run(ctx: Context[Any]) -> None:
+        await middleware(ctx, call_next)
+
+    return run
+
+
+class ErrorCapture:
+    """Turns any failure into an answer; the bot keeps running.
+
+    A :class:`UserFacingError` is answered with its own localized message. Any other
+    exception is logged with a short error id, and the user gets an apology quoting it,
+    so a moderator can find the traceback from a user's screenshot.
+    """
+
+    async def __call__(self, ctx: Context[Any], call_next: Next) -> None:
+        try:
+            await call_next(ctx)
+        except UserFacingError as refusal:
+            await self._answer(ctx, fill(ctx.translator.gettext(refusal.msgid), refusal.values))
+        except Exception:
+            error_id = secrets.token_hex(4)
+            log.exception("error %s handling %s event %s", error_id, ctx.event.platform, ctx.event.event_id)
+            apology = N_(
+                "Sorry, something went wrong on my side (error {error_id}). Please try again; if it keeps happening, tell a moderator this error id."
+            )
+            await self._answer(ctx, ctx._(apology, error_id=error_id))
+
+    @staticmethod
+    async def _answer(ctx: Context[Any], text: Text) -> None:
+        ctx.discard_effects()
+        ctx.reply(text)
+        for message in ctx.outbox:
+            await deliver(ctx.platforms, message)
+        ctx.outbox.clear()
+
+
+class FloodControl:
+    """Refuses events from a user who sends faster than the limiter allows."""
+
+    def __init__(self, limiter: FloodLimiter) -> None:
+        self.limiter = limiter
+
+    async def __call__(self, ctx: Context[Any], call_next: Next) -> None:
+        verdict = self.limiter.check(ctx.actor.user.key)
+        if verdict is Verdict.ALLOW:
+            await call_next(ctx)
+        elif verdict is Verdict.WARN:
+            ctx.reply(
+                ctx._(N_("You are sending messages too fast. Please wait a few seconds and try again."))
+            )

@@ -1,0 +1,97 @@
+"""The port every chat platform implements.
+
+A platform is small on purpose (httpx's transports and python-telegram-bot's
+``BaseRequest`` are the model): start and stop, send and edit a message, open a thread.
+Everything else is an optional :class:`Capability`; asking a platform for one it lacks
+raises :class:`~bot.core.errors.UnsupportedCapability`, so callers can offer a fallback.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from bot.core.errors import UnsupportedCapability
+from bot.core.types import ChatRef, Event, MessageRef, OutgoingMessage, UserRef
+
+#: What a platform calls for every incoming event. It may wait (back-pressure).
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+class Capability(StrEnum):
+    """Optional things a platform may be able to do."""
+
+    ADMIT_USER = "admit a user to the community"
+    REMOVE_USER = "remove a user from the community"
+    SEND_DOCUMENT = "send a document"  # send() accepts attachments
+    DELETE_MESSAGE = "delete a message"
+    CLOSE_THREAD = "close a thread"
+
+
+class Platform(ABC):
+    """A chat platform adapter.
+
+    Attributes:
+        name: the platform's name, also the prefix of its user ids (``telegram:123``).
+        bot_username: the bot's own handle, to recognise ``/cmd@bot`` in groups.
+        command_prefix: the prefix the bot writes in hints (Matrix clients reserve ``/``).
+        message_limit: the longest text one message may carry, in characters.
+        capabilities: the optional capabilities this adapter implements.
+    """
+
+    name: str
+    bot_username: str | None = None
+    command_prefix: str = "/"
+    message_limit: int = 4096
+    capabilities: frozenset[Capability] = frozenset()
+
+    @abstractmethod
+    async def start(self, sink: EventSink) -> None:
+        """Connect and begin delivering events to ``sink``. Returns once started."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop receiving, finish in-flight sends and disconnect."""
+
+    @abstractmethod
+    async def send(self, message: OutgoingMessage) -> MessageRef:
+        """Deliver one message.
+
+        Raises:
+            UnsupportedCapability: the message has attachments and the platform lacks
+                :attr:`Capability.SEND_DOCUMENT`.
+            RecipientUnreachable: the recipient blocked the bot or cannot be found.
+            RateLimited: the platform asks to wait before retrying.
+        """
+
+    @abstractmethod
+    async def edit(self, ref: MessageRef, message: OutgoingMessage) -> None:
+        """Replace the text and buttons of a message the bot sent."""
+
+    @abstractmethod
+    async def create_thread(self, chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:
+        """Open a thread in ``chat`` whose first message is ``opening``.
+
+        Returns:
+            The opening message; its ``chat.thread_id`` identifies the new thread.
+        """
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    async def admit_user(self, user: UserRef) -> None:
+        """Let an approved member into the community chat."""
+        raise UnsupportedCapability(self.name, Capability.ADMIT_USER)
+
+    async def remove_user(self, user: UserRef, reason: str | None = None) -> None:
+        """Remove a member from the community chats."""
+        raise UnsupportedCapability(self.name, Capability.REMOVE_USER)
+
+    async def delete_message(self, ref: MessageRef) -> None:
+        """Delete (Matrix: redact) a message."""
+        raise UnsupportedCapability(self.name, Capability.DELETE_MESSAGE)
+
+    async def close_thread(self, chat: ChatRef) -> None:
+        """Close a thread so no one can post in it any more."""
+        raise UnsupportedCapability(self.name, Capability.CLOSE_THREAD)

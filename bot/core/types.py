@@ -1,0 +1,190 @@
+"""Value types that travel between platforms, the router and handlers.
+
+Every type here is a frozen, slotted dataclass: cheap to build, hashable where it makes
+sense, and safe to hand to concurrent tasks. Platform adapters translate their native
+updates into these and back; nothing here knows about any platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import IntEnum
+
+from bot.core.text import Text
+
+#: Telegram's callback data limit; the smallest of our platforms, so it binds all of them.
+MAX_BUTTON_PAYLOAD_BYTES = 64
+
+
+class Role(IntEnum):
+    """What a person may do. Roles are ordered: each includes the ones below it."""
+
+    GUEST = 0
+    APPLICANT = 10
+    MEMBER = 20
+    MODERATOR = 30
+    ADMIN = 40
+
+    @property
+    def label(self) -> str:
+        """The role's lower-case name, as used in configuration and storage."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A person as one platform reports them.
+
+    Attributes:
+        platform: the platform's name (``console``, ``telegram``, ``matrix``).
+        id: the platform's stable user id (never a display name).
+        display_name: the name the user chose; untrusted and not unique.
+        language: the language the platform reports for the user (IETF tag), if any.
+        username: a handle such as a Telegram ``@username``, if the platform has one.
+    """
+
+    platform: str
+    id: str
+    display_name: str = ""
+    language: str | None = None
+    username: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The platform-qualified id, e.g. ``telegram:12345``."""
+        return f"{self.platform}:{self.id}"
+
+    @property
+    def name(self) -> str:
+        """A name to show: the display name, else the username, else the id."""
+        return self.display_name or self.username or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """A place messages go: a chat or room, optionally one thread inside it."""
+
+    platform: str
+    id: str
+    thread_id: str | None = None
+
+    def thread(self, thread_id: str | None) -> ChatRef:
+        """The same chat, narrowed to ``thread_id`` (or widened back with ``None``)."""
+        return replace(self, thread_id=thread_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A message the bot sent, as the platform identifies it (to edit or delete it)."""
+
+    chat: ChatRef
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button. ``payload`` comes back in :attr:`IncomingMessage.button`.
+
+    Payloads are short ``namespace:args`` strings, never data: they must fit Telegram's
+    64-byte callback data.
+    """
+
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        if len(self.payload.encode()) > MAX_BUTTON_PAYLOAD_BYTES:
+            raise ValueError(f"button payload over {MAX_BUTTON_PAYLOAD_BYTES} bytes: {self.payload!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: an export, a chart."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    media_type: str = "application/octet-stream"
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+#: Where an outgoing message goes: a chat (or thread), or a user by direct message.
+Recipient = ChatRef | UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A message the bot wants delivered.
+
+    Attributes:
+        to: a chat (its ``thread_id`` selects the thread) or a user (direct message).
+        text: rich text; platforms render it and escape every piece of it.
+        buttons: rows of inline buttons.
+        reply_to: the platform message id this answers, if any.
+        attachments: documents or images sent with the message.
+    """
+
+    to: Recipient
+    text: Text
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    reply_to: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Something that happened on a platform and may need the bot's attention.
+
+    Attributes:
+        event_id: unique per platform; the key that makes handling happen once.
+        sender: who caused the event.
+        chat: where it happened.
+        is_direct: whether ``chat`` is a private chat between the sender and the bot.
+        received_at: when the platform says it happened, if it says.
+    """
+
+    event_id: str
+    sender: UserRef
+    chat: ChatRef
+    is_direct: bool = False
+    received_at: datetime | None = None
+
+    @property
+    def platform(self) -> str:
+        return self.sender.platform
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncomingMessage(Event):
+    """A message, an edit of one, or a button press.
+
+    Attributes:
+        text: the message text; ``None`` for media without a caption, stickers and the like.
+        message_id: the platform's id for the message.
+        reply_to: the id of the message this one answers, if any.
+        edited: this event replaces the text of an earlier message ``message_id``.
+        button: the payload of a pressed button; ``text`` is then ``None``.
+    """
+
+    text: str | None = None
+    message_id: str | None = None
+    reply_to: str | None = None
+    edited: bool = False
+    button: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JoinRequest(Event):
+    """Someone asks to enter a community chat (Telegram join request, Matrix knock)."""
+
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageDeleted(Event):
+    """A message was deleted (Telegram cannot tell bots; Matrix redactions can)."""
+
+    message_id: str

@@ -1,0 +1,100 @@
+"""The middleware that needs storage: the unit of work and identity resolution.
+
+See :mod:`bot.core.middleware` for the whole chain and the platform-neutral parts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from bot.core.clock import Clock
+from bot.core.context import Actor, Context
+from bot.core.delivery import deliver
+from bot.core.middleware import Next
+from bot.core.types import Role
+from bot.i18n import Catalogs, current_locale
+from bot.services import Services
+from storage.db import Database
+from storage.events import ProcessedEvents
+
+log = logging.getLogger(__name__)
+
+
+class UnitOfWork:
+    """One transaction per event, exactly-once claims, and delivery after commit.
+
+    The event's id is claimed in the same transaction as the handler's writes. A
+    redelivered event finds its claim and is skipped. When a handler fails, its writes
+    are rolled back and the event is claimed alone, so a poisonous event is not retried
+    forever. Queued replies and effects run only after a successful commit.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def __call__(self, ctx: Context[Any], call_next: Next) -> None:
+        services: Services = ctx.services
+        event = ctx.event
+        try:
+            async with self.db.transaction() as session:
+                services.bind(session)
+                if not await services.events.claim(event.platform, event.event_id, self.clock.now()):
+                    log.info("skipping %s event %s: already handled", event.platform, event.event_id)
+                    return
+                await call_next(ctx)
+        except Exception:
+            ctx.discard_effects()
+            await self._claim_alone(event.platform, event.event_id)
+            raise
+        await flush(ctx)
+
+    async def _claim_alone(self, platform: str, event_id: str) -> None:
+        try:
+            async with self.db.transaction() as session:
+                await ProcessedEvents(session).claim(platform, event_id, self.clock.now())
+        except Exception:
+            log.exception("could not record failed %s event %s as handled", platform, event_id)
+
+
+async def flush(ctx: Context[Any]) -> None:
+    """Deliver a context's queued messages, then run its queued effects, in order."""
+    for message in ctx.outbox:
+        await deliver(ctx.platforms, message)
+    ctx.outbox.clear()
+    for effect in ctx.effects:
+        try:
+            await effect()
+        except Exception:
+            log.exception("an after-commit effect failed for event %s", ctx.event.event_id)
+    ctx.effects.clear()
+
+
+class Identity:
+    """Resolves (or creates) the sender's person, their role and their language.
+
+    Admins are the identities listed in ``COPBOT_ADMINS``; everyone else has the
+    highest role stored for them. Authorization is always by platform user id, never
+    by display name.
+    """
+
+    def __init__(self, admins: Iterable[str], catalogs: Catalogs, clock: Clock) -> None:
+        self.admins = frozenset(admins)
+        self.catalogs = catalogs
+        self.clock = clock
+
+    async def __call__(self, ctx: Context[Any], call_next: Next) -> None:
+        services: Services = ctx.services
+        sender = ctx.event.sender
+        profile = await services.users.resolve(sender, self.clock.now())
+        role = Role.ADMIN if sender.key in self.admins else profile.role
+        locale = self.catalogs.choose(profile.locale, sender.language)
+        ctx.actor = Actor(profile.person_id, sender, role, locale)
+        ctx.translator = self.catalogs.translator(locale)
+        token = current_locale.set(locale)
+        try:
+            await call_next(ctx)
+        finally:
+            current_locale.reset(token)

@@ -1,0 +1,19 @@
+"""Platform-neutral features. Each module owns a :class:`~bot.core.router.Router`.
+
+The root router below is the one place that says which features the bot has, in the
+order their message routes are tried. Nothing here may import a platform library.
+"""
+
+from __future__ import annotations
+
+from bot.core.router import Router
+
+
+def build_router() -> Router:
+    """The bot's root router, with every feature included."""
+    from handlers import basics
+
+    root = Router("root")
+    root.include(basics.router)
+    basics.install_fallbacks(root)
+    return root

@@ -1,0 +1,63 @@
+"""The audit log: who did what, when, to whom and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry
+
+
+class AuditLog:
+    """Appends to and reads the audit log within one unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        actor_person_id: int | None = None,
+        target: str | None = None,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Append an entry.
+
+        Args:
+            at: when it happened.
+            actor: the platform-qualified id of who did it (``telegram:123``), or ``system``.
+            action: a dotted verb, e.g. ``application.approve``, ``role.grant``.
+            actor_person_id: the actor's person id, when they have one.
+            target: what it was done to (an application id, a user key).
+            reason: the reason given, verbatim.
+            details: anything else worth keeping (JSON).
+        """
+        entry = AuditEntry(
+            at=at,
+            actor=actor,
+            actor_person_id=actor_person_id,
+            action=action,
+            target=target,
+            reason=reason,
+            details=details or {},
+        )
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    async def recent(self, limit: int = 20, offset: int = 0, action: str | None = None) -> list[AuditEntry]:
+        """The newest entries first."""
+        query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        return list(await self.session.scalars(query.limit(limit).offset(offset)))
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(AuditEntry)) or 0)

@@ -1,0 +1,126 @@
+"""Engines, transactions and migrations for SQLite and PostgreSQL.
+
+SQLite is opened in WAL mode with foreign keys on, ``synchronous=NORMAL`` and a busy
+timeout. Every SQLite transaction starts with ``BEGIN IMMEDIATE``: it takes the write
+lock up front, so two writers wait for each other (busy timeout) instead of failing
+with "database is locked" when a reader tries to upgrade. Within one process a single
+connection serves all transactions in turn: SQLite has one writer anyway, and an
+asyncio queue is cheaper than the busy-wait of several connections.
+
+Transactions are short by construction: handlers do no network I/O while one is open
+(see :mod:`bot.core.context`). Never open a transaction inside another one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+from storage.models import Base
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+
+
+class Database:
+    """One database: its engine, its sessions and its migrations.
+
+    Args:
+        url: an SQLAlchemy async URL (``sqlite+aiosqlite:///copbot.db``,
+            ``postgresql+asyncpg://user@host/db``).
+        connect_args: passed to the driver (tests set a PostgreSQL ``search_path``).
+        echo: log every statement.
+    """
+
+    def __init__(
+        self, url: str, *, connect_args: Mapping[str, Any] | None = None, echo: bool = False
+    ) -> None:
+        self.url = make_url(url)
+        self.dialect = self.url.get_backend_name()
+        options: dict[str, Any] = {"echo": echo, "connect_args": dict(connect_args or {})}
+        if self.dialect == "sqlite":
+            database = self.url.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            options.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60)
+        else:
+            options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside a transaction: committed on exit, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Apply the Alembic migrations up to ``revision``."""
+        async with self.engine.begin() as connection:
+            await connection.run_sync(_run_alembic, "upgrade", revision)
+
+    async def current_revision(self) -> str | None:
+        """The revision the schema is at, or ``None`` for an empty database."""
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(_current_revision)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def insert_for(session: AsyncSession, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` for ``session``'s dialect, which knows ``on_conflict_do_nothing``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for our migrations, bound to ``connection`` if given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _run_alembic(connection: Connection, verb: str, revision: str) -> None:
+    getattr(command, verb)(alembic_config(connection), revision)
+
+
+def _current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the driver, so BEGIN IMMEDIATE is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,40 @@
+"""Processed events: the ledger that makes every platform event take effect once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import insert_for
+from storage.models import ProcessedEvent
+
+
+class ProcessedEvents:
+    """Claims event ids inside the unit of work that handles them.
+
+    The claim is written in the same transaction as the handler's effects: if the
+    handler's work commits, so does the claim, and a redelivered event is skipped;
+    if it rolls back, the event can be handled again.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, platform: str, event_id: str, now: datetime) -> bool:
+        """Record the event; ``False`` if it was recorded before (a redelivery)."""
+        statement = (
+            insert_for(self.session, ProcessedEvent)
+            .values(platform=platform, event_id=event_id, processed_at=now)
+            .on_conflict_do_nothing()
+        )
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def prune(self, before: datetime) -> int:
+        """Forget events processed before ``before``; returns how many."""
+        result = await self.session.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.processed_at < before)
+        )
+        return int(getattr(result, "rowcount", 0))

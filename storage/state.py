@@ -1,0 +1,30 @@
+"""Small named values the bot keeps between runs (sample data version, sync tokens)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import BotState
+
+
+class StateStore:
+    """Reads and writes ``bot_state`` within one unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, key: str, default: Any = None) -> Any:
+        row = await self.session.get(BotState, key)
+        return default if row is None else row.value
+
+    async def set(self, key: str, value: Any, now: datetime) -> None:
+        row = await self.session.get(BotState, key)
+        if row is None:
+            self.session.add(BotState(key=key, value=value, updated_at=now))
+        else:
+            row.value = value
+            row.updated_at = now
+        await self.session.flush()

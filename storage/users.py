@@ -1,0 +1,184 @@
+"""People, their platform identities and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.types import Role, UserRef
+from storage.models import Identity, Person, RoleGrant
+
+#: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the bot knows of a person, resolved from one of their identities.
+
+    Attributes:
+        person_id: the person's id.
+        identity_id: the identity the lookup came through.
+        display_name: the person's name.
+        locale: the language the person chose with ``/language``, if any.
+        roles: the roles stored for the person (admins from the configuration are not here).
+        created: whether this lookup created the person.
+    """
+
+    person_id: int
+    identity_id: int
+    display_name: str
+    locale: str | None
+    roles: frozenset[Role]
+    created: bool = False
+
+    @property
+    def role(self) -> Role:
+        """The highest stored role; a person with none is a guest."""
+        return max(self.roles, default=Role.GUEST)
+
+
+class UserRepository:
+    """Looks up and records people and identities within one unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def resolve(self, user: UserRef, now: datetime) -> Profile:
+        """Find the person behind ``user``, creating them on first contact.
+
+        The identity's display name, username and language are refreshed when the
+        platform reports new ones.
+        """
+        found = await self._lookup(user, now)
+        if found is not None:
+            return found
+        try:
+            async with self.session.begin_nested():
+                return await self._create(user, now)
+        except IntegrityError:  # another event of the same user created them first
+            found = await self._lookup(user, now)
+            if found is None:
+                raise
+            return found
+
+    async def _lookup(self, user: UserRef, now: datetime) -> Profile | None:
+        row = (
+            await self.session.execute(
+                select(
+                    Identity.id,
+                    Identity.person_id,
+                    Identity.display_name,
+                    Identity.username,
+                    Identity.language,
+                    Identity.last_seen_at,
+                    Person.display_name,
+                    Person.locale,
+                )
+                .join(Person, Person.id == Identity.person_id)
+                .where(Identity.platform == user.platform, Identity.platform_user_id == user.id)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        identity_id, person_id, name, username, language, last_seen, person_name, locale = row
+        changes: dict[str, object] = {}
+        if user.display_name and user.display_name != name:
+            changes["display_name"] = user.display_name
+        if user.username is not None and user.username != username:
+            changes["username"] = user.username
+        if user.language is not None and user.language != language:
+            changes["language"] = user.language
+        if changes or now - last_seen >= LAST_SEEN_RESOLUTION:
+            await self.session.execute(
+                update(Identity).where(Identity.id == identity_id).values(last_seen_at=now, **changes)
+            )
+        roles = await self.roles(person_id)
+        return Profile(person_id, identity_id, person_name, locale, roles)
+
+    async def _create(self, user: UserRef, now: datetime) -> Profile:
+        person = Person(display_name=user.name, created_at=now)
+        self.session.add(person)
+        await self.session.flush()
+        identity = await self.link(user, person.id, now)
+        return Profile(person.id, identity.id, person.display_name, None, frozenset(), created=True)
+
+    async def link(self, user: UserRef, person_id: int, now: datetime) -> Identity:
+        """Record ``user`` as another identity of person ``person_id``.
+
+        Raises:
+            IntegrityError: the identity already belongs to someone.
+        """
+        identity = Identity(
+            person_id=person_id,
+            platform=user.platform,
+            platform_user_id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            language=user.language,
+            created_at=now,
+            last_seen_at=now,
+        )
+        self.session.add(identity)
+        await self.session.flush()
+        return identity
+
+    async def roles(self, person_id: int) -> frozenset[Role]:
+        """The roles stored for a person."""
+        names = (
+            await self.session.scalars(select(RoleGrant.role).where(RoleGrant.person_id == person_id))
+        ).all()
+        return frozenset(Role[name.upper()] for name in names if name.upper() in Role.__members__)
+
+    async def grant(self, person_id: int, role: Role, now: datetime, granted_by: int | None = None) -> bool:
+        """Grant ``role``; returns ``False`` if the person already had it."""
+        if role in await self.roles(person_id):
+            return False
+        self.session.add(
+            RoleGrant(person_id=person_id, role=role.label, granted_at=now, granted_by=granted_by)
+        )
+        await self.session.flush()
+        return True
+
+    async def revoke(self, person_id: int, role: Role) -> bool:
+        """Revoke ``role``; returns ``False`` if the person did not have it."""
+        result = await self.session.execute(
+            delete(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.role == role.label)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def set_locale(self, person_id: int, locale: str | None) -> None:
+        """Store the language a person chose (``None`` returns to the platform's)."""
+        await self.session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
+
+    async def find(self, platform: str, platform_user_id: str) -> Identity | None:
+        """The identity ``platform:platform_user_id``, if the bot has met it."""
+        return await self.session.scalar(
+            select(Identity).where(
+                Identity.platform == platform, Identity.platform_user_id == platform_user_id
+            )
+        )
+
+    async def identities(self, person_id: int) -> list[Identity]:
+        """Every platform identity of a person, oldest first."""
+        result = await self.session.scalars(
+            select(Identity).where(Identity.person_id == person_id).order_by(Identity.id)
+        )
+        return list(result)
+
+    async def with_role(self, roles: Iterable[Role]) -> list[Identity]:
+        """The identities of everyone holding one of ``roles`` (stored grants only)."""
+        labels = [role.label for role in roles]
+        result = await self.session.scalars(
+            select(Identity)
+            .join(RoleGrant, RoleGrant.person_id == Identity.person_id)
+            .where(RoleGrant.role.in_(labels))
+            .distinct()
+            .order_by(Identity.id)
+        )
+        return list(result)
