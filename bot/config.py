@@ -109,7 +109,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone such as UTC or Europe/Geneva") from None
+            raise ValueError(f"{value!r} is not an IANA time zone such as UTC or Europe/Zurich") from None
         return value
 
     @field_validator("admins", mode="before")

@@ -53,7 +53,8 @@ class Database:
     ) -> None:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
-        options: dict[str, Any] = {"echo": echo, "connect_args": dict(connect_args or {})}
+        self.connect_args = dict(connect_args or {})
+        options: dict[str, Any] = {"echo": echo, "connect_args": self.connect_args}
         if self.dialect == "sqlite":
             database = self.url.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):

@@ -1,0 +1,47 @@
+# copbot — every target sets up what it needs (a virtual environment in .venv).
+#   make run     the bot on the console, SQLite file copbot.db, sample community
+#   make test    lint, type check and the whole test suite (SQLite and PostgreSQL)
+#   make bench   the benchmarks in bench/
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck pytest bench i18n clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "copbot needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	COPBOT_ADMINS="$${COPBOT_ADMINS:-console:admin}" $(BIN)/copbot run
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.pipeline
+
+# Extract every msgid from the code and merge it into each catalog (then translate).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F locales/babel.cfg -k N_ -k _ -k ngettext:1,2 --no-location --sort-output \
+		--project copbot -o locales/copbot.pot .
+	$(BIN)/pybabel update -i locales/copbot.pot -d locales -D copbot --no-location --no-fuzzy-matching \
+		--ignore-obsolete -w 100
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var copbot.db copbot.db-*

@@ -1,0 +1,94 @@
+"""``copbot`` as a user runs it: a subprocess fed through a pipe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def copbot(
+    *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COPBOT_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_a_conversation_through_a_pipe(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/start",
+            "#2",
+            "/help",
+            "@amina /language",
+            "@amina #1",
+            "@mod /nope",
+            "just chatting",
+        ]
+    )
+    result = copbot("chat", "--as", "alice", cwd=tmp_path, stdin=script + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0]
+        == "[alice] Welcome, alice! I am the assistant of the community of practice of gender trainers."
+    )
+    assert "[alice] A partir de ahora te hablaré en español." in lines
+    assert "[alice] Comandos que puedes usar:" in lines
+    # amina is in the sample community, with French as her language
+    assert "[amina] Je vous parle en français. Choisissez une autre langue :" in lines
+    assert "[amina] From now on I will speak English with you." in lines
+    assert "[mod] I do not know the command /nope. Send /help to see the commands you can use." in lines
+    assert lines[-1] == "[alice] Respondo a comandos. Envía /help para ver los comandos que puedes usar."
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "copbot.db").exists()
+
+
+def test_lang_option_and_state_kept_between_runs(tmp_path: Path) -> None:
+    first = copbot("chat", "--as", "carlos2", "--lang", "fr", cwd=tmp_path, stdin="/help\n/language es\n")
+    assert first.stdout.splitlines()[0] == "[carlos2] Commandes que vous pouvez utiliser :"
+    second = copbot("chat", "--as", "carlos2", "--lang", "fr", cwd=tmp_path, stdin="/help\n")
+    assert second.stdout.splitlines()[0] == "[carlos2] Comandos que puedes usar:"
+
+
+def test_empty_input_exits_cleanly(tmp_path: Path) -> None:
+    result = copbot("chat", "--as", "alice", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_a_bad_configuration_is_one_paragraph_without_traceback(tmp_path: Path) -> None:
+    result = copbot("chat", "--as", "alice", cwd=tmp_path, env={"COPBOT_DEFAULT_LOCALE": "xx"})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    paragraph = " ".join(result.stderr.split())
+    assert paragraph.startswith(
+        "copbot cannot start: the configuration is invalid. COPBOT_DEFAULT_LOCALE 'xx'"
+    )
+
+
+def test_version_help_and_db_commands(tmp_path: Path) -> None:
+    assert copbot("--version", cwd=tmp_path).stdout.strip().startswith("copbot ")
+    help_text = copbot("--help", cwd=tmp_path).stdout
+    for command in ("run", "chat", "db"):
+        assert command in help_text
+    assert "--as" in copbot("chat", "--help", cwd=tmp_path).stdout
+    env = {"COPBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x' / 'bot.db'}"}
+    assert copbot("db", "current", cwd=tmp_path, env=env).stdout.strip() == "empty database (no revision)"
+    upgraded = copbot("db", "upgrade", cwd=tmp_path, env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.strip().startswith("database at revision 0001")
+    assert copbot("db", "current", cwd=tmp_path, env=env).stdout.strip() == "0001"

@@ -1,0 +1,123 @@
+"""/start, /help, /language and the answers of last resort, on every storage backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.i18n import N_
+from bot.core.router import Router
+from bot.core.types import Role
+from bot.services import Ctx
+from handlers import build_router
+from storage.db import Database
+from tests.fakes import Harness
+
+
+async def test_start_welcomes_lists_commands_and_offers_languages(harness: Harness) -> None:
+    lines = await harness.say("/start", as_="alice")
+    assert (
+        lines[0]
+        == "[alice] Welcome, alice! I am the assistant of the community of practice of gender trainers."
+    )
+    assert "  /help — List the commands you can use" in lines
+    assert lines[-3:] == ["[#1] ✓ English", "[#2] Español", "[#3] Français"]
+
+
+async def test_the_platform_language_is_used_when_supported(harness: Harness) -> None:
+    assert (await harness.say("/help", as_="carla", lang="es-AR"))[0] == "[carla] Comandos que puedes usar:"
+    assert (await harness.say("/help", as_="ana", lang="pt-BR"))[0] == "[ana] Commands you can use:"
+
+
+@pytest.mark.parametrize(
+    ("choice", "answer"),
+    [
+        ("/language fr", "[alice] Désormais, je vous parlerai en français."),
+        ("/language ES", "[alice] A partir de ahora te hablaré en español."),
+        ("!language en-GB", "[alice] From now on I will speak English with you."),
+    ],
+)
+async def test_language_is_chosen_by_command(harness: Harness, choice: str, answer: str) -> None:
+    assert await harness.say(choice) == [answer]
+
+
+async def test_language_is_chosen_by_button_and_remembered(harness: Harness) -> None:
+    lines = await harness.say("/language", lang="en")
+    assert lines == [
+        "[alice] I speak English with you. Choose another language:",
+        "[#1] ✓ English",
+        "[#2] Español",
+        "[#3] Français",
+    ]
+    assert await harness.say("#3") == ["[alice] Désormais, je vous parlerai en français."]
+    # the stored choice wins over the language the platform reports
+    assert (await harness.say("/help", lang="es"))[0] == "[alice] Commandes que vous pouvez utiliser :"
+
+
+async def test_an_unsupported_language_is_refused_with_the_choices(harness: Harness) -> None:
+    assert await harness.say("/language klingon") == [
+        "[alice] I do not speak “klingon” yet. Choose one of: en (English), es (español), fr (français)."
+    ]
+
+
+async def test_the_language_choice_survives_a_restart(db: Database, tmp_path: Path) -> None:
+    first = await Harness.start(db, tmp_path)
+    await first.say("/language es")
+    await first.stop()
+    again = Database(db.url.render_as_string(hide_password=False), connect_args=db.connect_args)
+    second = await Harness.start(again, tmp_path)
+    try:
+        assert (await second.say("/help"))[0] == "[alice] Comandos que puedes usar:"
+    finally:
+        await second.stop()
+
+
+async def test_help_lists_only_what_the_role_allows(db: Database, tmp_path: Path) -> None:
+    root = build_router()
+    moderation = Router("moderation")
+
+    @moderation.command("approve", role=Role.MODERATOR, description=N_("Welcome, and what I can do for you"))
+    async def approve(ctx: Ctx) -> None: ...
+
+    @moderation.command("promote", role=Role.ADMIN, description=N_("Choose the language I speak with you"))
+    async def promote(ctx: Ctx) -> None: ...
+
+    root.include(moderation)
+    harness = await Harness.start(db, tmp_path, router=root)
+    try:
+        guest = "\n".join(await harness.say("/help", as_="guest"))
+        admin = "\n".join(await harness.say("/help", as_="admin"))
+        assert "/approve" not in guest
+        assert "/promote" not in guest
+        assert "/approve" in admin
+        assert "/promote" in admin
+    finally:
+        await harness.stop()
+
+
+async def test_unknown_commands_point_to_help(harness: Harness) -> None:
+    assert await harness.say("/frobnicate now") == [
+        "[alice] I do not know the command /frobnicate. Send /help to see the commands you can use."
+    ]
+    assert await harness.say("!frobnicate", lang="fr") == [
+        "[alice] Je ne connais pas la commande !frobnicate. Envoyez !help pour voir les commandes que vous pouvez utiliser."
+    ]
+
+
+async def test_plain_text_in_a_direct_chat_gets_a_hint_and_groups_stay_quiet(harness: Harness) -> None:
+    assert await harness.say("hello there") == [
+        "[alice] I answer commands. Send /help to see the commands you can use."
+    ]
+    assert await harness.say("[community] hello everyone") == []
+    assert await harness.say("[community] /nope") == []
+    assert await harness.say("[community] /help@copbot") == [
+        "[community] Commands you can use:",
+        "  /start — Welcome, and what I can do for you",
+        "  /help — List the commands you can use",
+        "  /language [code] — Choose the language I speak with you",
+    ]
+
+
+async def test_a_stale_button_is_explained(harness: Harness) -> None:
+    assert await harness.say("#4") == ["[alice] That button has expired. Send /help to start again."]

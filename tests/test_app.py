@@ -1,0 +1,244 @@
+"""The whole pipeline: ordering, exactly-once, error capture, commit before reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.core.errors import UserFacingError
+from bot.core.i18n import N_
+from bot.core.router import Router
+from bot.core.types import ChatRef, IncomingMessage, Role, UserRef
+from bot.services import Ctx
+from handlers import build_router
+from storage.db import Database
+from storage.models import AuditEntry, ProcessedEvent
+from storage.state import StateStore
+from tests.fakes import Harness
+
+
+def with_probe(probe: Router) -> Router:
+    root = build_router()
+    root.include(probe)
+    return root
+
+
+def direct(user: str, text: str, event_id: str) -> IncomingMessage:
+    return IncomingMessage(
+        event_id=event_id,
+        sender=UserRef("console", user),
+        chat=ChatRef("console", user),
+        is_direct=True,
+        text=text,
+    )
+
+
+async def test_a_redelivered_event_takes_effect_once(db: Database, tmp_path: Path) -> None:
+    probe = Router("probe")
+
+    @probe.command("count")
+    async def count(ctx: Ctx) -> None:
+        value = await ctx.services.state.get("count", 0) + 1
+        await ctx.services.state.set("count", value, ctx.services.now())
+        ctx.reply(f"count={value}")
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe))
+    try:
+        for _ in range(3):
+            await harness.bot.handle(direct("alice", "/count", "same-id"))
+        await harness.bot.handle(direct("alice", "/count", "other-id"))
+        await harness.bot.drain()
+        assert harness.console.take() == ["[alice] count=1", "[alice] count=2"]
+    finally:
+        await harness.stop()
+
+
+async def test_a_failing_handler_gets_an_apology_with_an_error_id_and_the_bot_goes_on(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    probe = Router("probe")
+
+    @probe.command("crash")
+    async def crash(ctx: Ctx) -> None:
+        await ctx.services.state.set("half-done", True, ctx.services.now())
+        ctx.reply("this reply must not be sent")
+        raise ZeroDivisionError("bug")
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe))
+    try:
+        with caplog.at_level(logging.ERROR):
+            lines = await harness.say("/crash", lang="fr")
+        assert len(lines) == 1
+        match = re.search(r"\(erreur ([0-9a-f]{8})\)", lines[0])
+        assert match, lines
+        assert f"error {match.group(1)}" in caplog.text
+        assert "ZeroDivisionError" in caplog.text
+        async with db.transaction() as session:
+            assert await StateStore(session).get("half-done") is None  # rolled back
+            # the poisonous event is recorded so a redelivery does not crash again
+            assert await session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+        assert (await harness.say("/help"))[0] == "[alice] Commandes que vous pouvez utiliser :"
+    finally:
+        await harness.stop()
+
+
+async def test_a_user_facing_error_is_answered_in_the_users_language(db: Database, tmp_path: Path) -> None:
+    probe = Router("probe")
+
+    @probe.command("refuse")
+    async def refuse(ctx: Ctx) -> None:
+        raise UserFacingError(N_("Sorry, {command} is for {role} only."), command="/x", role="y")
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe))
+    try:
+        assert await harness.say("/refuse", lang="es") == ["[alice] Lo siento, /x es solo para y."]
+    finally:
+        await harness.stop()
+
+
+async def test_state_is_committed_before_the_reply_is_sent(db: Database, tmp_path: Path) -> None:
+    probe = Router("probe")
+
+    @probe.command("save")
+    async def save(ctx: Ctx) -> None:
+        await ctx.services.state.set("saved", ctx.args[0], ctx.services.now())
+        ctx.reply("saved")
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe))
+    seen_at_send: list[Any] = []
+    original_send = harness.console.send
+
+    async def send_and_look(message: Any) -> Any:
+        async with db.transaction() as session:
+            seen_at_send.append(await StateStore(session).get("saved"))
+        return await original_send(message)
+
+    harness.console.send = send_and_look  # type: ignore[method-assign]
+    try:
+        await harness.say("/save v1")
+        assert seen_at_send == ["v1"]
+    finally:
+        await harness.stop()
+
+
+async def test_one_users_slow_request_does_not_hold_up_others(db: Database, tmp_path: Path) -> None:
+    """A slow send to one chat (a platform's retry_after, a large upload) delays only that chat.
+
+    Handlers do no network I/O inside their transaction, so the slow part of a request
+    is its delivery; it runs after commit, in the conversation's own sequencer lane.
+    """
+    probe = Router("probe")
+    release = asyncio.Event()
+    order: list[str] = []
+
+    @probe.command("ping")
+    async def ping(ctx: Ctx) -> None:
+        order.append(f"handled {ctx.actor.user.id} {ctx.args[0]}")
+        ctx.reply(f"pong {ctx.args[0]}")
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe))
+    original_send = harness.console.send
+
+    async def slow_for_alice(message: Any) -> Any:
+        if message.to.id == "alice" and not release.is_set():
+            await release.wait()
+        order.append(f"sent {message.to.id} {message.text}")
+        if message.to.id == "bob":
+            release.set()
+        return await original_send(message)
+
+    harness.console.send = slow_for_alice  # type: ignore[method-assign]
+    try:
+        await harness.bot.handle(direct("alice", "/ping 1", "1"))
+        await harness.bot.handle(direct("alice", "/ping 2", "2"))  # waits for alice's first reply
+        await harness.bot.handle(direct("bob", "/ping 3", "3"))  # does not
+        await asyncio.wait_for(harness.bot.drain(), 5)
+        assert order == [
+            "handled alice 1",
+            "handled bob 3",
+            "sent bob pong 3",
+            "sent alice pong 1",
+            "handled alice 2",
+            "sent alice pong 2",
+        ]
+    finally:
+        await harness.stop()
+
+
+async def test_messages_of_one_user_are_handled_in_order(db: Database, tmp_path: Path) -> None:
+    probe = Router("probe")
+
+    @probe.command("append")
+    async def append(ctx: Ctx) -> None:
+        items = await ctx.services.state.get("items", [])
+        await asyncio.sleep(0)  # invite interleaving
+        await ctx.services.state.set("items", [*items, int(ctx.args[0])], ctx.services.now())
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe), flood={"rate": 1000, "burst": 1000})
+    try:
+        for n in range(30):
+            await harness.bot.handle(direct("alice", f"/append {n}", f"e{n}"))
+        await harness.bot.drain()
+        async with db.transaction() as session:
+            assert await StateStore(session).get("items") == list(range(30))
+    finally:
+        await harness.stop()
+
+
+async def test_a_flooding_user_is_told_once_to_slow_down(db: Database, tmp_path: Path) -> None:
+    harness = await Harness.start(db, tmp_path, flood={"rate": 0.001, "burst": 3})
+    try:
+        for n in range(6):
+            await harness.bot.handle(direct("alice", "/help", f"f{n}"))
+        await harness.bot.handle(direct("bob", "/help", "b1"))
+        await harness.bot.drain()
+        lines = harness.console.take()
+        alice = [line for line in lines if line.startswith("[alice]")]
+        assert len(alice) == 4
+        assert (
+            alice[-1] == "[alice] You are sending messages too fast. Please wait a few seconds and try again."
+        )
+        assert "[bob] Commands you can use:" in lines
+    finally:
+        await harness.stop()
+
+
+async def test_admins_come_from_the_configuration(db: Database, tmp_path: Path) -> None:
+    probe = Router("probe")
+
+    @probe.command("whoami")
+    async def whoami(ctx: Ctx) -> None:
+        ctx.reply(ctx.actor.role.label)
+
+    harness = await Harness.start(db, tmp_path, admins=("console:root",), router=with_probe(probe))
+    try:
+        assert await harness.say("/whoami", as_="root") == ["[root] admin"]
+        assert await harness.say("/whoami", as_="alice") == ["[alice] guest"]
+    finally:
+        await harness.stop()
+
+
+async def test_refused_moderator_commands_are_audited(db: Database, tmp_path: Path) -> None:
+    probe = Router("probe")
+
+    @probe.command("approve", role=Role.MODERATOR, description=N_("List the commands you can use"))
+    async def approve(ctx: Ctx) -> None:
+        ctx.reply("approved")
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe))
+    try:
+        assert await harness.say("/approve 1", as_="eve") == ["[eve] Sorry, /approve is for moderators only."]
+        assert await harness.say("/approve 1", as_="admin") == ["[admin] approved"]
+        async with db.transaction() as session:
+            entries = list(await session.scalars(select(AuditEntry)))
+        assert [(e.actor, e.action, e.target) for e in entries] == [
+            ("console:eve", "access.denied", "approve")
+        ]
+    finally:
+        await harness.stop()

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings, qualify_user_id
+from bot.core.errors import ConfigurationError
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(__import__("os").environ):
+        if name.startswith("COPBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite+aiosqlite:///copbot.db"
+    assert (settings.default_locale, settings.timezone, settings.admins) == ("en", "UTC", ())
+
+
+def test_environment_with_prefix_and_nested_delimiter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "COPBOT_ADMINS", "console:mod, telegram:12345,matrix:@alice:example.org,@bob:example.org"
+    )
+    monkeypatch.setenv("COPBOT_DEFAULT_LOCALE", "fr")
+    monkeypatch.setenv("COPBOT_TIMEZONE", "Europe/Zurich")
+    monkeypatch.setenv("COPBOT_FLOOD__RATE", "2.5")
+    monkeypatch.setenv("COPBOT_DATABASE_URL", "postgresql://copbot@db.example.org/copbot")
+    settings = load_settings()
+    assert settings.admins == (
+        "console:mod",
+        "telegram:12345",
+        "matrix:@alice:example.org",
+        "matrix:@bob:example.org",
+    )
+    assert settings.default_locale == "fr"
+    assert settings.zone.key == "Europe/Zurich"
+    assert settings.flood.rate == 2.5
+    assert settings.database_url == "postgresql+asyncpg://copbot@db.example.org/copbot"
+
+
+def test_toml_file_and_environment_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "copbot.toml").write_text(
+        'default_locale = "es"\ntimezone = "America/Bogota"\n[flood]\nburst = 3\n'
+    )
+    monkeypatch.setenv("COPBOT_TIMEZONE", "UTC")
+    settings = load_settings()
+    assert (settings.default_locale, settings.timezone, settings.flood.burst) == ("es", "UTC", 3)
+    other = tmp_path / "other.toml"
+    other.write_text('default_locale = "fr"\n')
+    assert load_settings(other).default_locale == "fr"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        (
+            "COPBOT_DEFAULT_LOCALE",
+            "xx",
+            "COPBOT_DEFAULT_LOCALE 'xx' is not a language copbot speaks; choose one of en, es, fr",
+        ),
+        ("COPBOT_TIMEZONE", "Mars/Olympus", "COPBOT_TIMEZONE 'Mars/Olympus' is not an IANA time zone"),
+        ("COPBOT_ADMINS", "mod", "COPBOT_ADMINS 'mod' is not a platform-qualified user id"),
+        ("COPBOT_ADMINS", "telegram:alice", "Telegram user ids are numbers"),
+        ("COPBOT_ADMINS", "matrix:alice", "is not a Matrix user id"),
+        (
+            "COPBOT_DATABASE_URL",
+            "mysql://x/y",
+            "COPBOT_DATABASE_URL uses 'mysql'; copbot supports SQLite and PostgreSQL",
+        ),
+        ("COPBOT_DATABASE_URL", "not a url", "is not a database URL"),
+        ("COPBOT_FLOOD__RATE", "-1", "COPBOT_FLOOD__RATE Input should be greater than 0"),
+    ],
+)
+def test_bad_settings_are_named_in_one_paragraph(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith("copbot cannot start: the configuration is invalid.")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_problems_in_the_toml_file_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('default_locale = "en"\ntimzone = "UTC"\n')
+    with pytest.raises(
+        ConfigurationError, match=r"COPBOT_TIMZONE \(or timzone in .*bad.toml\) is not a setting"
+    ):
+        load_settings(path)
+    path.write_text("this is = = not toml")
+    with pytest.raises(ConfigurationError, match="is not valid TOML"):
+        load_settings(path)
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        load_settings(tmp_path / "missing.toml")
+
+
+def test_qualify_user_id() -> None:
+    assert qualify_user_id(" @a:b.org ") == "matrix:@a:b.org"
+    assert qualify_user_id("telegram:-100123") == "telegram:-100123"
+    with pytest.raises(ValueError, match="platform-qualified"):
+        qualify_user_id("slack:U123")
