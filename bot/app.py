@@ -27,6 +27,7 @@ from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
 from storage.db import Database
+from storage.users import ProfileCache
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class CopBot:
         self.sequencer = KeyedSequencer()
         self.scheduler = Scheduler(self.clock, settings.timezone)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
+        self.profiles = ProfileCache()
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -118,6 +120,6 @@ class CopBot:
             actor=Actor(None, event.sender, Role.GUEST, self.catalogs.default),
             platforms=self.platforms,
             translator=self.catalogs.translator(None),
-            services=Services(self.settings, self.clock, self.catalogs, self.router),
+            services=Services(self.settings, self.clock, self.catalogs, self.router, self.profiles),
         )
         await self._pipeline(ctx)

@@ -41,10 +41,13 @@ class UnitOfWork:
         try:
             async with self.db.transaction() as session:
                 services.bind(session)
-                if not await services.events.claim(event.platform, event.event_id, self.clock.now()):
-                    log.info("skipping %s event %s: already handled", event.platform, event.event_id)
-                    return
-                await call_next(ctx)
+                try:
+                    if not await services.events.claim(event.platform, event.event_id, self.clock.now()):
+                        log.info("skipping %s event %s: already handled", event.platform, event.event_id)
+                        return
+                    await call_next(ctx)
+                finally:
+                    services.release()
         except Exception:
             ctx.discard_effects()
             await self._claim_alone(event.platform, event.event_id)

@@ -19,7 +19,7 @@ from bot.i18n import Catalogs
 from storage.audit import AuditLog
 from storage.events import ProcessedEvents
 from storage.state import StateStore
-from storage.users import UserRepository
+from storage.users import ProfileCache, UserRepository
 
 if TYPE_CHECKING:
     from bot.core.router import Router
@@ -33,6 +33,7 @@ class Services:
         clock: the clock (controllable in tests).
         catalogs: every language's messages.
         router: the root router (``/help`` lists its commands).
+        profiles: the process-wide cache of resolved people.
     """
 
     __slots__ = (
@@ -43,15 +44,19 @@ class Services:
         "_users",
         "catalogs",
         "clock",
+        "profiles",
         "router",
         "settings",
     )
 
-    def __init__(self, settings: Settings, clock: Clock, catalogs: Catalogs, router: Router) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, catalogs: Catalogs, router: Router, profiles: ProfileCache
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.catalogs = catalogs
         self.router = router
+        self.profiles = profiles
         self._session: AsyncSession | None = None
         self._users: UserRepository | None = None
         self._audit: AuditLog | None = None
@@ -60,7 +65,18 @@ class Services:
 
     def bind(self, session: AsyncSession) -> None:
         """Attach the unit of work's session; repositories are made from it on demand."""
+        self._unbind()
         self._session = session
+
+    def release(self) -> None:
+        """Detach from the finished unit of work; forget cached people it changed."""
+        if self._users is not None:
+            for person_id in self._users.changed:
+                self.profiles.forget(person_id)
+        self._unbind()
+
+    def _unbind(self) -> None:
+        self._session = None
         self._users = self._audit = self._events = self._state = None
 
     @property
@@ -76,7 +92,7 @@ class Services:
     @property
     def users(self) -> UserRepository:
         if self._users is None:
-            self._users = UserRepository(self.session)
+            self._users = UserRepository(self.session, self.profiles)
         return self._users
 
     @property

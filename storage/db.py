@@ -2,10 +2,11 @@
 
 SQLite is opened in WAL mode with foreign keys on, ``synchronous=NORMAL`` and a busy
 timeout. Every SQLite transaction starts with ``BEGIN IMMEDIATE``: it takes the write
-lock up front, so two writers wait for each other (busy timeout) instead of failing
-with "database is locked" when a reader tries to upgrade. Within one process a single
-connection serves all transactions in turn: SQLite has one writer anyway, and an
-asyncio queue is cheaper than the busy-wait of several connections.
+lock up front, so two writers wait for each other instead of failing with "database is
+locked" when a reader tries to upgrade. Within one process a single connection serves
+all transactions in turn: SQLite has one writer anyway, and an asyncio queue is
+cheaper than the busy-wait of several connections. Statements run on the event loop's
+thread (:mod:`storage.sqlite` explains why and how waiting stays asynchronous).
 
 Transactions are short by construction: handlers do no network I/O while one is open
 (see :mod:`bot.core.context`). Never open a transaction inside another one.
@@ -21,12 +22,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from storage.models import Base
+from storage.sqlite import InlineConnection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -59,7 +59,13 @@ class Database:
             database = self.url.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            options.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60)
+            options.update(
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=60,
+                async_creator=lambda: InlineConnection.open(database, SQLITE_PRAGMAS),
+            )
         else:
             options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
@@ -87,13 +93,6 @@ class Database:
         await self.engine.dispose()
 
 
-def insert_for(session: AsyncSession, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """An ``INSERT`` for ``session``'s dialect, which knows ``on_conflict_do_nothing``."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration for our migrations, bound to ``connection`` if given."""
     config = Config()
@@ -113,15 +112,8 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take over transaction control from the driver, so BEGIN IMMEDIATE is ours.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in SQLITE_PRAGMAS:
-            cursor.execute(pragma)
-        cursor.close()
-
+    # The connection is opened in autocommit mode with its pragmas applied
+    # (InlineConnection.open), so every transaction starts here, and as a writer.
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

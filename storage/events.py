@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, bindparam, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
-from storage.db import insert_for
 from storage.models import ProcessedEvent
+
+# Built once: the claim runs for every event, and a prepared statement skips
+# SQLAlchemy's per-call statement construction and cache-key work.
+_VALUES: dict[str, BindParameter[Any]] = {
+    "platform": bindparam("platform"),
+    "event_id": bindparam("event_id"),
+    "processed_at": bindparam("processed_at"),
+}
+# On the Table, not the mapped class: an ORM insert given a parameter dict becomes a
+# bulk insert, which reports no row count.
+_TABLE = cast(Table, ProcessedEvent.__table__)
+_CLAIM = {
+    "postgresql": postgresql.insert(_TABLE).values(_VALUES).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(_TABLE).values(_VALUES).on_conflict_do_nothing(),
+}
 
 
 class ProcessedEvents:
@@ -24,12 +41,10 @@ class ProcessedEvents:
 
     async def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event; ``False`` if it was recorded before (a redelivery)."""
-        statement = (
-            insert_for(self.session, ProcessedEvent)
-            .values(platform=platform, event_id=event_id, processed_at=now)
-            .on_conflict_do_nothing()
+        statement = _CLAIM[self.session.get_bind().dialect.name]
+        result = await self.session.execute(
+            statement, {"platform": platform, "event_id": event_id, "processed_at": now}
         )
-        result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
 
     async def prune(self, before: datetime) -> int:

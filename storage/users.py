@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -43,11 +43,70 @@ class Profile:
         return max(self.roles, default=Role.GUEST)
 
 
-class UserRepository:
-    """Looks up and records people and identities within one unit of work."""
+class ProfileCache:
+    """Recently resolved profiles, so a busy user costs no lookup per message.
 
-    def __init__(self, session: AsyncSession) -> None:
+    An entry is used only while it is younger than ``ttl`` and the platform still
+    reports the same name, username and language. Every change made through a
+    :class:`UserRepository` that shares this cache forgets the person's entries at once
+    (and again when the transaction ends); a change made by another process (the CLI)
+    is seen within ``ttl``.
+
+    Args:
+        ttl: how long an entry may be used.
+        max_size: entries kept; the oldest are dropped first.
+    """
+
+    def __init__(self, ttl: timedelta = timedelta(seconds=60), max_size: int = 50_000) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._entries: dict[str, tuple[UserRef, Profile, datetime]] = {}
+        self._keys_of: dict[int, set[str]] = {}
+
+    def get(self, user: UserRef, now: datetime) -> Profile | None:
+        entry = self._entries.get(user.key)
+        if entry is None:
+            return None
+        seen_as, profile, cached_at = entry
+        if now - cached_at >= self.ttl or seen_as != user:
+            self._drop(user.key)
+            return None
+        return profile
+
+    def put(self, user: UserRef, profile: Profile, now: datetime) -> None:
+        if len(self._entries) >= self.max_size:
+            self._drop(next(iter(self._entries)))
+        self._entries[user.key] = (user, replace(profile, created=False), now)
+        self._keys_of.setdefault(profile.person_id, set()).add(user.key)
+
+    def forget(self, person_id: int) -> None:
+        """Drop every entry of a person (their roles, language or identities changed)."""
+        for key in self._keys_of.pop(person_id, set()):
+            self._entries.pop(key, None)
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            keys = self._keys_of.get(entry[1].person_id)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._keys_of[entry[1].person_id]
+
+
+class UserRepository:
+    """Looks up and records people and identities within one unit of work.
+
+    Args:
+        session: the unit of work's session.
+        cache: a process-wide :class:`ProfileCache`, if the caller keeps one.
+    """
+
+    def __init__(self, session: AsyncSession, cache: ProfileCache | None = None) -> None:
         self.session = session
+        self.cache = cache
+        #: People whose stored profile this unit of work changed.
+        self.changed: set[int] = set()
 
     async def resolve(self, user: UserRef, now: datetime) -> Profile:
         """Find the person behind ``user``, creating them on first contact.
@@ -55,8 +114,12 @@ class UserRepository:
         The identity's display name, username and language are refreshed when the
         platform reports new ones.
         """
+        if self.cache is not None and (cached := self.cache.get(user, now)) is not None:
+            return cached
         found = await self._lookup(user, now)
         if found is not None:
+            if self.cache is not None:
+                self.cache.put(user, found, now)
             return found
         try:
             async with self.session.begin_nested():
@@ -114,6 +177,7 @@ class UserRepository:
         Raises:
             IntegrityError: the identity already belongs to someone.
         """
+        self._changing(person_id)
         identity = Identity(
             person_id=person_id,
             platform=user.platform,
@@ -135,8 +199,14 @@ class UserRepository:
         ).all()
         return frozenset(Role[name.upper()] for name in names if name.upper() in Role.__members__)
 
+    def _changing(self, person_id: int) -> None:
+        self.changed.add(person_id)
+        if self.cache is not None:
+            self.cache.forget(person_id)
+
     async def grant(self, person_id: int, role: Role, now: datetime, granted_by: int | None = None) -> bool:
         """Grant ``role``; returns ``False`` if the person already had it."""
+        self._changing(person_id)
         if role in await self.roles(person_id):
             return False
         self.session.add(
@@ -147,6 +217,7 @@ class UserRepository:
 
     async def revoke(self, person_id: int, role: Role) -> bool:
         """Revoke ``role``; returns ``False`` if the person did not have it."""
+        self._changing(person_id)
         result = await self.session.execute(
             delete(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.role == role.label)
         )
@@ -154,6 +225,7 @@ class UserRepository:
 
     async def set_locale(self, person_id: int, locale: str | None) -> None:
         """Store the language a person chose (``None`` returns to the platform's)."""
+        self._changing(person_id)
         await self.session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
 
     async def find(self, platform: str, platform_user_id: str) -> Identity | None:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from storage.db import Database
 from storage.models import Base
+from storage.sqlite import BLOCKING_BUSY_MS
 
 
 async def test_migrations_build_exactly_the_models(db: Database) -> None:
@@ -41,7 +42,7 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None
         async with db.transaction() as session:
             assert (await session.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
             assert (await session.execute(text("PRAGMA foreign_keys"))).scalar() == 1
-            assert (await session.execute(text("PRAGMA busy_timeout"))).scalar() == 10000
+            assert (await session.execute(text("PRAGMA busy_timeout"))).scalar() == BLOCKING_BUSY_MS
             assert (await session.execute(text("PRAGMA synchronous"))).scalar() == 1  # NORMAL
     finally:
         await db.dispose()
