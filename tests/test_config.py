@@ -107,3 +107,8 @@ def test_qualify_user_id() -> None:
     assert qualify_user_id("telegram:-100123") == "telegram:-100123"
     with pytest.raises(ValueError, match="platform-qualified"):
         qualify_user_id("slack:U123")
+
+
+def test_admins_may_be_a_list_in_the_toml_file(tmp_path: Path) -> None:
+    (tmp_path / "copbot.toml").write_text('admins = ["telegram:12345", "@alice:example.org"]\n')
+    assert load_settings().admins == ("telegram:12345", "matrix:@alice:example.org")
