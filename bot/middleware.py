@@ -94,7 +94,7 @@ class Identity:
         profile = await services.users.resolve(sender, self.clock.now())
         role = Role.ADMIN if sender.key in self.admins else profile.role
         locale = self.catalogs.choose(profile.locale, sender.language)
-        ctx.actor = Actor(profile.person_id, sender, role, locale)
+        ctx.actor = Actor(profile.person_id, sender, role, locale, profile.display_name)
         ctx.translator = self.catalogs.translator(locale)
         token = current_locale.set(locale)
         try:

@@ -3,11 +3,14 @@
 One :class:`Services` is made per event. Repositories are created on first use and
 bound to the event's transaction by :class:`bot.middleware.UnitOfWork`, so a handler's
 reads and writes, and the claim that makes the event count once, commit together.
+
+A feature adds its repository as one more ``cached_property`` below.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeAlias
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +27,9 @@ from storage.users import ProfileCache, UserRepository
 if TYPE_CHECKING:
     from bot.core.router import Router
 
+#: The attributes that belong to one unit of work and are dropped when it ends.
+_BOUND = ("users", "audit", "events", "state")
+
 
 class Services:
     """The services of one unit of work.
@@ -36,19 +42,6 @@ class Services:
         profiles: the process-wide cache of resolved people.
     """
 
-    __slots__ = (
-        "_audit",
-        "_events",
-        "_session",
-        "_state",
-        "_users",
-        "catalogs",
-        "clock",
-        "profiles",
-        "router",
-        "settings",
-    )
-
     def __init__(
         self, settings: Settings, clock: Clock, catalogs: Catalogs, router: Router, profiles: ProfileCache
     ) -> None:
@@ -58,10 +51,6 @@ class Services:
         self.router = router
         self.profiles = profiles
         self._session: AsyncSession | None = None
-        self._users: UserRepository | None = None
-        self._audit: AuditLog | None = None
-        self._events: ProcessedEvents | None = None
-        self._state: StateStore | None = None
 
     def bind(self, session: AsyncSession) -> None:
         """Attach the unit of work's session; repositories are made from it on demand."""
@@ -70,14 +59,16 @@ class Services:
 
     def release(self) -> None:
         """Detach from the finished unit of work; forget cached people it changed."""
-        if self._users is not None:
-            for person_id in self._users.changed:
+        users = self.__dict__.get("users")
+        if isinstance(users, UserRepository):
+            for person_id in users.changed:
                 self.profiles.forget(person_id)
         self._unbind()
 
     def _unbind(self) -> None:
         self._session = None
-        self._users = self._audit = self._events = self._state = None
+        for name in _BOUND:
+            self.__dict__.pop(name, None)
 
     @property
     def session(self) -> AsyncSession:
@@ -89,29 +80,21 @@ class Services:
         """The current time (UTC)."""
         return self.clock.now()
 
-    @property
+    @cached_property
     def users(self) -> UserRepository:
-        if self._users is None:
-            self._users = UserRepository(self.session, self.profiles)
-        return self._users
+        return UserRepository(self.session, self.profiles)
 
-    @property
+    @cached_property
     def audit(self) -> AuditLog:
-        if self._audit is None:
-            self._audit = AuditLog(self.session)
-        return self._audit
+        return AuditLog(self.session)
 
-    @property
+    @cached_property
     def events(self) -> ProcessedEvents:
-        if self._events is None:
-            self._events = ProcessedEvents(self.session)
-        return self._events
+        return ProcessedEvents(self.session)
 
-    @property
+    @cached_property
     def state(self) -> StateStore:
-        if self._state is None:
-            self._state = StateStore(self.session)
-        return self._state
+        return StateStore(self.session)
 
 
 #: The context every copbot handler receives.

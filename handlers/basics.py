@@ -35,7 +35,7 @@ async def start(ctx: Ctx) -> None:
                     N_(
                         "Welcome, {name}! I am the assistant of the community of practice of gender trainers."
                     ),
-                    name=ctx.actor.user.name,
+                    name=ctx.actor.display_name,
                 ),
                 command_list(ctx),
                 ctx._(N_("Choose the language I should speak with you:")),

@@ -49,12 +49,19 @@ class Actor:
         user: the platform identity the event came from.
         role: the person's effective role.
         locale: the language the bot speaks to them.
+        name: the person's name as the community knows it.
     """
 
     person_id: int | None
     user: UserRef
     role: Role
     locale: str
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        """The community's name for the person, else the platform's."""
+        return self.name or self.user.name
 
     def has(self, role: Role) -> bool:
         return self.role >= role

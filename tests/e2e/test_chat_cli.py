@@ -92,3 +92,21 @@ def test_version_help_and_db_commands(tmp_path: Path) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stdout.strip().startswith("database at revision 0001")
     assert copbot("db", "current", cwd=tmp_path, env=env).stdout.strip() == "0001"
+
+
+def test_run_on_the_embedded_default(tmp_path: Path) -> None:
+    """`copbot run` with no platform configured: the console, SQLite, the sample community."""
+    result = copbot(
+        "run",
+        cwd=tmp_path,
+        stdin="/help\n@amina /help\n@mod /start\n",
+        env={"COPBOT_ADMINS": "console:admin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "copbot" in result.stderr
+    assert "console" in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "[you] Commands you can use:"
+    assert "[amina] Commandes que vous pouvez utiliser :" in lines  # sample member, French
+    assert any(line.startswith("[mod] Welcome, Maya Moderator!") for line in lines)
+    assert (tmp_path / "copbot.db").exists()
