@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Settings
@@ -20,7 +22,7 @@ from bot.core.middleware import ErrorCapture, FloodControl, Middleware, chain
 from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
-from bot.core.types import Event, Role
+from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.i18n import Catalogs
 from bot.middleware import Identity, UnitOfWork
 from bot.scheduler import Scheduler, prune_processed_events
@@ -30,6 +32,25 @@ from storage.db import Database
 from storage.users import ProfileCache
 
 log = logging.getLogger(__name__)
+
+#: Work the bot does on its own, with a context like a handler's.
+SystemJob = Callable[[Context[Services]], Awaitable[None]]
+#: Who the bot is when it acts on its own.
+SYSTEM_USER = UserRef("system", "copbot", "copbot")
+SYSTEM_CHAT = ChatRef("system", "copbot")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SystemEvent(Event):
+    """The event behind work the bot does on its own; carries the job."""
+
+    job: SystemJob | None = None
+
+
+async def _run_system_job(ctx: Context[Services]) -> None:
+    event = ctx.event
+    if isinstance(event, SystemEvent) and event.job is not None:
+        await event.job(ctx)
 
 
 class CopBot:
@@ -69,6 +90,7 @@ class CopBot:
             FloodControl(self.flood),
         ]
         self._pipeline = chain(middlewares, self.router.dispatch)
+        self._system_pipeline = chain([UnitOfWork(self.db, self.clock)], _run_system_job)
         self._started = False
 
     async def start(self, *, migrate: bool = True) -> None:
@@ -115,11 +137,35 @@ class CopBot:
 
     async def process(self, event: Event) -> None:
         """Run one event through the middleware chain now (the sequencer calls this)."""
-        ctx: Context[Services] = Context(
+        await self._pipeline(
+            self._context(event, Actor(None, event.sender, Role.GUEST, self.catalogs.default))
+        )
+
+    async def run_system(self, name: str, job: SystemJob) -> None:
+        """Run work that no user asked for (a scheduled post, a reminder) as one unit of work.
+
+        ``job`` gets a context whose actor is the bot itself (an admin). What it writes is
+        committed before what it queued (``ctx.send``, ``ctx.after_commit``) is delivered,
+        as for any event. Failures are logged; nobody is sent an apology.
+
+        Args:
+            name: names the job in logs and in the processed-events ledger.
+            job: the work.
+        """
+        event = SystemEvent(
+            event_id=f"{name}:{uuid.uuid4().hex}"[:255], sender=SYSTEM_USER, chat=SYSTEM_CHAT, job=job
+        )
+        ctx = self._context(event, Actor(None, SYSTEM_USER, Role.ADMIN, self.catalogs.default, "copbot"))
+        try:
+            await self._system_pipeline(ctx)
+        except Exception:
+            log.exception("system job %s failed", name)
+
+    def _context(self, event: Event, actor: Actor) -> Context[Services]:
+        return Context(
             event=event,
-            actor=Actor(None, event.sender, Role.GUEST, self.catalogs.default),
+            actor=actor,
             platforms=self.platforms,
-            translator=self.catalogs.translator(None),
+            translator=self.catalogs.translator(actor.locale),
             services=Services(self.settings, self.clock, self.catalogs, self.router, self.profiles),
         )
-        await self._pipeline(ctx)

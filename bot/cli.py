@@ -149,6 +149,39 @@ def db_current(ctx: typer.Context) -> None:
     typer.echo(asyncio.run(current()) or "empty database (no revision)")
 
 
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Argument(help="What the migration does.")],
+    rev_id: Annotated[str, typer.Option("--rev-id", help="The revision id, e.g. 0002.")],
+) -> None:
+    """For developers: write a migration for what changed in storage/models.py.
+
+    The schema at head is built in a scratch SQLite database and compared with the
+    models (Alembic autogenerate). Review the file before committing it.
+    """
+    import tempfile
+
+    from alembic import command
+
+    from storage.db import Database, alembic_config
+
+    async def generate() -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            db = Database(f"sqlite+aiosqlite:///{scratch}/scratch.db")
+            try:
+                await db.upgrade()
+                async with db.engine.begin() as connection:
+                    await connection.run_sync(
+                        lambda sync: command.revision(
+                            alembic_config(sync), message=message, autogenerate=True, rev_id=rev_id
+                        )
+                    )
+            finally:
+                await db.dispose()
+
+    asyncio.run(generate())
+
+
 async def _console_session(
     settings: Settings, user: str, lang: str | None, source: TextIO, out: TextIO
 ) -> None:

@@ -97,6 +97,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration for our migrations, bound to ``connection`` if given."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    config.set_main_option("truncate_slug_length", "30")
     config.attributes["connection"] = connection
     return config
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.core.types import UserRef
 from storage.types import UtcDateTime
 
 #: Constraint names that are stable across databases, so migrations can refer to them.
@@ -67,6 +68,11 @@ class Identity(Base):
     last_seen_at: Mapped[datetime]
 
     person: Mapped[Person] = relationship(back_populates="identities")
+
+    @property
+    def ref(self) -> UserRef:
+        """This identity as the platforms know it, e.g. to send it a direct message."""
+        return UserRef(self.platform, self.platform_user_id, self.display_name, self.language, self.username)
 
 
 class RoleGrant(Base):
