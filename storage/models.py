@@ -45,6 +45,8 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(255), default="")
     locale: Mapped[str | None] = mapped_column(String(16))
+    #: ISO 3166-1 alpha-2, from the approved application; shown in exports and stats.
+    country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime]
 
     identities: Mapped[list[Identity]] = relationship(back_populates="person", passive_deletes=True)
