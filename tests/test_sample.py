@@ -26,5 +26,7 @@ async def test_seeding_loads_once(db: Database, clock: FakeClock) -> None:
         users = UserRepository(session)
         mod = await users.resolve(UserRef("console", "mod"), clock.now())
         amina = await users.resolve(UserRef("console", "amina"), clock.now())
-    assert mod.role is Role.MODERATOR and mod.display_name == "Maya Moderator"
-    assert amina.role is Role.MEMBER and amina.locale == "fr"
+    assert mod.role is Role.MODERATOR
+    assert mod.display_name == "Maya Moderator"
+    assert amina.role is Role.MEMBER
+    assert amina.locale == "fr"
