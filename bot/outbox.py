@@ -46,6 +46,8 @@ _Work = Callable[[], Awaitable[bool]]
 
 #: How far ahead a send slot may be reserved; rows further out wait for a later round.
 LOOKAHEAD = 1.0
+#: Sends under way at once, by default; a crash can repeat at most these.
+MAX_IN_FLIGHT = 32
 #: A row whose chat is not ready this much after the platform is waits in the table.
 CHAT_WAIT_SLACK = 0.05
 
@@ -77,7 +79,7 @@ class OutboxSender:
         catalogs: Catalogs,
         *,
         poll_interval: float = 0.5,
-        max_in_flight: int = 32,
+        max_in_flight: int = MAX_IN_FLIGHT,
         max_attempts: int = 8,
         report_interval: float = 2.0,
     ) -> None:
