@@ -134,8 +134,8 @@ class LimitedPlatform(ConsolePlatform):
         self.injected = 0
 
     async def send(self, message: OutgoingMessage) -> MessageRef:
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        # Judged when the request leaves: with a constant network delay that is the
+        # spacing the server sees (a delay here would only add our own loop's jitter).
         now = time.monotonic()
         recipient = message.to.id
         if recipient in self.blocked:
@@ -149,7 +149,10 @@ class LimitedPlatform(ConsolePlatform):
             self.violation_log.append(f"{recipient} at {now:.3f}: {reason}")
             raise RateLimited(1.0)
         self.delivered.append((now, recipient, str(message.text)))
-        return MessageRef(ChatRef(self.name, recipient), str(len(self.delivered)))
+        number = len(self.delivered)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        return MessageRef(ChatRef(self.name, recipient), str(number))
 
     def _exceeds(self, recipient: str, now: float) -> str:
         limits = self.rate_limits

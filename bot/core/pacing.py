@@ -34,14 +34,26 @@ UNLIMITED = RateLimits()
 TELEGRAM_LIMITS = RateLimits(per_second=30.0, chat_interval=1.0, group_per_minute=20)
 
 
+#: Pace this much under a limit: network jitter reorders and bunches arrivals, and a
+#: limit judged at the platform's end must hold there, not only at our end.
+HEADROOM = 0.97
+_MINUTE = 60.0 / HEADROOM
+
+
 class Pacer:
-    """Reserves send times that respect :class:`RateLimits`.
+    """Reserves send times that respect :class:`RateLimits`, with :data:`HEADROOM`.
 
     Args:
-        limits: the platform's limits.
+        limits: the platform's published limits.
     """
 
     def __init__(self, limits: RateLimits) -> None:
+        self.published = limits
+        limits = RateLimits(
+            per_second=limits.per_second * HEADROOM if limits.per_second else None,
+            chat_interval=limits.chat_interval / HEADROOM,
+            group_per_minute=limits.group_per_minute,
+        )
         self.limits = limits
         self._next_global = 0.0
         self._next_in_chat: dict[Hashable, float] = {}
@@ -62,7 +74,7 @@ class Pacer:
         if is_group and per_minute is not None:
             sent = self._group_sends.get(chat)
             if sent is not None and len(sent) >= per_minute:
-                slot = max(slot, sent[len(sent) - per_minute] + 60.0)
+                slot = max(slot, sent[len(sent) - per_minute] + _MINUTE)
         return slot
 
     def reserve(self, chat: Hashable, is_group: bool, now: float) -> float:
@@ -88,7 +100,7 @@ class Pacer:
         """
         wait = self.paused_until - now
         per_second = self.limits.per_second
-        if per_second and len(self._sent) >= per_second:
+        if per_second and len(self._sent) >= int(per_second):
             wait = max(wait, self._sent[-int(per_second)] + 1.0 - now)
         last = self._last_in_chat.get(chat)
         if last is not None and self.limits.chat_interval:
@@ -97,7 +109,7 @@ class Pacer:
         if is_group and per_minute is not None:
             sent = self._group_actual.get(chat)
             if sent is not None and len(sent) >= per_minute:
-                wait = max(wait, sent[0] + 60.0 - now)
+                wait = max(wait, sent[0] + _MINUTE - now)
         return max(0.0, wait)
 
     def sent(self, chat: Hashable, is_group: bool, now: float) -> None:

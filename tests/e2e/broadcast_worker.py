@@ -43,7 +43,9 @@ async def main(database: Path, log: Path, recipients: int) -> None:
     async with bot.db.transaction() as session:
         state = StateStore(session)
         if not await state.get("crash-test.enqueued"):
-            messages = [OutgoingMessage(UserRef("limited", f"r{n}"), Text.of("news")) for n in range(recipients)]
+            messages = [
+                OutgoingMessage(UserRef("limited", f"r{n}"), Text.of("news")) for n in range(recipients)
+            ]
             await Outbox(session).enqueue(messages, bot.clock.now())
             await state.set("crash-test.enqueued", True, bot.clock.now())
     bot.outbox.wake()

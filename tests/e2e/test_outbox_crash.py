@@ -21,7 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def worker(tmp_path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.broadcast_worker", str(tmp_path / "bot.db"), str(tmp_path / "log"), str(RECIPIENTS)],
+        [
+            sys.executable,
+            "-m",
+            "tests.e2e.broadcast_worker",
+            str(tmp_path / "bot.db"),
+            str(tmp_path / "log"),
+            str(RECIPIENTS),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
