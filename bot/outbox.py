@@ -142,7 +142,7 @@ class OutboxSender:
         started = 0
         async with self.db.transaction() as session:
             outbox = Outbox(session)
-            rows = await outbox.due(now, self.max_in_flight * 4, self._in_flight)
+            rows = await outbox.due(now, self.max_in_flight, self._in_flight)
             blocked: set[str] = set()
             later: dict[float, list[int]] = {}
             for row in rows:
