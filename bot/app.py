@@ -25,6 +25,7 @@ from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.i18n import Catalogs
 from bot.middleware import Identity, UnitOfWork
+from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
@@ -83,6 +84,7 @@ class CopBot:
         self.scheduler = Scheduler(self.clock, settings.timezone)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.profiles = ProfileCache()
+        self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -107,6 +109,7 @@ class CopBot:
         self.scheduler.start()
         for platform in self.platforms.values():
             await platform.start(self.handle)
+        await self.outbox.start()
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms))
 
@@ -122,6 +125,7 @@ class CopBot:
         except TimeoutError:
             log.warning("stopping with %d events still in flight", self.sequencer.pending)
         await self.sequencer.close()
+        await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.dispose()
         self._started = False
@@ -167,5 +171,7 @@ class CopBot:
             actor=actor,
             platforms=self.platforms,
             translator=self.catalogs.translator(actor.locale),
-            services=Services(self.settings, self.clock, self.catalogs, self.router, self.profiles),
+            services=Services(
+                self.settings, self.clock, self.catalogs, self.router, self.profiles, self.outbox.wake
+            ),
         )

@@ -39,15 +39,15 @@ class UnitOfWork:
         services: Services = ctx.services
         event = ctx.event
         try:
-            async with self.db.transaction() as session:
-                services.bind(session)
-                try:
+            try:
+                async with self.db.transaction() as session:
+                    services.bind(session)
                     if not await services.events.claim(event.platform, event.event_id, self.clock.now()):
                         log.info("skipping %s event %s: already handled", event.platform, event.event_id)
                         return
                     await call_next(ctx)
-                finally:
-                    services.release()
+            finally:
+                services.release()  # after the commit: cached profiles, outbox wake-up
         except Exception:
             ctx.discard_effects()
             await self._claim_alone(event.platform, event.event_id)

@@ -9,6 +9,7 @@ A feature adds its repository as one more ``cached_property`` below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeAlias
@@ -21,6 +22,7 @@ from bot.core.context import Context
 from bot.i18n import Catalogs
 from storage.audit import AuditLog
 from storage.events import ProcessedEvents
+from storage.outbox import Outbox
 from storage.state import StateStore
 from storage.users import ProfileCache, UserRepository
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state")
+_BOUND = ("users", "audit", "events", "state", "outbox")
 
 
 class Services:
@@ -40,16 +42,24 @@ class Services:
         catalogs: every language's messages.
         router: the root router (``/help`` lists its commands).
         profiles: the process-wide cache of resolved people.
+        wake_outbox: tells the outbox sender that rows were added.
     """
 
     def __init__(
-        self, settings: Settings, clock: Clock, catalogs: Catalogs, router: Router, profiles: ProfileCache
+        self,
+        settings: Settings,
+        clock: Clock,
+        catalogs: Catalogs,
+        router: Router,
+        profiles: ProfileCache,
+        wake_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.catalogs = catalogs
         self.router = router
         self.profiles = profiles
+        self.wake_outbox = wake_outbox
         self._session: AsyncSession | None = None
 
     def bind(self, session: AsyncSession) -> None:
@@ -63,6 +73,9 @@ class Services:
         if isinstance(users, UserRepository):
             for person_id in users.changed:
                 self.profiles.forget(person_id)
+        outbox = self.__dict__.get("outbox")
+        if isinstance(outbox, Outbox) and outbox.added:
+            self.wake_outbox()
         self._unbind()
 
     def _unbind(self) -> None:
@@ -95,6 +108,10 @@ class Services:
     @cached_property
     def state(self) -> StateStore:
         return StateStore(self.session)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.session)
 
 
 #: The context every copbot handler receives.

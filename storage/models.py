@@ -118,3 +118,58 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime]
+
+
+class Broadcast(Base):
+    """A message for many recipients, delivered through the outbox, with a progress report."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(300))
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    report_platform: Mapped[str | None] = mapped_column(String(16))
+    report_chat: Mapped[str | None] = mapped_column(String(255))
+    report_thread: Mapped[str | None] = mapped_column(String(255))
+    report_message: Mapped[str | None] = mapped_column(String(255))
+    total: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """One message to one recipient, kept until the platform confirmed it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    recipient_kind: Mapped[str] = mapped_column(String(4))
+    recipient_id: Mapped[str] = mapped_column(String(255))
+    thread_id: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]]
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: ``None``: due at once. Set by the sender, in real time, for retries and pacing.
+    next_attempt_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class UnreachableRecipient(Base):
+    """Someone who blocked the bot (Telegram 403) or cannot be reached: skipped until they return."""
+
+    __tablename__ = "unreachable_recipients"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    recipient_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    since: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -254,3 +254,23 @@ class UserRepository:
             .order_by(Identity.id)
         )
         return list(result)
+
+    async def member_recipients(self, platforms: Collection[str]) -> list[tuple[UserRef, str | None]]:
+        """One identity per member (the most recently seen on ``platforms``), with their language.
+
+        Members are people holding the member role or a higher one.
+        """
+        labels = [role.label for role in Role if role >= Role.MEMBER]
+        rows = await self.session.execute(
+            select(Identity, Person.locale)
+            .join(Person, Person.id == Identity.person_id)
+            .where(
+                Identity.person_id.in_(select(RoleGrant.person_id).where(RoleGrant.role.in_(labels))),
+                Identity.platform.in_(list(platforms)),
+            )
+            .order_by(Identity.person_id, Identity.last_seen_at.desc(), Identity.id)
+        )
+        chosen: dict[int, tuple[UserRef, str | None]] = {}
+        for identity, locale in rows:
+            chosen.setdefault(identity.person_id, (identity.ref, locale or identity.language))
+        return list(chosen.values())

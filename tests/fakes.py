@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Sequence
+import time
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import CopBot
 from bot.config import Settings
+from bot.core.errors import RateLimited, RecipientUnreachable
+from bot.core.pacing import RateLimits
+from bot.core.platform import Platform
 from bot.core.router import Router
-from bot.core.types import MessageRef, OutgoingMessage
+from bot.core.types import ChatRef, MessageRef, OutgoingMessage
 from bot.platforms.console import ConsolePlatform
 from storage.db import Database
 
@@ -69,6 +74,7 @@ class Harness:
         admins: Sequence[str] = ("console:admin",),
         router: Router | None = None,
         clock: FakeClock | None = None,
+        extra_platforms: Sequence[Platform] = (),
         **settings: object,
     ) -> Harness:
         clock = clock or FakeClock()
@@ -80,7 +86,7 @@ class Harness:
             **settings,  # type: ignore[arg-type]
         )
         console = RecordingConsole(tmp_path / "files")
-        bot = CopBot(config, [console], clock=clock, db=db, router=router)
+        bot = CopBot(config, [console, *extra_platforms], clock=clock, db=db, router=router)
         await bot.start(migrate=False)
         return cls(bot, console, clock)
 
@@ -94,3 +100,74 @@ class Harness:
 
     async def stop(self) -> None:
         await self.bot.stop()
+
+
+class LimitedPlatform(ConsolePlatform):
+    """An in-process platform that enforces rate limits the way Telegram does.
+
+    A send that would exceed ``limits`` is refused with ``RateLimited`` and counted in
+    ``violations``; ``blocked`` users answer like a Telegram 403; ``throttle_once`` users
+    get one 429 with ``retry_after`` before their first delivery succeeds. Every
+    delivered message is kept in ``delivered`` as ``(monotonic time, recipient id, text)``.
+    """
+
+    def __init__(
+        self,
+        limits: RateLimits,
+        *,
+        name: str = "limited",
+        blocked: Collection[str] = (),
+        throttle_once: Collection[str] = (),
+        retry_after: float = 0.2,
+        latency: float = 0.0,
+    ) -> None:
+        super().__init__(io.StringIO(), files_dir=Path("."))
+        self.name = name
+        self.rate_limits = limits
+        self.blocked = set(blocked)
+        self.throttle_once = set(throttle_once)
+        self.retry_after = retry_after
+        self.latency = latency
+        self.delivered: list[tuple[float, str, str]] = []
+        self.violations = 0
+        self.violation_log: list[str] = []
+        self.injected = 0
+
+    async def send(self, message: OutgoingMessage) -> MessageRef:
+        # Judged when the request leaves: with a constant network delay that is the
+        # spacing the server sees (a delay here would only add our own loop's jitter).
+        now = time.monotonic()
+        recipient = message.to.id
+        if recipient in self.blocked:
+            raise RecipientUnreachable("Forbidden: bot was blocked by the user")
+        if recipient in self.throttle_once:
+            self.throttle_once.discard(recipient)
+            self.injected += 1
+            raise RateLimited(self.retry_after)
+        if reason := self._exceeds(recipient, now):
+            self.violations += 1
+            self.violation_log.append(f"{recipient} at {now:.3f}: {reason}")
+            raise RateLimited(1.0)
+        self.delivered.append((now, recipient, str(message.text)))
+        number = len(self.delivered)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        return MessageRef(ChatRef(self.name, recipient), str(number))
+
+    def _exceeds(self, recipient: str, now: float) -> str:
+        limits = self.rate_limits
+        tolerance = 0.005  # timer jitter
+        if limits.per_second:
+            window = [t for t, _, _ in self.delivered[-int(limits.per_second) :] if now - t < 1.0 - tolerance]
+            if len(window) >= limits.per_second:
+                return f"{len(window)} messages in the last second"
+        if limits.chat_interval:
+            for t, who, _ in reversed(self.delivered):
+                if who == recipient:
+                    gap = now - t
+                    return (
+                        f"{gap:.3f} s after the last one to this chat"
+                        if gap < limits.chat_interval - tolerance
+                        else ""
+                    )
+        return ""

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from bot.core.errors import UnsupportedCapability
+from bot.core.pacing import UNLIMITED, RateLimits
 from bot.core.types import ChatRef, Event, MessageRef, OutgoingMessage, UserRef
 
 #: What a platform calls for every incoming event. It may wait (back-pressure).
@@ -38,6 +39,7 @@ class Platform(ABC):
         command_prefix: the prefix the bot writes in hints (Matrix clients reserve ``/``).
         message_limit: the longest text one message may carry, in characters.
         capabilities: the optional capabilities this adapter implements.
+        rate_limits: how fast the platform accepts messages (the outbox paces to it).
     """
 
     name: str
@@ -45,6 +47,7 @@ class Platform(ABC):
     command_prefix: str = "/"
     message_limit: int = 4096
     capabilities: frozenset[Capability] = frozenset()
+    rate_limits: RateLimits = UNLIMITED
 
     @abstractmethod
     async def start(self, sink: EventSink) -> None:

@@ -125,6 +125,8 @@ class OutgoingMessage:
         buttons: rows of inline buttons.
         reply_to: the platform message id this answers, if any.
         attachments: documents or images sent with the message.
+        idempotency_key: the same key on a retried send lets the platform drop the
+            repeat (Matrix transaction ids); the outbox sets one per row.
     """
 
     to: Recipient
@@ -132,6 +134,7 @@ class OutgoingMessage:
     buttons: tuple[tuple[Button, ...], ...] = ()
     reply_to: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

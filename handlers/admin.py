@@ -1,0 +1,64 @@
+"""Moderator commands: announcements to every member.
+
+Announcements go through the durable outbox (``storage/outbox.py``): one row per
+member, written with the command, delivered at the platforms' pace, with a progress
+message in the moderator's chat that is edited as delivery goes on.
+"""
+
+from __future__ import annotations
+
+from bot.core.errors import UserFacingError
+from bot.core.i18n import N_
+from bot.core.router import Router
+from bot.core.text import Text, bold, code
+from bot.core.types import OutgoingMessage, Role
+from bot.services import Ctx
+
+router = Router("admin")
+
+HEADER = N_("Announcement from the community moderators:")
+
+
+@router.command(
+    "announce",
+    role=Role.MODERATOR,
+    description=N_("Send an announcement to every member by direct message"),
+    usage=N_("<text>"),
+)
+async def announce(ctx: Ctx) -> None:
+    text = ctx.command.raw_args if ctx.command else ""
+    if not text:
+        raise UserFacingError(
+            N_("Write the announcement after the command, for example: {example}"),
+            example=code(ctx.cmd("announce") + " " + ctx.gettext(N_("The next dialogue starts on Monday."))),
+        )
+    services = ctx.services
+    now = services.now()
+    recipients = await services.users.member_recipients(ctx.platforms.keys())
+    if not recipients:
+        raise UserFacingError(N_("There are no members to send an announcement to yet."))
+    broadcast = await services.outbox.start_broadcast(
+        "announcement", now, created_by=ctx.actor.user.key, locale=ctx.actor.locale, report_to=ctx.event.chat
+    )
+    catalogs = services.catalogs
+    messages = (
+        OutgoingMessage(user, Text.of(bold(catalogs.translator(locale).gettext(HEADER)), "\n\n", text))
+        for user, locale in recipients
+    )
+    count = await services.outbox.enqueue(messages, now, broadcast=broadcast)
+    await services.audit.record(
+        at=now,
+        actor=ctx.actor.user.key,
+        actor_person_id=ctx.actor.person_id,
+        action="broadcast.announce",
+        target=f"broadcast:{broadcast.id}",
+        details={"recipients": count, "text": text},
+    )
+    ctx.reply(
+        ctx.ngettext(
+            "Announcement #{id} queued for {n} member.",
+            "Announcement #{id} queued for {n} members.",
+            count,
+            id=broadcast.id,
+        )
+    )
