@@ -80,7 +80,7 @@ class Identity:
 
     Admins are the identities listed in ``COPBOT_ADMINS``; everyone else has the
     highest role stored for them. Authorization is always by platform user id, never
-    by display name.
+    by display name. Events from banned people stop here, unanswered.
     """
 
     def __init__(self, admins: Iterable[str], catalogs: Catalogs, clock: Clock) -> None:
@@ -92,7 +92,11 @@ class Identity:
         services: Services = ctx.services
         sender = ctx.event.sender
         profile = await services.users.resolve(sender, self.clock.now())
-        role = Role.ADMIN if sender.key in self.admins else profile.role
+        admin = sender.key in self.admins
+        if profile.banned and not admin:
+            log.info("ignoring %s event from banned %s", ctx.event.platform, sender.key)
+            return
+        role = Role.ADMIN if admin else profile.role
         locale = self.catalogs.choose(profile.locale, sender.language)
         ctx.actor = Actor(profile.person_id, sender, role, locale, profile.display_name)
         ctx.translator = self.catalogs.translator(locale)

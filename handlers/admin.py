@@ -1,4 +1,4 @@
-"""Moderator commands: announcements to every member.
+"""Moderator commands: announcements to every member, and the audit log.
 
 Announcements go through the durable outbox (``storage/outbox.py``): one row per
 member, written with the command, delivered at the platforms' pace, with a progress
@@ -11,7 +11,7 @@ from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
-from bot.core.types import OutgoingMessage, Role
+from bot.core.types import Button, OutgoingMessage, Role
 from bot.services import Ctx
 
 router = Router("admin")
@@ -62,3 +62,57 @@ async def announce(ctx: Ctx) -> None:
             id=broadcast.id,
         )
     )
+
+
+AUDIT_PAGE = 10
+
+
+@router.command(
+    "audit", role=Role.MODERATOR, description=N_("Show the newest audit log entries"), usage=N_("[n]")
+)
+async def audit(ctx: Ctx) -> None:
+    count = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else AUDIT_PAGE
+    await _audit_page(ctx, 0, max(1, min(count, 50)))
+
+
+@router.button("audit", role=Role.MODERATOR)
+async def audit_page(ctx: Ctx) -> None:
+    _, _, args = (ctx.message.button or "").partition(":") if ctx.message else ("", "", "")
+    offset, _, size = args.partition(":")
+    await _audit_page(
+        ctx, int(offset) if offset.isdigit() else 0, int(size) if size.isdigit() else AUDIT_PAGE
+    )
+
+
+async def _audit_page(ctx: Ctx, offset: int, size: int) -> None:
+    log = ctx.services.audit
+    entries = await log.recent(limit=size, offset=offset)
+    total = await log.count()
+    if not entries:
+        ctx.reply(ctx._(N_("The audit log is empty.")))
+        return
+    lines: list[Text | str] = [
+        ctx._(
+            N_("Audit log, entries {first}-{last} of {total}:"),
+            first=offset + 1,
+            last=offset + len(entries),
+            total=total,
+        )
+    ]
+    for entry in entries:
+        line = Text.of(
+            code(entry.at.strftime("%Y-%m-%d %H:%M")),
+            " ",
+            entry.actor,
+            " ",
+            bold(entry.action),
+            f" {entry.target}" if entry.target else "",
+            f" — {entry.reason}" if entry.reason else "",
+        )
+        lines.append(line)
+    buttons = []
+    if offset + size < total:
+        buttons.append(Button(ctx.gettext(N_("Older ▶")), f"audit:{offset + size}:{size}"))
+    if offset > 0:
+        buttons.insert(0, Button(ctx.gettext(N_("◀ Newer")), f"audit:{max(0, offset - size)}:{size}"))
+    ctx.reply(Text.join("\n", lines), buttons=[buttons] if buttons else ())

@@ -48,6 +48,9 @@ class Person(Base):
     #: ISO 3166-1 alpha-2, from the approved application; shown in exports and stats.
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime]
+    #: Set while the person is banned: the bot ignores them and keeps them out.
+    banned_at: Mapped[datetime | None]
+    banned_reason: Mapped[str | None] = mapped_column(Text)
 
     identities: Mapped[list[Identity]] = relationship(back_populates="person", passive_deletes=True)
     roles: Mapped[list[RoleGrant]] = relationship(

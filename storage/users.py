@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,7 @@ class Profile:
         locale: the language the person chose with ``/language``, if any.
         roles: the roles stored for the person (admins from the configuration are not here).
         created: whether this lookup created the person.
+        banned: whether the person is banned.
     """
 
     person_id: int
@@ -36,6 +37,7 @@ class Profile:
     locale: str | None
     roles: frozenset[Role]
     created: bool = False
+    banned: bool = False
 
     @property
     def role(self) -> Role:
@@ -142,6 +144,7 @@ class UserRepository:
                     Identity.last_seen_at,
                     Person.display_name,
                     Person.locale,
+                    Person.banned_at,
                 )
                 .join(Person, Person.id == Identity.person_id)
                 .where(Identity.platform == user.platform, Identity.platform_user_id == user.id)
@@ -149,7 +152,7 @@ class UserRepository:
         ).one_or_none()
         if row is None:
             return None
-        identity_id, person_id, name, username, language, last_seen, person_name, locale = row
+        identity_id, person_id, name, username, language, last_seen, person_name, locale, banned_at = row
         changes: dict[str, object] = {}
         if user.display_name and user.display_name != name:
             changes["display_name"] = user.display_name
@@ -162,7 +165,7 @@ class UserRepository:
                 update(Identity).where(Identity.id == identity_id).values(last_seen_at=now, **changes)
             )
         roles = await self.roles(person_id)
-        return Profile(person_id, identity_id, person_name, locale, roles)
+        return Profile(person_id, identity_id, person_name, locale, roles, banned=banned_at is not None)
 
     async def _create(self, user: UserRef, now: datetime) -> Profile:
         person = Person(display_name=user.name, created_at=now)
@@ -274,3 +277,70 @@ class UserRepository:
         for identity, locale in rows:
             chosen.setdefault(identity.person_id, (identity.ref, locale or identity.language))
         return list(chosen.values())
+
+    async def person(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def lookup(self, reference: str) -> list[Person]:
+        """The people a moderator's reference may mean.
+
+        A reference is a platform-qualified id (``telegram:123``, ``matrix:@a:b``), a bare
+        Matrix id (``@alice:example.org``), an ``@username``, or a member number (``#12``
+        or ``12``). Display names are never used: anyone can choose any display name.
+        """
+        text = reference.strip()
+        number = text.removeprefix("#")
+        if number.isdigit():
+            person = await self.person(int(number))
+            return [person] if person is not None else []
+        if text.startswith("@") and ":" in text:
+            text = f"matrix:{text}"
+        platform, sep, user_id = text.partition(":")
+        if sep and user_id and platform.isalpha():
+            identity = await self.find(platform, user_id)
+            person = await self.person(identity.person_id) if identity is not None else None
+            return [person] if person is not None else []
+        if text.startswith("@") and len(text) > 1:
+            people = await self.session.scalars(
+                select(Person)
+                .join(Identity, Identity.person_id == Person.id)
+                .where(func.lower(Identity.username) == text[1:].lower())
+                .distinct()
+                .order_by(Person.id)
+            )
+            return list(people)
+        return []
+
+    async def set_banned(self, person_id: int, at: datetime | None, reason: str | None = None) -> None:
+        """Ban a person (``at`` set) or lift the ban (``at`` is ``None``)."""
+        self._changing(person_id)
+        await self.session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(banned_at=at, banned_reason=reason if at else None)
+        )
+
+    async def people(
+        self,
+        *,
+        roles: Collection[Role] = (),
+        country: str | None = None,
+        platform: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> tuple[list[Person], int]:
+        """A page of people matching every given filter, by member number, and the total."""
+        query = select(Person)
+        if roles:
+            query = query.where(
+                Person.id.in_(select(RoleGrant.person_id).where(RoleGrant.role.in_([r.label for r in roles])))
+            )
+        if country:
+            query = query.where(Person.country == country.upper())
+        if platform:
+            query = query.where(
+                Person.id.in_(select(Identity.person_id).where(Identity.platform == platform))
+            )
+        total = int(await self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        page = await self.session.scalars(query.order_by(Person.id).offset(offset).limit(limit))
+        return list(page), total

@@ -162,7 +162,7 @@ class ConsolePlatform(Platform):
             payload = keyboard[parsed.button - 1] if 1 <= parsed.button <= len(keyboard) else "expired"
         event = IncomingMessage(
             event_id=uuid.uuid4().hex,
-            sender=UserRef(NAME, parsed.user, parsed.user, self.languages.get(parsed.user)),
+            sender=UserRef(NAME, parsed.user, parsed.user, self.languages.get(parsed.user), parsed.user),
             chat=parsed.chat,
             is_direct=parsed.chat.id not in GROUP_CHATS,
             received_at=datetime.now(UTC),

@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.i18n import N_
-from bot.core.router import Router
-from bot.core.types import Role
-from bot.services import Ctx
-from handlers import build_router
+from bot.core.types import Role, UserRef
 from storage.db import Database
+from storage.users import UserRepository
 from tests.fakes import Harness
 
 
@@ -74,23 +71,21 @@ async def test_the_language_choice_survives_a_restart(db: Database, tmp_path: Pa
 
 
 async def test_help_lists_only_what_the_role_allows(db: Database, tmp_path: Path) -> None:
-    root = build_router()
-    moderation = Router("moderation")
-
-    @moderation.command("approve", role=Role.MODERATOR, description=N_("Welcome, and what I can do for you"))
-    async def approve(ctx: Ctx) -> None: ...
-
-    @moderation.command("promote", role=Role.ADMIN, description=N_("Choose the language I speak with you"))
-    async def promote(ctx: Ctx) -> None: ...
-
-    root.include(moderation)
-    harness = await Harness.start(db, tmp_path, router=root)
+    harness = await Harness.start(db, tmp_path)
     try:
+        async with db.transaction() as session:
+            users = UserRepository(session)
+            mod = (await users.resolve(UserRef("console", "mod"), harness.clock.now())).person_id
+            await users.grant(mod, Role.MODERATOR, harness.clock.now())
         guest = "\n".join(await harness.say("/help", as_="guest"))
+        moderator = "\n".join(await harness.say("/help", as_="mod"))
         admin = "\n".join(await harness.say("/help", as_="admin"))
-        assert "/approve" not in guest
+        assert "/help" in guest
+        assert "/members" not in guest
         assert "/promote" not in guest
-        assert "/approve" in admin
+        assert "/members" in moderator
+        assert "/promote" not in moderator
+        assert "/members" in admin
         assert "/promote" in admin
     finally:
         await harness.stop()

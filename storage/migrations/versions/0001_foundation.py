@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(length=16), nullable=True),
         sa.Column("country", sa.String(length=2), nullable=True),
         sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("banned_at", storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("banned_reason", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
     )
     op.create_table(
