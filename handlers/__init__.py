@@ -11,10 +11,11 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import admin, basics, members
+    from handlers import admin, basics, members, privacy
 
     root = Router("root")
     root.include(basics.router)
+    root.include(privacy.router)
     root.include(members.router)
     root.include(admin.router)
     basics.install_fallbacks(root)

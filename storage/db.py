@@ -35,6 +35,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    "PRAGMA secure_delete=ON",  # erased personal data is overwritten, not left in free pages
 )
 
 

@@ -1,0 +1,141 @@
+"""Everything stored about a person: exported on request, erased on request.
+
+Each aggregate that keeps personal data contributes here, explicitly: what to export
+and what to erase. The audit log keeps its events, with the person replaced by a
+pseudonym and any free text about them dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, Identity, OutboxMessage, Person, RoleGrant, UnreachableRecipient
+from storage.state import StateStore
+
+_SALT_KEY = "privacy.pseudonym_salt"
+
+
+async def pseudonym(session: AsyncSession, person_id: int, now: datetime) -> str:
+    """A stable pseudonym for a person, unlinkable without the database's secret salt."""
+    state = StateStore(session)
+    salt = await state.get(_SALT_KEY)
+    if salt is None:
+        salt = secrets.token_hex(16)
+        await state.set(_SALT_KEY, salt, now)
+    digest = hashlib.sha256(f"{salt}:{person_id}".encode()).hexdigest()[:12]
+    return f"forgotten:{digest}"
+
+
+async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]:
+    """Everything stored about a person, as JSON-ready data."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return {}
+    identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
+    keys = [(i.platform, i.platform_user_id) for i in identities]
+    roles = list(await session.scalars(select(RoleGrant).where(RoleGrant.person_id == person_id)))
+    audit = list(
+        await session.scalars(
+            select(AuditEntry)
+            .where(or_(AuditEntry.actor_person_id == person_id, AuditEntry.target == f"person:{person_id}"))
+            .order_by(AuditEntry.at)
+        )
+    )
+    messages = []
+    for platform, user_id in keys:
+        messages += list(
+            await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.platform == platform,
+                    OutboxMessage.recipient_kind == "user",
+                    OutboxMessage.recipient_id == user_id,
+                )
+            )
+        )
+    return {
+        "person": {
+            "member_number": person.id,
+            "name": person.display_name,
+            "language": person.locale,
+            "country": person.country,
+            "known_since": person.created_at.isoformat(),
+            "banned_at": person.banned_at.isoformat() if person.banned_at else None,
+            "banned_reason": person.banned_reason,
+        },
+        "accounts": [
+            {
+                "platform": i.platform,
+                "id": i.platform_user_id,
+                "username": i.username,
+                "display_name": i.display_name,
+                "language": i.language,
+                "first_seen": i.created_at.isoformat(),
+                "last_seen": i.last_seen_at.isoformat(),
+            }
+            for i in identities
+        ],
+        "roles": [{"role": r.role, "since": r.granted_at.isoformat()} for r in roles],
+        "audit_log": [
+            {
+                "at": e.at.isoformat(),
+                "by": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "reason": e.reason,
+            }
+            for e in audit
+        ],
+        "messages_sent_to_you": [
+            {
+                "at": m.created_at.isoformat(),
+                "status": m.status,
+                "text": "".join(span[0] for span in m.payload["text"]),
+            }
+            for m in messages
+        ],
+    }
+
+
+async def forget_person(session: AsyncSession, person_id: int, now: datetime) -> str | None:
+    """Erase a person; returns the pseudonym the audit log now uses for them."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return None
+    alias = await pseudonym(session, person_id, now)
+    identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
+    for identity in identities:
+        await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.platform == identity.platform,
+                OutboxMessage.recipient_id == identity.platform_user_id,
+            )
+        )
+        await session.execute(
+            delete(UnreachableRecipient).where(
+                UnreachableRecipient.platform == identity.platform,
+                UnreachableRecipient.recipient_id == identity.platform_user_id,
+            )
+        )
+        await session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.actor == f"{identity.platform}:{identity.platform_user_id}")
+            .values(actor=alias)
+        )
+    await session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.actor_person_id == person_id)
+        .values(actor=alias, actor_person_id=None)
+    )
+    await session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.target == f"person:{person_id}")
+        .values(target=alias, reason=None, details={})
+    )
+    await session.execute(delete(Person).where(Person.id == person_id))  # identities and roles cascade
+    return alias

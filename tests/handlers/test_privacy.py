@@ -1,0 +1,85 @@
+"""/mydata and /forget: members own their data."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.core.types import Role, UserRef
+from storage.db import Database
+from storage.models import AuditEntry, Base, OutboxMessage
+from storage.users import UserRepository
+from tests.fakes import Harness
+
+MARKER = "ZQX-marker-4417"
+
+
+async def test_mydata_sends_a_json_document_privately(harness: Harness, tmp_path: Path) -> None:
+    lines = await harness.say("/mydata", as_="amina", lang="fr")
+    assert lines[0] == "[amina] Voici tout ce que je conserve à votre sujet."
+    path = Path(lines[1].removeprefix("[amina] (file) "))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["person"]["name"] == "amina"
+    assert data["accounts"][0] == {
+        "platform": "console",
+        "id": "amina",
+        "username": "amina",
+        "display_name": "amina",
+        "language": "fr",
+        "first_seen": data["accounts"][0]["first_seen"],
+        "last_seen": data["accounts"][0]["last_seen"],
+    }
+    group = await harness.say("[community] /mydata@copbot", as_="amina")
+    assert group[0] == "[amina] Voici tout ce que je conserve à votre sujet."
+    assert group[-1] == "[community] Je vous l'ai envoyé en message privé."
+
+
+async def test_forget_asks_first_and_can_be_declined(harness: Harness) -> None:
+    lines = await harness.say("/forget", as_="amina")
+    assert lines[-2:] == ["[#1] Yes, forget me", "[#2] No, keep my data"]
+    assert await harness.say("#2", as_="amina") == ["[amina] Nothing was deleted."]
+    assert (await harness.say("/mydata", as_="amina"))[0] == "[amina] Here is everything I store about you."
+
+
+async def test_forget_leaves_no_trace(db: Database, tmp_path: Path) -> None:
+    harness = await Harness.start(db, tmp_path, admins=("console:admin",))
+    try:
+        now = harness.clock.now()
+        async with db.transaction() as session:
+            users = UserRepository(session)
+            amina = (
+                await users.resolve(UserRef("console", "amina", f"Amina {MARKER}", username="amina"), now)
+            ).person_id
+            await users.grant(amina, Role.MEMBER, now)
+        await harness.say(f"/ban @amina {MARKER} in the reason", as_="admin")
+        await harness.say("/unban @amina", as_="admin")
+        await harness.say("/announce news for every member", as_="admin")  # a message queued for her
+        await harness.bot.outbox.idle()
+        await harness.say("/forget", as_="amina")
+        assert await harness.say("#1", as_="amina") == [
+            "[amina] Done: everything I stored about you has been deleted."
+        ]
+        async with db.transaction() as session:
+            for table in Base.metadata.sorted_tables:
+                for row in (await session.execute(select(table))).all():
+                    assert MARKER not in repr(row), f"{table.name} still holds {row}"
+            queued = await session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient_id == "amina")
+            )
+            assert queued == 0
+            actions = [e.action for e in await session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+            targets = {e.target for e in await session.scalars(select(AuditEntry))}
+        assert actions[-1] == "privacy.forget"
+        assert "person.ban" in actions
+        assert "person:2" not in targets  # ... under a pseudonym
+    finally:
+        await harness.stop()
+    if db.dialect == "sqlite":  # erased for real: not even in the file's free pages
+        path = Path(str(db.url.database))
+        with closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert MARKER.encode() not in path.read_bytes()
