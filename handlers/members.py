@@ -69,6 +69,11 @@ async def _audit(ctx: Ctx, action: str, person: Person, reason: str | None = Non
     )
 
 
+def _tell(ctx: Ctx, msgid: str, person: Person) -> None:
+    """Answer with a message about ``person`` (``{name}`` and ``{number}``)."""
+    ctx.reply(ctx._(msgid, name=person.display_name, number=person.id))
+
+
 def _reason(ctx: Ctx) -> str | None:
     return " ".join(ctx.args[1:]).strip() or None
 
@@ -87,7 +92,7 @@ async def promote(ctx: Ctx) -> None:
         )
         return
     await _audit(ctx, "role.grant.moderator", person)
-    ctx.reply(ctx._(N_("{name} (#{number}) is now a moderator."), name=person.display_name, number=person.id))
+    _tell(ctx, N_("{name} (#{number}) is now a moderator."), person)
 
 
 @router.command(
@@ -96,14 +101,10 @@ async def promote(ctx: Ctx) -> None:
 async def demote(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
     if not await ctx.services.users.revoke(person.id, Role.MODERATOR):
-        ctx.reply(
-            ctx._(N_("{name} (#{number}) is not a moderator."), name=person.display_name, number=person.id)
-        )
+        _tell(ctx, N_("{name} (#{number}) is not a moderator."), person)
         return
     await _audit(ctx, "role.revoke.moderator", person)
-    ctx.reply(
-        ctx._(N_("{name} (#{number}) is no longer a moderator."), name=person.display_name, number=person.id)
-    )
+    _tell(ctx, N_("{name} (#{number}) is no longer a moderator."), person)
 
 
 @router.command(
@@ -231,20 +232,18 @@ async def ban(ctx: Ctx) -> None:
     await ctx.services.users.set_banned(person.id, ctx.services.now(), reason)
     await _audit(ctx, "person.ban", person, reason)
     await _remove_from_community(ctx, person, reason)
-    ctx.reply(ctx._(N_("{name} (#{number}) is banned."), name=person.display_name, number=person.id))
+    _tell(ctx, N_("{name} (#{number}) is banned."), person)
 
 
 @router.command("unban", role=Role.MODERATOR, description=N_("Lift a ban"), usage=N_("<person>"))
 async def unban(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
     if person.banned_at is None:
-        ctx.reply(ctx._(N_("{name} (#{number}) is not banned."), name=person.display_name, number=person.id))
+        _tell(ctx, N_("{name} (#{number}) is not banned."), person)
         return
     await ctx.services.users.set_banned(person.id, None)
     await _audit(ctx, "person.unban", person)
-    ctx.reply(
-        ctx._(N_("{name} (#{number}) is no longer banned."), name=person.display_name, number=person.id)
-    )
+    _tell(ctx, N_("{name} (#{number}) is no longer banned."), person)
 
 
 @router.command(
@@ -262,15 +261,11 @@ async def remove(ctx: Ctx) -> None:
     was_member = await users.revoke(person.id, Role.MEMBER)
     await users.revoke(person.id, Role.MODERATOR)
     if not was_member:
-        ctx.reply(
-            ctx._(N_("{name} (#{number}) is not a member."), name=person.display_name, number=person.id)
-        )
+        _tell(ctx, N_("{name} (#{number}) is not a member."), person)
         return
     await _audit(ctx, "person.remove", person, reason)
     await _remove_from_community(ctx, person, reason)
-    ctx.reply(
-        ctx._(N_("{name} (#{number}) is no longer a member."), name=person.display_name, number=person.id)
-    )
+    _tell(ctx, N_("{name} (#{number}) is no longer a member."), person)
 
 
 async def _protected(ctx: Ctx, person: Person) -> bool:

@@ -145,7 +145,8 @@ class OutboxMessage(Base):
     """One message to one recipient, kept until the platform confirmed it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    # Due rows are taken oldest first among the pending: an index in that order.
+    __table_args__ = (Index("ix_outbox_due", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     broadcast_id: Mapped[int | None] = mapped_column(
