@@ -139,6 +139,19 @@ class CopBot:
         """Wait until every accepted event has been handled."""
         await self.sequencer.drain()
 
+    async def settle(self, patience: float = 60.0) -> None:
+        """Wait until events are handled and the outbox is delivered and reported.
+
+        For a session that ends when its input ends (``copbot chat`` through a pipe); a
+        server stops without waiting, and the outbox resumes at the next start.
+        """
+        await self.drain()
+        try:
+            await asyncio.wait_for(self.outbox.idle(), patience)
+        except TimeoutError:
+            log.warning("leaving with messages still in the outbox; they go at the next start")
+        await self.outbox.report()
+
     async def process(self, event: Event) -> None:
         """Run one event through the middleware chain now (the sequencer calls this)."""
         await self._pipeline(

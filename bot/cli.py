@@ -68,10 +68,23 @@ def _settings(ctx: typer.Context, **overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: Where a console session logs, so the conversation on the terminal stays readable.
+CONSOLE_LOG = Path("var/copbot.log")
+
+
+def _logging(level: str, file: Path | None = None) -> None:
+    """Log at ``level``; to ``file`` if given (warnings still reach the terminal)."""
+    if file is None:
+        logging.basicConfig(level=level, stream=sys.stderr, format=LOG_FORMAT)
+        return
+    file.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(file, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter(LOG_FORMAT))
+    to_terminal = logging.StreamHandler(sys.stderr)
+    to_terminal.setLevel(logging.WARNING)
+    to_terminal.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=[to_file, to_terminal])
 
 
 @app.command()
@@ -82,11 +95,11 @@ def run(ctx: typer.Context) -> None:
     embedded default: an SQLite file and the sample community.
     """
     settings = _settings(ctx)
-    _logging(settings.log_level)
+    _logging(settings.log_level, CONSOLE_LOG)
     stderr.print(
         f"copbot {__version__} on the console. You are [bold]you[/bold]; "
         "type [bold]/help[/bold]. Lines starting with @name speak as another user "
-        "(try @mod /help), #N presses button N. Ctrl-D quits.",
+        f"(try @mod /help), #N presses button N. Ctrl-D quits. Log: {CONSOLE_LOG}",
         highlight=False,
     )
     asyncio.run(_console_session(settings, "you", None, sys.stdin, sys.stdout))
@@ -108,7 +121,7 @@ def chat(
     session ends once the input ends and every reply has been sent.
     """
     settings = _settings(ctx)
-    _logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    _logging(settings.log_level, CONSOLE_LOG)
     asyncio.run(_console_session(settings, as_, lang, sys.stdin, sys.stdout))
 
 
@@ -198,6 +211,7 @@ async def _console_session(
         async for line in _lines(source, stop):
             await console.feed(line, user)
             await bot.drain()
+        await bot.settle()
     finally:
         await bot.stop()
 

@@ -103,7 +103,7 @@ def test_run_on_the_embedded_default(tmp_path: Path) -> None:
     result = copbot(
         "run",
         cwd=tmp_path,
-        stdin="/help\n@amina /help\n@mod /start\n",
+        stdin="/help\n@amina /help\n@mod /start\n@admin /announce Hello members\n",
         env={"COPBOT_ADMINS": "console:admin"},
     )
     assert result.returncode == 0, result.stderr
@@ -113,4 +113,9 @@ def test_run_on_the_embedded_default(tmp_path: Path) -> None:
     assert lines[0] == "[you] Commands you can use:"
     assert "[amina] Commandes que vous pouvez utiliser :" in lines  # sample member, French
     assert any(line.startswith("[mod] Welcome, Maya Moderator!") for line in lines)
+    # the session ends only once the announcement is delivered and reported
+    assert "[carlos] Anuncio del equipo de moderación de la comunidad:" in lines
+    assert lines[-1] == "[admin] Broadcast #1 finished: 4 of 4 delivered, 0 unreachable, 0 failed."
+    assert "INFO" not in result.stderr  # logs go to var/copbot.log, not into the conversation
+    assert "copbot started on console" in (tmp_path / "var" / "copbot.log").read_text()
     assert (tmp_path / "copbot.db").exists()
