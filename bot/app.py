@@ -23,6 +23,7 @@ from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
+from bot.dialogue_timers import DialogueTimers
 from bot.i18n import Catalogs
 from bot.middleware import Identity, UnitOfWork
 from bot.scheduler import Scheduler, prune_processed_events
@@ -91,6 +92,13 @@ class CopBot:
         ]
         self._pipeline = chain(middlewares, self.router.dispatch)
         self._system_pipeline = chain([UnitOfWork(self.db, self.clock)], _run_system_job)
+        self.dialogue_timers = DialogueTimers(
+            self.scheduler,
+            self.db,
+            self.clock,
+            self.run_system,
+            timedelta(seconds=settings.dialogue_tick_seconds),
+        )
         self._started = False
 
     async def start(self, *, migrate: bool = True) -> None:
@@ -107,6 +115,7 @@ class CopBot:
         self.scheduler.start()
         for platform in self.platforms.values():
             await platform.start(self.handle)
+        await self.dialogue_timers.start()  # catch-up: platforms must be able to post
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms))
 
@@ -162,10 +171,12 @@ class CopBot:
             log.exception("system job %s failed", name)
 
     def _context(self, event: Event, actor: Actor) -> Context[Services]:
+        services = Services(self.settings, self.clock, self.catalogs, self.router, self.profiles)
+        services.reschedule = self.dialogue_timers.rebuild
         return Context(
             event=event,
             actor=actor,
             platforms=self.platforms,
             translator=self.catalogs.translator(actor.locale),
-            services=Services(self.settings, self.clock, self.catalogs, self.router, self.profiles),
+            services=services,
         )

@@ -9,6 +9,7 @@ A feature adds its repository as one more ``cached_property`` below.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeAlias
@@ -20,6 +21,7 @@ from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.i18n import Catalogs
 from storage.audit import AuditLog
+from storage.dialogues import DialogueRepository
 from storage.events import ProcessedEvents
 from storage.state import StateStore
 from storage.users import ProfileCache, UserRepository
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state")
+_BOUND = ("users", "audit", "events", "state", "dialogues")
 
 
 class Services:
@@ -40,6 +42,8 @@ class Services:
         catalogs: every language's messages.
         router: the root router (``/help`` lists its commands).
         profiles: the process-wide cache of resolved people.
+        reschedule: rebuilds the timed jobs from the database (a handler that changed a
+            schedule queues it with ``ctx.after_commit``); the bot sets it.
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class Services:
         self.router = router
         self.profiles = profiles
         self._session: AsyncSession | None = None
+        self.reschedule: Callable[[], Awaitable[None]] = _nothing
 
     def bind(self, session: AsyncSession) -> None:
         """Attach the unit of work's session; repositories are made from it on demand."""
@@ -95,6 +100,14 @@ class Services:
     @cached_property
     def state(self) -> StateStore:
         return StateStore(self.session)
+
+    @cached_property
+    def dialogues(self) -> DialogueRepository:
+        return DialogueRepository(self.session)
+
+
+async def _nothing() -> None:
+    return None
 
 
 #: The context every copbot handler receives.

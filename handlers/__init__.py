@@ -11,9 +11,11 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import basics
+    from handlers import basics, dialogue_replies, dialogues
 
     root = Router("root")
     root.include(basics.router)
+    root.include(dialogues.router)
+    root.include(dialogue_replies.router)
     basics.install_fallbacks(root)
     return root

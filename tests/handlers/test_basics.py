@@ -116,6 +116,8 @@ async def test_plain_text_in_a_direct_chat_gets_a_hint_and_groups_stay_quiet(har
         "  /start — Welcome, and what I can do for you",
         "  /help — List the commands you can use",
         "  /language [code] — Choose the language I speak with you",
+        "  /dialogues — The virtual dialogues, open and upcoming",
+        "  /dialogue <id> — A dialogue's prompts so far",
     ]
 
 
