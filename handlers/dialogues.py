@@ -304,12 +304,17 @@ def _bad_date(text: str) -> date:
 
 def _post_time(dialogue: Dialogue, day_text: str, time_text: str) -> datetime:
     """A moderator's local date and time in the dialogue's zone, checked and in UTC."""
-    try:
-        local = datetime.strptime(f"{day_text} {time_text}", "%Y-%m-%d %H:%M")
-    except ValueError:
+    local = None
+    for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):  # seconds are optional
+        try:
+            local = datetime.strptime(f"{day_text} {time_text}", layout)
+            break
+        except ValueError:
+            continue
+    if local is None:
         raise UserFacingError(
             N_("{text} is not a date and time like 2026-09-22 09:00."), text=f"{day_text} {time_text}"
-        ) from None
+        )
     zone = ZoneInfo(dialogue.timezone)
     moment = local.replace(tzinfo=zone).astimezone(UTC)
     if moment.astimezone(zone).replace(tzinfo=None) != local:  # a time skipped by a DST change
