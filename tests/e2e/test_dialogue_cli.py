@@ -107,3 +107,47 @@ def test_a_moderator_plans_a_dialogue_members_reply_and_the_export_has_their_rep
     assert "Listen before you teach." in markdown
     assert "**Carlos Rivera** (console" in markdown
     assert "Bring local examples." in markdown
+
+
+def run_copbot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COPBOT_")}
+    environment["COPBOT_SAMPLE_DATA"] = "false"
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=60,
+    )
+
+
+def test_import_twice_list_and_export_from_the_command_line(tmp_path: Path) -> None:
+    programme = tmp_path / "autumn.yaml"
+    programme.write_text(
+        "slug: autumn\nstart: 2026-09-22\nend: 2026-10-17\ntitle: {en: Autumn <dialogue>}\n"
+        'prompts:\n  - at: 2026-09-22 09:00\n    text: {en: "Why & how?"}\n',
+        encoding="utf-8",
+    )
+    first = run_copbot("dialogue", "import", str(programme), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "dialogue 1 created: autumn, 1 prompts"
+    second = run_copbot("dialogue", "import", str(programme), cwd=tmp_path)
+    assert second.stdout.strip() == "dialogue 1 updated: autumn, 1 prompts"
+    listed = run_copbot("dialogue", "list", cwd=tmp_path)
+    assert listed.stdout.splitlines() == [
+        "1\tscheduled\t2026-09-22\t2026-10-17\tUTC\t1 prompts\tAutumn <dialogue>"
+    ]
+    exported = run_copbot(
+        "export", "dialogue", "1", "--format", "html", "-o", "out/autumn.html", cwd=tmp_path
+    )
+    assert exported.returncode == 0, exported.stderr
+    page = (tmp_path / "out" / "autumn.html").read_text(encoding="utf-8")
+    assert "<h1>Autumn &lt;dialogue&gt;</h1>" in page
+    assert "Why &amp; how?" in page
+    programme.write_text("slug: autumn\nstart: 2026-09-22\nend: 2026-10-17\ntitle: {}\n", encoding="utf-8")
+    bad = run_copbot("dialogue", "import", str(programme), cwd=tmp_path)
+    assert bad.returncode == 1
+    assert "autumn.yaml:4: title: Dictionary should have at least 1 item" in " ".join(bad.stderr.split())
+    missing = run_copbot("export", "dialogue", "9", cwd=tmp_path)
+    assert (missing.returncode, "there is no dialogue 9" in missing.stderr) == (1, True)
