@@ -30,6 +30,7 @@ from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
 from storage.db import Database
+from storage.dialogues import PromptThreads
 from storage.users import ProfileCache
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class CopBot:
         self.scheduler = Scheduler(self.clock, settings.timezone)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.profiles = ProfileCache()
+        self.prompt_threads = PromptThreads()
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -174,6 +176,7 @@ class CopBot:
     def _context(self, event: Event, actor: Actor) -> Context[Services]:
         services = Services(self.settings, self.clock, self.catalogs, self.router, self.profiles)
         services.reschedule = self.dialogue_timers.rebuild
+        services.prompt_threads = self.prompt_threads
         return Context(
             event=event,
             actor=actor,

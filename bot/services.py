@@ -21,7 +21,7 @@ from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.i18n import Catalogs
 from storage.audit import AuditLog
-from storage.dialogues import DialogueRepository
+from storage.dialogues import DialogueRepository, PromptThreads
 from storage.events import ProcessedEvents
 from storage.state import StateStore
 from storage.users import ProfileCache, UserRepository
@@ -42,6 +42,7 @@ class Services:
         catalogs: every language's messages.
         router: the root router (``/help`` lists its commands).
         profiles: the process-wide cache of resolved people.
+        prompt_threads: the process-wide cache of dialogue threads; the bot sets it.
         reschedule: rebuilds the timed jobs from the database (a handler that changed a
             schedule queues it with ``ctx.after_commit``); the bot sets it.
     """
@@ -56,6 +57,7 @@ class Services:
         self.profiles = profiles
         self._session: AsyncSession | None = None
         self.reschedule: Callable[[], Awaitable[None]] = _nothing
+        self.prompt_threads = PromptThreads()
 
     def bind(self, session: AsyncSession) -> None:
         """Attach the unit of work's session; repositories are made from it on demand."""
@@ -103,7 +105,7 @@ class Services:
 
     @cached_property
     def dialogues(self) -> DialogueRepository:
-        return DialogueRepository(self.session)
+        return DialogueRepository(self.session, self.prompt_threads)
 
 
 async def _nothing() -> None:

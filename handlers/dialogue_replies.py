@@ -52,7 +52,7 @@ async def collect_reply(ctx: Ctx) -> None:
                 ),
             )
         return
-    if thread.dialogue_status != "open":
+    if await ctx.services.dialogues.status(thread.dialogue_id) != "open":
         ctx.send(
             ctx.actor.user,
             ctx._(N_("Thank you! This dialogue is closed, so your message was not added to it.")),

@@ -60,7 +60,29 @@ class ThreadOf:
 
     prompt_id: int
     dialogue_id: int
-    dialogue_status: str
+
+
+class PromptThreads:
+    """The threads known to carry a prompt, so a busy thread costs no lookup per reply.
+
+    Only found threads are kept: a prompt's thread never changes once posted, while a
+    thread not (yet) known may become one.
+
+    Args:
+        max_size: entries kept; the oldest are dropped first.
+    """
+
+    def __init__(self, max_size: int = 10_000) -> None:
+        self.max_size = max_size
+        self._threads: dict[tuple[str, str, str], ThreadOf] = {}
+
+    def get(self, key: tuple[str, str, str]) -> ThreadOf | None:
+        return self._threads.get(key)
+
+    def put(self, key: tuple[str, str, str], found: ThreadOf) -> None:
+        if len(self._threads) >= self.max_size:
+            self._threads.pop(next(iter(self._threads)))
+        self._threads[key] = found
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +98,9 @@ class ExportedReply:
 class DialogueRepository:
     """Reads and writes dialogues within one unit of work."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, threads: PromptThreads | None = None) -> None:
         self.session = session
+        self.threads = threads if threads is not None else PromptThreads()
 
     # -- dialogues --------------------------------------------------------------------
 
@@ -222,10 +245,14 @@ class DialogueRepository:
         return list((await self.session.execute(query)).scalars())
 
     async def thread_of(self, platform: str, chat_id: str, thread_id: str) -> ThreadOf | None:
+        """The prompt posted as the opening of a thread, if any."""
+        key = (platform, chat_id, thread_id)
+        found = self.threads.get(key)
+        if found is not None:
+            return found
         query = (
-            select(Prompt.id, Prompt.dialogue_id, Dialogue.status)
+            select(Prompt.id, Prompt.dialogue_id)
             .join(PromptPost, PromptPost.prompt_id == Prompt.id)
-            .join(Dialogue, Dialogue.id == Prompt.dialogue_id)
             .where(
                 PromptPost.platform == platform,
                 PromptPost.chat_id == chat_id,
@@ -233,7 +260,14 @@ class DialogueRepository:
             )
         )
         row = (await self.session.execute(query)).first()
-        return ThreadOf(row[0], row[1], row[2]) if row else None
+        if row is None:
+            return None
+        found = ThreadOf(row[0], row[1])
+        self.threads.put(key, found)
+        return found
+
+    async def status(self, dialogue_id: int) -> str | None:
+        return await self.session.scalar(select(Dialogue.status).where(Dialogue.id == dialogue_id))
 
     # -- replies ----------------------------------------------------------------------
 
@@ -250,7 +284,8 @@ class DialogueRepository:
         edited: bool = False,
     ) -> Reply:
         """Store a reply, or update the one stored for the same message (an edit)."""
-        reply = await self._reply_for(platform, chat_id, message_id) if message_id else None
+        # A new message needs no lookup: a redelivered event is skipped by its claim.
+        reply = await self._reply_for(platform, chat_id, message_id) if edited and message_id else None
         if reply is None:
             reply = Reply(
                 prompt_id=prompt_id,
@@ -266,7 +301,6 @@ class DialogueRepository:
         else:
             reply.text = text
             reply.edited_at = now
-        await self.session.flush()
         return reply
 
     async def mark_deleted(self, platform: str, chat_id: str, message_id: str, now: datetime) -> bool:
