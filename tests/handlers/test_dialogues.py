@@ -9,7 +9,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from bot.core.types import ChatRef, IncomingMessage, MessageDeleted, Role, UserRef
+from bot.core.errors import RecipientUnreachable
+from bot.core.types import (
+    ChatRef,
+    IncomingMessage,
+    MessageDeleted,
+    MessageRef,
+    OutgoingMessage,
+    Role,
+    UserRef,
+)
 from storage.db import Database
 from storage.models import Person, PromptPost, Reply
 from storage.users import UserRepository
@@ -320,3 +329,34 @@ def _edit(user: str, message_id: str, text: str) -> IncomingMessage:
         message_id=message_id,
         edited=True,
     )
+
+
+async def test_a_failed_post_gives_its_claim_back_and_the_next_run_posts_it(harness: Harness) -> None:
+    await plan(harness, "2026-09-22 09:00 What changed?")
+    console = harness.console
+    real_create_thread = console.create_thread
+    failures = []
+
+    async def unavailable(chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:
+        failures.append(title)
+        raise RecipientUnreachable("the community chat is unavailable")
+
+    console.create_thread = unavailable  # type: ignore[method-assign]
+    assert not any("(new thread)" in line for line in await post_due(harness))
+    assert failures == ["Current Situation — prompt 1"]
+    assert await count(harness.bot.db, PromptPost) == 0  # the claim was given back
+    console.create_thread = real_create_thread  # type: ignore[method-assign]
+    assert "[community/1] (new thread) Current Situation — prompt 1" in await post_due(harness)
+    assert await post_due(harness) == []
+
+
+async def test_dialogues_lists_open_and_upcoming_in_the_users_language(harness: Harness) -> None:
+    await plan(harness)
+    await harness.say('/dialogue_new "Winter" 2026-12-01 2026-12-12', as_="admin")
+    await post_due(harness)
+    assert await harness.say("/dialogues", as_="bea", lang="fr") == [
+        "[bea] Dialogues virtuels :",
+        "  1. Current Situation : ouvert jusqu’au 2026-10-17",
+        "  2. Winter : du 2026-12-01 au 2026-12-12",
+        "  Envoyez /dialogue <id> pour en voir un.",
+    ]
