@@ -1,7 +1,8 @@
 """Timers for virtual dialogues, rebuilt from the database.
 
-The database says what is due; timers only decide when to look. At start-up the poster
-runs once (catch-up for prompts missed while the bot was down), a periodic tick runs it
+The database says what is due; timers only decide when to look. At start-up and after
+every schedule change the poster runs once (at start-up: catch-up for prompts missed
+while the bot was down), a periodic tick runs it
 every ``dialogue_tick_seconds`` as a safety net, and one exact timer is set for each
 upcoming prompt and opening or closing day. A handler that changes a schedule queues
 :meth:`DialogueTimers.rebuild` after its commit (``ctx.services.reschedule``).
@@ -52,12 +53,16 @@ class DialogueTimers:
 
     async def start(self) -> None:
         """Catch up, then set the periodic tick and the exact timers."""
-        await self.run()
         self.scheduler.every("dialogue-tick", self.tick, self.run, first=datetime.now(UTC) + self.tick)
         await self.rebuild()
 
     async def rebuild(self) -> None:
-        """Replace the exact timers with ones for what is upcoming in the database."""
+        """Do what is due now, then set exact timers for what is upcoming in the database.
+
+        Running first means a dialogue created for today is announced, and a prompt
+        added for a time already past is posted, at once rather than at the next tick.
+        """
+        await self.run()
         now = self.clock.now()
         async with self.db.transaction() as session:
             repo = DialogueRepository(session)

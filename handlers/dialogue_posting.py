@@ -21,6 +21,7 @@ from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.text import Text, bold, fill
 from bot.core.types import ChatRef, OutgoingMessage
+from bot.i18n import Catalogs
 from bot.services import Ctx
 from storage.dialogues import closes_at, localized, opens_at
 from storage.models import Dialogue, Prompt
@@ -56,6 +57,15 @@ def prompt_body(prompt: Prompt, locales: tuple[str, ...]) -> str:
         code for code in prompt.text if code not in locales
     ]
     return "\n\n".join(prompt.text[code] for code in order)
+
+
+def opening(catalogs: Catalogs, dialogue: Dialogue, prompt: Prompt) -> tuple[str, Text]:
+    """A prompt's thread title and opening message, in the community's language first."""
+    translator = catalogs.translator(catalogs.default)
+    title = translator.gettext(N_("{dialogue} — prompt {n}")).format(
+        dialogue=title_of(dialogue, translator.locale), n=prompt.position
+    )
+    return title, Text.of(bold(title), "\n\n", prompt_body(prompt, catalogs.locales))
 
 
 class PromptPoster:
@@ -106,10 +116,7 @@ class PromptPoster:
     async def _post(self, ctx: Ctx, dialogue: Dialogue, prompt: Prompt) -> None:
         repo = ctx.services.dialogues
         now = ctx.services.now()
-        title = ctx.gettext(N_("{dialogue} — prompt {n}")).format(
-            dialogue=title_of(dialogue, ctx.actor.locale), n=prompt.position
-        )
-        body = Text.of(bold(title), "\n\n", prompt_body(prompt, ctx.services.catalogs.locales))
+        title, body = opening(ctx.services.catalogs, dialogue, prompt)
         for name, platform in ctx.platforms.items():
             chat = community_chat(platform)
             if chat is None or not await repo.claim_post(prompt.id, name, chat.id, now):

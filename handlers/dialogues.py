@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
+from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
-from bot.core.types import Attachment, Role
+from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Role
 from bot.dialogue_export import FORMATS, load_export, render
 from bot.services import Ctx
-from handlers.dialogue_posting import title_of
+from handlers.dialogue_posting import opening, title_of
 from storage.dialogues import closes_at, localized, opens_at
 from storage.models import Dialogue, Prompt
 
@@ -177,6 +178,7 @@ async def edit_prompt(ctx: Ctx) -> None:
         prompt.post_at = _post_time(dialogue, parts[0], parts[1])
     else:
         prompt.text = {**prompt.text, ctx.actor.locale: words[1]}
+        await _update_posted(ctx, dialogue, prompt)
     ctx.after_commit(ctx.services.reschedule)
     ctx.reply(
         ctx._(
@@ -232,6 +234,24 @@ async def export(ctx: Ctx) -> None:
         ctx._(N_("The export of dialogue {id}:"), id=dialogue.id),
         attachments=[Attachment(f"dialogue-{dialogue.id}.{kind}", data, media_type)],
     )
+
+
+async def _update_posted(ctx: Ctx, dialogue: Dialogue, prompt: Prompt) -> None:
+    """Edit the opening message of a posted prompt's threads to its new text."""
+    _title, body = opening(ctx.services.catalogs, dialogue, prompt)
+    for post in await ctx.services.dialogues.posts([prompt.id]):
+        platform = ctx.platforms.get(post.platform)
+        if platform is None or post.message_id is None:
+            continue
+        thread = ChatRef(post.platform, post.chat_id, post.thread_id)
+        ref, message = MessageRef(thread, post.message_id), OutgoingMessage(thread, body)
+
+        async def edit(
+            platform: Platform = platform, ref: MessageRef = ref, message: OutgoingMessage = message
+        ) -> None:
+            await platform.edit(ref, message)
+
+        ctx.after_commit(edit)
 
 
 # -- parsing ----------------------------------------------------------------------------

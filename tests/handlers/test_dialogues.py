@@ -45,14 +45,21 @@ async def post_due(harness: Harness) -> list[str]:
     return harness.console.take()
 
 
-async def plan(harness: Harness, *prompts: str) -> None:
-    """Dialogue 1 from 2026-09-22 to 2026-10-17, with prompts ``"YYYY-MM-DD HH:MM text"``."""
+async def plan(harness: Harness, *prompts: str) -> list[str]:
+    """Dialogue 1 from 2026-09-22 to 2026-10-17, with prompts ``"YYYY-MM-DD HH:MM text"``.
+
+    The clock starts on 2026-09-22 at 09:00 UTC: the dialogue opens as soon as it is
+    made, and a prompt for 09:00 is posted as soon as it is added. Returns every line printed.
+    """
     lines = await harness.say('/dialogue_new "Current Situation" 2026-09-22 2026-10-17', as_="admin")
     assert lines[0].startswith(
         "[admin] Dialogue 1 Current Situation planned from 2026-09-22 to 2026-10-17 (UTC)"
     )
     for prompt in prompts:
-        assert (await harness.say(f"/prompt_add 1 {prompt}", as_="admin"))[0].startswith("[admin] Prompt ")
+        answer = await harness.say(f"/prompt_add 1 {prompt}", as_="admin")
+        assert answer[0].startswith("[admin] Prompt ")
+        lines += answer
+    return lines
 
 
 async def count(db: Database, model: type[PromptPost] | type[Reply]) -> int:
@@ -61,11 +68,13 @@ async def count(db: Database, model: type[PromptPost] | type[Reply]) -> int:
 
 
 async def test_a_prompt_is_posted_at_its_time_in_its_own_thread(harness: Harness) -> None:
-    await plan(harness, "2026-09-22 10:00 What changed in your trainings this year?")
-    assert await post_due(harness) == [
+    planned = await plan(harness, "2026-09-22 10:00 What changed in your trainings this year?")
+    assert planned[1:] == [  # a dialogue made for today is announced at once
         "[community] The virtual dialogue Current Situation opens today and runs until 2026-10-17. "
-        "Each prompt gets its own thread: reply there."
+        "Each prompt gets its own thread: reply there.",
+        "[admin] Prompt 1 will be posted on 2026-09-22 10:00 (UTC).",
     ]
+    assert await post_due(harness) == []
     harness.clock.advance(timedelta(minutes=59))
     assert await post_due(harness) == []
     harness.clock.advance(timedelta(minutes=1))
@@ -84,12 +93,15 @@ async def test_a_prompt_is_posted_at_its_time_in_its_own_thread(harness: Harness
     assert "  Prompt 1 (2026-09-22 10:00): What changed in your trainings this year?" in lines
 
 
-async def test_two_racing_runs_post_each_prompt_once(harness: Harness) -> None:
-    await plan(harness, "2026-09-22 09:00 First", "2026-09-22 09:00 Second")
+async def test_racing_runs_open_the_dialogue_and_post_each_prompt_once(harness: Harness) -> None:
+    await harness.say('/dialogue_new "Race" 2026-09-23 2026-09-30', as_="admin")
+    await harness.say("/prompt_add 1 2026-09-23 10:00 First", as_="admin")
+    await harness.say("/prompt_add 1 2026-09-23 10:00 Second", as_="admin")
+    harness.clock.advance(timedelta(days=1, hours=1))
     await asyncio.gather(*(harness.bot.dialogue_timers.run() for _ in range(4)))
     lines = harness.console.take()
-    assert sum("(new thread)" in line for line in lines) == 2
     assert sum("opens today" in line for line in lines) == 1
+    assert sum("(new thread)" in line for line in lines) == 2
     assert await count(harness.bot.db, PromptPost) == 2
 
 
@@ -253,8 +265,24 @@ async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
         "[admin] Prompt 1 changed; it is posted on 2026-09-24 08:30 (UTC)."
     ]
     assert await harness.say("/prompt_delete 2", as_="admin") == ["[admin] Prompt 2 deleted."]
+    harness.clock.advance(timedelta(days=2))
+    assert "(new thread)" in (await post_due(harness))[0]
+    assert await harness.say("/prompt_delete 1", as_="admin") == [
+        "[admin] Prompt 1 is already posted; it cannot be deleted."
+    ]
+    assert await harness.say("/prompt_edit 1 2026-09-25 08:30", as_="admin") == [
+        "[admin] Prompt 1 is already posted; its time cannot change."
+    ]
+    async with harness.bot.db.transaction() as session:
+        opening_id = await session.scalar(select(PromptPost.message_id))
+    assert await harness.say("/prompt_edit 1 Better wording, fixed", as_="admin") == [
+        "[admin] Prompt 1 changed; it is posted on 2026-09-24 08:30 (UTC).",
+        f"[community/1] (edited #{opening_id}) Current Situation — prompt 1",
+        "  ",
+        "  Better wording, fixed",
+    ]
     lines = await harness.say("/dialogue 1", as_="admin")
-    assert "  Prompt 1 (2026-09-24 08:30): Better wording" in lines
+    assert "  Prompt 1 (2026-09-24 08:30): Better wording, fixed" in lines
     assert not any("To delete" in line for line in lines)
     assert await harness.say("/dialogue_cancel 1", as_="admin") == [
         "[admin] Dialogue 1 is cancelled; nothing more of it will be posted."
@@ -269,7 +297,8 @@ async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
 async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -> None:
     await make_member(harness, "amina", "SN")
     assert (await harness.say("/subscribe", as_="amina", lang="es"))[0].startswith("[amina] Recibirás")
-    await plan(harness, "2026-09-22 09:00 What changed?")
+    await plan(harness, "2026-09-22 09:30 What changed?")
+    harness.clock.advance(timedelta(minutes=30))
     lines = await post_due(harness)
     assert "[amina] Nueva consigna 1 de Current Situation:" in lines
     assert await harness.say("/reply 1 Privately: a lot.", as_="amina") == [
@@ -332,7 +361,8 @@ def _edit(user: str, message_id: str, text: str) -> IncomingMessage:
 
 
 async def test_a_failed_post_gives_its_claim_back_and_the_next_run_posts_it(harness: Harness) -> None:
-    await plan(harness, "2026-09-22 09:00 What changed?")
+    await plan(harness, "2026-09-22 09:30 What changed?")
+    harness.clock.advance(timedelta(minutes=30))
     console = harness.console
     real_create_thread = console.create_thread
     failures = []
