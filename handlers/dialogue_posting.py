@@ -14,13 +14,14 @@ does what is due and nothing twice:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
+from bot.core.delivery import deliver
 from bot.core.errors import UnsupportedCapability
 from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.text import Text, bold, fill
-from bot.core.types import ChatRef, OutgoingMessage
+from bot.core.types import ChatRef, OutgoingMessage, UserRef
 from bot.i18n import Catalogs
 from bot.services import Ctx
 from storage.dialogues import closes_at, localized, opens_at
@@ -122,28 +123,57 @@ class PromptPoster:
             if chat is None or not await repo.claim_post(prompt.id, name, chat.id, now):
                 continue
             ctx.after_commit(self._poster(platform, chat, title, body, prompt.id))
-            for identity, locale in await repo.subscribers(name):
-                catalogs = ctx.services.catalogs
-                translator = catalogs.translator(catalogs.choose(locale, identity.language))
-                ctx.send(
-                    identity.ref,
-                    Text.join(
-                        "\n\n",
-                        [
-                            fill(
-                                translator.gettext(N_("New prompt {id} of {title}:")),
-                                {"id": prompt.id, "title": bold(title_of(dialogue, translator.locale))},
-                            ),
-                            localized(prompt.text, translator.locale),
-                            fill(
-                                translator.gettext(
-                                    N_("Reply in the community thread, or here with {command}.")
-                                ),
-                                {"command": f"{platform.command_prefix}reply {prompt.id} …"},
-                            ),
-                        ],
+            copies = [
+                self._copy(ctx, dialogue, prompt, platform, identity.ref, locale or identity.language)
+                for identity, locale in await repo.subscribers(name)
+            ]
+            if copies:
+                ctx.after_commit(self._copier(ctx.platforms, prompt.id, copies))
+
+    @staticmethod
+    def _copy(
+        ctx: Ctx, dialogue: Dialogue, prompt: Prompt, platform: Platform, to: UserRef, locale: str | None
+    ) -> OutgoingMessage:
+        """A prompt by direct message, in the subscriber's language."""
+        catalogs = ctx.services.catalogs
+        translator = catalogs.translator(catalogs.choose(locale, to.language))
+        text = Text.join(
+            "\n\n",
+            [
+                fill(
+                    translator.gettext(N_("New prompt {id} of {title}:")),
+                    {"id": prompt.id, "title": bold(title_of(dialogue, translator.locale))},
+                ),
+                localized(prompt.text, translator.locale),
+                fill(
+                    translator.gettext(
+                        N_("Reply in the community thread, by answering this message, or with {command}.")
                     ),
-                )
+                    {"command": f"{platform.command_prefix}reply {prompt.id} …"},
+                ),
+            ],
+        )
+        return OutgoingMessage(to, text)
+
+    def _copier(
+        self, platforms: Mapping[str, Platform], prompt_id: int, copies: list[OutgoingMessage]
+    ) -> Callable[[], Awaitable[None]]:
+        """Send the direct-message copies, then remember them so an answer counts as a reply."""
+
+        async def send() -> None:
+            sent = []
+            for message in copies:
+                ref = await deliver(platforms, message)
+                if ref is not None:
+                    sent.append((ref.chat.platform, ref.chat.id, ref.id))
+
+            async def record(ctx: Ctx) -> None:
+                await ctx.services.dialogues.record_copies(prompt_id, sent, ctx.services.now())
+
+            if sent:
+                await self.run_system("dialogue-copies", record)
+
+        return send
 
     def _poster(
         self, platform: Platform, chat: ChatRef, title: str, body: Text, prompt_id: int

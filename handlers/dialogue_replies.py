@@ -3,8 +3,8 @@
 Every message a member writes in a prompt's thread is stored as a reply (edits update
 it, deletions mark it deleted). A non-member's message there is not recorded; they are
 told privately how to apply. After a dialogue closed, replies are refused politely.
-``/reply <prompt> <text>`` answers privately: the reply is stored and posted into the
-thread on the member's behalf.
+``/reply <prompt> <text>``, or answering a prompt's direct-message copy, replies
+privately: the reply is stored and posted into the thread on the member's behalf.
 """
 
 from __future__ import annotations
@@ -90,10 +90,35 @@ async def reply_privately(ctx: Ctx) -> None:
     words = raw.split(None, 1)
     if len(words) < 2:
         raise UserFacingError(N_("Usage: {usage}"), usage=ctx.cmd("reply") + " <prompt> <text>")
-    repo = ctx.services.dialogues
-    prompt = await repo.prompt(int(words[0])) if words[0].isdigit() else None
-    if prompt is None:
+    if not words[0].isdigit():
         raise UserFacingError(N_("There is no prompt {id}."), id=words[0])
+    await _store_and_repost(ctx, int(words[0]), words[1])
+
+
+async def answers_a_copy(ctx: Ctx) -> bool:
+    """Whether a direct message answers a prompt sent to a subscriber."""
+    event = ctx.message
+    if event is None or not event.is_direct or event.reply_to is None or event.text is None:
+        return False
+    return await ctx.services.dialogues.copy_of(event.platform, event.chat.id, event.reply_to) is not None
+
+
+@router.message(filter=answers_a_copy, role=Role.MEMBER)
+async def reply_to_copy(ctx: Ctx) -> None:
+    event = ctx.message
+    if event is None or event.reply_to is None or event.text is None:
+        return
+    prompt_id = await ctx.services.dialogues.copy_of(event.platform, event.chat.id, event.reply_to)
+    if prompt_id is not None:
+        await _store_and_repost(ctx, prompt_id, event.text)
+
+
+async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
+    """Store a private answer and post it into the prompt's thread in the member's name."""
+    repo = ctx.services.dialogues
+    prompt = await repo.prompt(prompt_id)
+    if prompt is None:
+        raise UserFacingError(N_("There is no prompt {id}."), id=prompt_id)
     dialogue = await repo.get(prompt.dialogue_id)
     posts = [
         post
@@ -111,7 +136,7 @@ async def reply_privately(ctx: Ctx) -> None:
         platform=ctx.event.platform,
         chat_id=ctx.event.chat.id,
         message_id=event.message_id if event else None,
-        text=words[1],
+        text=text,
         now=ctx.services.now(),
     )
     catalogs = ctx.services.catalogs
@@ -121,7 +146,7 @@ async def reply_privately(ctx: Ctx) -> None:
         ChatRef(post.platform, post.chat_id, post.thread_id),
         fill(
             community.gettext(N_("{name} replied: {text}")),
-            {"name": bold(ctx.actor.display_name), "text": words[1]},
+            {"name": bold(ctx.actor.display_name), "text": text},
         ),
     )
     ctx.reply(ctx._(N_("Thank you! Your reply to prompt {id} is posted in its thread."), id=prompt.id))

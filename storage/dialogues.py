@@ -17,7 +17,16 @@ from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Dialogue, DialogueSubscription, Identity, Person, Prompt, PromptPost, Reply
+from storage.models import (
+    Dialogue,
+    DialogueSubscription,
+    Identity,
+    Person,
+    Prompt,
+    PromptCopy,
+    PromptPost,
+    Reply,
+)
 
 #: The statuses a dialogue goes through; ``draft`` and ``cancelled`` are never posted.
 STATUSES = ("draft", "scheduled", "open", "closed", "cancelled")
@@ -351,6 +360,29 @@ class DialogueRepository:
         people = {person for person, _ in rows if person is not None}
         countries = sorted({country for _, country in rows if country})
         return len(rows), len(people), countries
+
+    # -- direct-message copies ----------------------------------------------------------
+
+    async def record_copies(
+        self, prompt_id: int, sent: Sequence[tuple[str, str, str]], now: datetime
+    ) -> None:
+        """Remember the direct messages carrying a prompt: ``(platform, chat_id, message_id)``."""
+        self.session.add_all(
+            PromptCopy(
+                prompt_id=prompt_id, platform=platform, chat_id=chat_id, message_id=message_id, sent_at=now
+            )
+            for platform, chat_id, message_id in sent
+        )
+        await self.session.flush()
+
+    async def copy_of(self, platform: str, chat_id: str, message_id: str) -> int | None:
+        """The prompt a direct message carried, if it was a prompt's copy."""
+        query = select(PromptCopy.prompt_id).where(
+            PromptCopy.platform == platform,
+            PromptCopy.chat_id == chat_id,
+            PromptCopy.message_id == message_id,
+        )
+        return (await self.session.execute(query.limit(1))).scalar_one_or_none()
 
     # -- subscriptions ----------------------------------------------------------------
 

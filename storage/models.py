@@ -204,3 +204,17 @@ class DialogueSubscription(Base):
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime]
+
+
+class PromptCopy(Base):
+    """A prompt sent to a subscriber by direct message; answering it is a reply."""
+
+    __tablename__ = "prompt_copies"
+    __table_args__ = (Index("ix_prompt_copies_message", "platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(255))
+    message_id: Mapped[str] = mapped_column(String(255))
+    sent_at: Mapped[datetime]

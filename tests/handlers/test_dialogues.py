@@ -20,7 +20,7 @@ from bot.core.types import (
     UserRef,
 )
 from storage.db import Database
-from storage.models import Person, PromptPost, Reply
+from storage.models import Person, PromptCopy, PromptPost, Reply
 from storage.users import UserRepository
 from tests.fakes import Harness
 
@@ -306,8 +306,29 @@ async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -
         "[amina] ¡Gracias! Tu respuesta a la consigna 1 está publicada en su hilo.",
     ]
     assert await count(harness.bot.db, Reply) == 1
+    # answering the copy received by direct message is a reply too
+    async with harness.bot.db.transaction() as session:
+        copy = (await session.execute(select(PromptCopy))).scalar_one()
+    assert (copy.prompt_id, copy.chat_id) == (1, "amina")
+    await harness.bot.handle(
+        IncomingMessage(
+            event_id="answer-copy",
+            sender=UserRef("console", "amina", "amina", "es"),
+            chat=ChatRef("console", "amina"),
+            is_direct=True,
+            text="And budgets shrank.",
+            message_id="dm-1",
+            reply_to=copy.message_id,
+        )
+    )
+    await harness.bot.drain()
+    assert harness.console.take() == [
+        "[community/1] amina replied: And budgets shrank.",
+        "[amina] ¡Gracias! Tu respuesta a la consigna 1 está publicada en su hilo.",
+    ]
+    assert await count(harness.bot.db, Reply) == 2
     assert (await harness.say("/reply 1 hi", as_="guest"))[0].startswith("[guest] ")
-    assert await count(harness.bot.db, Reply) == 1
+    assert await count(harness.bot.db, Reply) == 2
     assert (await harness.say("/unsubscribe", as_="amina"))[0].startswith("[amina] ")
     assert await harness.say("/thread Budgets in 2027", as_="amina") == [
         "[amina] Tu hilo Budgets in 2027 se está abriendo en el chat de la comunidad.",

@@ -1,4 +1,4 @@
-"""dialogues: dialogues, prompts, posts, replies, subscriptions
+"""dialogues: dialogues, prompts, posts, copies, replies, subscriptions
 
 Revision ID: 0003
 Revises: 0001
@@ -75,6 +75,23 @@ def upgrade() -> None:
         batch_op.create_index("ix_prompts_post_at", ["post_at"], unique=False)
 
     op.create_table(
+        "prompt_copies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("prompt_id", sa.Integer(), nullable=False),
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("chat_id", sa.String(length=255), nullable=False),
+        sa.Column("message_id", sa.String(length=255), nullable=False),
+        sa.Column("sent_at", storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["prompt_id"], ["prompts.id"], name=op.f("fk_prompt_copies_prompt_id_prompts"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_prompt_copies")),
+    )
+    with op.batch_alter_table("prompt_copies", schema=None) as batch_op:
+        batch_op.create_index("ix_prompt_copies_message", ["platform", "chat_id", "message_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_prompt_copies_prompt_id"), ["prompt_id"], unique=False)
+
+    op.create_table(
         "prompt_posts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("prompt_id", sa.Integer(), nullable=False),
@@ -133,6 +150,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_prompt_posts_thread")
 
     op.drop_table("prompt_posts")
+    with op.batch_alter_table("prompt_copies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_prompt_copies_prompt_id"))
+        batch_op.drop_index("ix_prompt_copies_message")
+
+    op.drop_table("prompt_copies")
     with op.batch_alter_table("prompts", schema=None) as batch_op:
         batch_op.drop_index("ix_prompts_post_at")
         batch_op.drop_index(batch_op.f("ix_prompts_dialogue_id"))
