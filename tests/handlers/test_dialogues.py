@@ -411,3 +411,17 @@ async def test_dialogues_lists_open_and_upcoming_in_the_users_language(harness: 
         "  2. Winter : du 2026-12-01 au 2026-12-12",
         "  Envoyez /dialogue <id> pour en voir un.",
     ]
+
+
+async def test_a_time_skipped_by_the_clocks_changing_is_refused(db: Database, tmp_path: Path) -> None:
+    harness = await Harness.start(db, tmp_path, timezone="Europe/Zurich")
+    try:
+        await harness.say('/dialogue_new "Spring" 2027-03-22 2027-04-02', as_="admin")
+        assert await harness.say("/prompt_add 1 2027-03-28 02:30 Too early", as_="admin", lang="es") == [
+            "[admin] 2027-03-28 02:30 no existe en Europe/Zurich (cambio de hora)."
+        ]
+        assert await harness.say("/prompt_add 1 2027-03-28 03:30 Fine", as_="admin") == [
+            "[admin] La consigna 1 se publicará el 2027-03-28 03:30 (Europe/Zurich)."
+        ]
+    finally:
+        await harness.stop()
