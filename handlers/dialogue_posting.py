@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.core.delivery import deliver
-from bot.core.errors import UnsupportedCapability
+from bot.core.errors import UnsupportedCapability, UserFacingError
 from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.text import Text, bold, fill
@@ -46,6 +46,14 @@ def community_chat(platform: Platform) -> ChatRef | None:
 
         return COMMUNITY
     return None
+
+
+def usage_error(ctx: Ctx) -> UserFacingError:
+    """The refusal that shows how the current command is used, in the user's language."""
+    route = ctx.route
+    name = route.name if route is not None else ""
+    shape = ctx.gettext(route.usage) if route is not None and route.usage else ""
+    return UserFacingError(N_("Usage: {usage}"), usage=f"{ctx.cmd(name)} {shape}".strip())
 
 
 def title_of(dialogue: Dialogue, locale: str) -> str:

@@ -15,7 +15,7 @@ from bot.core.router import Router
 from bot.core.text import Text, bold, code, fill
 from bot.core.types import ChatRef, MessageDeleted, OutgoingMessage, Role
 from bot.services import Ctx
-from handlers.dialogue_posting import community_chat
+from handlers.dialogue_posting import community_chat, usage_error
 from storage.dialogues import ThreadOf
 
 router = Router("dialogue_replies")
@@ -89,7 +89,7 @@ async def reply_privately(ctx: Ctx) -> None:
     raw = ctx.command.raw_args if ctx.command else ""
     words = raw.split(None, 1)
     if len(words) < 2:
-        raise UserFacingError(N_("Usage: {usage}"), usage=ctx.cmd("reply") + " <prompt> <text>")
+        raise usage_error(ctx)
     if not words[0].isdigit():
         raise UserFacingError(N_("There is no prompt {id}."), id=words[0])
     await _store_and_repost(ctx, int(words[0]), words[1])
@@ -159,7 +159,7 @@ async def open_thread(ctx: Ctx) -> None:
     title = ctx.command.raw_args if ctx.command else ""
     chat = community_chat(ctx.platform)
     if not title:
-        raise UserFacingError(N_("Usage: {usage}"), usage=ctx.cmd("thread") + " <title>")
+        raise usage_error(ctx)
     if chat is None:
         raise UserFacingError(N_("There is no community chat here to open a thread in."))
     platform = ctx.platform

@@ -20,7 +20,7 @@ from bot.core.text import Text, bold, code
 from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Role
 from bot.dialogue_export import FORMATS, load_export, render
 from bot.services import Ctx
-from handlers.dialogue_posting import opening, title_of
+from handlers.dialogue_posting import opening, title_of, usage_error
 from storage.dialogues import closes_at, localized, opens_at
 from storage.models import Dialogue, Prompt
 
@@ -104,9 +104,7 @@ async def show_dialogue(ctx: Ctx) -> None:
 )
 async def new_dialogue(ctx: Ctx) -> None:
     if len(ctx.args) != 3:
-        raise UserFacingError(
-            N_("Usage: {usage}"), usage=ctx.cmd("dialogue_new") + ' "<title>" <YYYY-MM-DD> <YYYY-MM-DD>'
-        )
+        raise usage_error(ctx)
     title, start_text, end_text = ctx.args
     start, end = _date(start_text), _date(end_text)
     if end < start:
@@ -193,7 +191,7 @@ async def edit_prompt(ctx: Ctx) -> None:
 @router.command("prompt_delete", role=Role.MODERATOR, description=N_("Delete a prompt"), usage=N_("<prompt>"))
 async def delete_prompt(ctx: Ctx) -> None:
     if not ctx.args:
-        raise UserFacingError(N_("Usage: {usage}"), usage=ctx.cmd("prompt_delete") + " <prompt>")
+        raise usage_error(ctx)
     prompt, dialogue = await _prompt(ctx, ctx.args[0])
     _editable(dialogue)
     if await ctx.services.dialogues.posts([prompt.id]):
@@ -294,9 +292,7 @@ def _raw_words(ctx: Ctx, count: int) -> list[str]:
     raw = ctx.command.raw_args if ctx.command else ""
     words = raw.split(None, count - 1)
     if len(words) < count:
-        route = ctx.route
-        usage = ctx.gettext(route.usage) if route is not None and route.usage else ""
-        raise UserFacingError(N_("Usage: {usage}"), usage=f"{ctx.cmd(route.name if route else '')} {usage}")
+        raise usage_error(ctx)
     return words
 
 

@@ -425,3 +425,12 @@ async def test_a_time_skipped_by_the_clocks_changing_is_refused(db: Database, tm
         ]
     finally:
         await harness.stop()
+
+
+async def test_a_command_missing_its_arguments_shows_its_usage(harness: Harness) -> None:
+    assert await harness.say("/prompt_add 1 2026-09-22", as_="admin", lang="fr") == [
+        "[admin] Utilisation : /prompt_add <dialogue> <AAAA-MM-JJ HH:MM> <texte>"
+    ]
+    assert await harness.say('/dialogue_new "Only a title"', as_="admin", lang="en") == [
+        '[admin] Usage: /dialogue_new "<title>" <start YYYY-MM-DD> <end YYYY-MM-DD>'
+    ]
