@@ -52,13 +52,7 @@ async def collect_reply(ctx: Ctx) -> None:
                 ),
             )
         return
-    if await ctx.services.dialogues.status(thread.dialogue_id) != "open":
-        ctx.send(
-            ctx.actor.user,
-            ctx._(N_("Thank you! This dialogue is closed, so your message was not added to it.")),
-        )
-        return
-    await ctx.services.dialogues.save_reply(
+    stored = await ctx.services.dialogues.save_reply(
         prompt_id=thread.prompt_id,
         person_id=ctx.actor.person_id,
         platform=event.platform,
@@ -67,7 +61,13 @@ async def collect_reply(ctx: Ctx) -> None:
         text=event.text,
         now=ctx.services.now(),
         edited=event.edited,
+        while_open=thread.dialogue_id,
     )
+    if not stored:
+        ctx.send(
+            ctx.actor.user,
+            ctx._(N_("Thank you! This dialogue is closed, so your message was not added to it.")),
+        )
 
 
 @router.event(MessageDeleted)

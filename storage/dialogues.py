@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ from storage.models import (
 STATUSES = ("draft", "scheduled", "open", "closed", "cancelled")
 
 _POSTS = cast(Table, PromptPost.__table__)
+_REPLIES = cast(Table, Reply.__table__)
 _CLAIM_VALUES: dict[str, Any] = {
     "prompt_id": bindparam("prompt_id"),
     "platform": bindparam("platform"),
@@ -275,9 +276,6 @@ class DialogueRepository:
         self.threads.put(key, found)
         return found
 
-    async def status(self, dialogue_id: int) -> str | None:
-        return await self.session.scalar(select(Dialogue.status).where(Dialogue.id == dialogue_id))
-
     # -- replies ----------------------------------------------------------------------
 
     async def save_reply(
@@ -291,26 +289,46 @@ class DialogueRepository:
         text: str,
         now: datetime,
         edited: bool = False,
-    ) -> Reply:
-        """Store a reply, or update the one stored for the same message (an edit)."""
+        while_open: int | None = None,
+    ) -> bool:
+        """Store a reply, or update the one stored for the same message (an edit).
+
+        Args:
+            while_open: a dialogue id: store only while that dialogue is open. The
+                condition is part of the statement, so a reply racing the close is
+                either stored before it or refused.
+
+        Returns:
+            Whether the reply was stored.
+        """
+        is_open = exists().where(Dialogue.id == while_open, Dialogue.status == "open")
         # A new message needs no lookup: a redelivered event is skipped by its claim.
         reply = await self._reply_for(platform, chat_id, message_id) if edited and message_id else None
-        if reply is None:
-            reply = Reply(
-                prompt_id=prompt_id,
-                person_id=person_id,
-                platform=platform,
-                chat_id=chat_id,
-                message_id=message_id,
-                text=text,
-                created_at=now,
-                edited_at=now if edited else None,
-            )
-            self.session.add(reply)
-        else:
+        if reply is not None:
+            if while_open is not None and not await self.session.scalar(select(is_open)):
+                return False
             reply.text = text
             reply.edited_at = now
-        return reply
+            return True
+        row = {
+            "prompt_id": prompt_id,
+            "person_id": person_id,
+            "platform": platform,
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": text,
+            "created_at": now,
+            "edited_at": now if edited else None,
+        }
+        if while_open is None:
+            await self.session.execute(insert(_REPLIES), row)
+            return True
+        # One Core statement, the busiest write of a dialogue: INSERT ... SELECT ... WHERE open.
+        values = select(*(literal(value, _REPLIES.c[name].type) for name, value in row.items())).where(
+            is_open
+        )
+        result = await self.session.execute(insert(_REPLIES).from_select(list(row), values))
+        return bool(getattr(result, "rowcount", 0))
 
     async def mark_deleted(self, platform: str, chat_id: str, message_id: str, now: datetime) -> bool:
         reply = await self._reply_for(platform, chat_id, message_id)
