@@ -181,6 +181,8 @@ async def import_programme(
         dialogue.description = programme.description
         dialogue.start_date, dialogue.end_date = programme.start, programme.end
         dialogue.timezone = programme.timezone
+        if dialogue.status in ("draft", "scheduled"):  # a draft is published by importing it as scheduled
+            dialogue.status = status or programme.status
     existing = await repo.prompts(dialogue.id)
     existing.sort(key=lambda prompt: prompt.position)
     posted = {post.prompt_id for post in await repo.posts([prompt.id for prompt in existing])}

@@ -42,14 +42,14 @@ async def test_importing_the_same_file_twice_updates_instead_of_duplicating(
     db: Database, tmp_path: Path
 ) -> None:
     now = datetime(2027, 1, 1, tzinfo=UTC)
-    path = write(tmp_path, PROGRAMME)
+    path = write(tmp_path, PROGRAMME.replace("timezone:", "status: draft\ntimezone:"))
     async with db.transaction() as session:
         dialogue, created = await import_programme(DialogueRepository(session), load_programme(path), now)
-        assert created
+        assert (created, dialogue.status) == (True, "draft")  # a draft is never posted
     write(tmp_path, PROGRAMME.replace("Second question", "Second question reworded"))
     async with db.transaction() as session:
         again, created = await import_programme(DialogueRepository(session), load_programme(path), now)
-        assert (again.id, created) == (dialogue.id, False)
+        assert (again.id, created, again.status) == (dialogue.id, False, "scheduled")
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Dialogue)) == 1
         prompts = (await session.execute(select(Prompt).order_by(Prompt.position))).scalars().all()
