@@ -221,15 +221,20 @@ class PromptPoster:
             countries=len(countries),
             list=", ".join(countries) or "—",
         )
-        posts = await repo.posts([prompt.id for prompt in await repo.prompts(dialogue.id)])
         for platform in ctx.platforms.values():
             chat = community_chat(platform)
             if chat is not None:
                 ctx.send(chat, summary)
-        for post in posts:
-            poster = ctx.platforms.get(post.platform)
-            if poster is not None and post.thread_id is not None:
-                ctx.after_commit(_closer(poster, ChatRef(post.platform, post.chat_id, post.thread_id)))
+        await close_threads(ctx, dialogue.id)
+
+
+async def close_threads(ctx: Ctx, dialogue_id: int) -> None:
+    """Queue closing every thread a dialogue's prompts were posted in (after the commit)."""
+    repo = ctx.services.dialogues
+    for post in await repo.posts([prompt.id for prompt in await repo.prompts(dialogue_id)]):
+        platform = ctx.platforms.get(post.platform)
+        if platform is not None and post.thread_id is not None:
+            ctx.after_commit(_closer(platform, ChatRef(post.platform, post.chat_id, post.thread_id)))
 
 
 def _closer(platform: Platform, thread: ChatRef) -> Callable[[], Awaitable[None]]:

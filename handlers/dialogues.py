@@ -20,7 +20,7 @@ from bot.core.text import Text, bold, code
 from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Role
 from bot.dialogue_export import FORMATS, load_export, render
 from bot.services import Ctx
-from handlers.dialogue_posting import opening, title_of, usage_error
+from handlers.dialogue_posting import close_threads, opening, title_of, usage_error
 from storage.dialogues import closes_at, localized, opens_at
 from storage.models import Dialogue, Prompt
 
@@ -211,6 +211,7 @@ async def cancel_dialogue(ctx: Ctx) -> None:
     if not await ctx.services.dialogues.transition(dialogue.id, dialogue.status, "cancelled"):
         raise UserFacingError(N_("Dialogue {id} has changed meanwhile; try again."), id=dialogue.id)
     await _audit(ctx, "dialogue.cancel", f"dialogue:{dialogue.id}")
+    await close_threads(ctx, dialogue.id)
     ctx.after_commit(ctx.services.reschedule)
     ctx.reply(ctx._(N_("Dialogue {id} is cancelled; nothing more of it will be posted."), id=dialogue.id))
 

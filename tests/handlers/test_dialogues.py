@@ -284,10 +284,12 @@ async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
     lines = await harness.say("/dialogue 1", as_="admin")
     assert "  Prompt 1 (2026-09-24 08:30): Better wording, fixed" in lines
     assert not any("To delete" in line for line in lines)
+    await harness.say("/prompt_add 1 2026-09-30 10:00 Never posted", as_="admin")
     assert await harness.say("/dialogue_cancel 1", as_="admin") == [
-        "[admin] Dialogue 1 is cancelled; nothing more of it will be posted."
+        "[admin] Dialogue 1 is cancelled; nothing more of it will be posted.",
+        "[community/1] (thread closed)",
     ]
-    harness.clock.advance(timedelta(days=5))
+    harness.clock.advance(timedelta(days=10))  # past the cancelled prompt's time
     assert await post_due(harness) == []
     assert await harness.say("/dialogues", as_="bea") == [
         "[bea] No virtual dialogue is open or planned at the moment."
