@@ -23,6 +23,7 @@ from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
+from bot.dialogue_timers import DialogueTimers
 from bot.i18n import Catalogs
 from bot.middleware import Identity, UnitOfWork
 from bot.outbox import OutboxSender
@@ -30,6 +31,7 @@ from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
 from storage.db import Database
+from storage.dialogues import PromptThreads
 from storage.users import ProfileCache
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,7 @@ class CopBot:
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.profiles = ProfileCache()
         self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
+        self.prompt_threads = PromptThreads()
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -93,6 +96,13 @@ class CopBot:
         ]
         self._pipeline = chain(middlewares, self.router.dispatch)
         self._system_pipeline = chain([UnitOfWork(self.db, self.clock)], _run_system_job)
+        self.dialogue_timers = DialogueTimers(
+            self.scheduler,
+            self.db,
+            self.clock,
+            self.run_system,
+            timedelta(seconds=settings.dialogue_tick_seconds),
+        )
         self._started = False
 
     async def start(self, *, migrate: bool = True) -> None:
@@ -100,9 +110,10 @@ class CopBot:
         if migrate:
             await self.db.upgrade()
         if self.settings.seeds_sample_data:
-            from bot.sample import seed_sample_community
+            from bot.sample import seed_sample_community, seed_sample_dialogue
 
             await seed_sample_community(self.db, self.clock)
+            await seed_sample_dialogue(self.db, self.clock)
         self.scheduler.every(
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )
@@ -110,6 +121,7 @@ class CopBot:
         for platform in self.platforms.values():
             await platform.start(self.handle)
         await self.outbox.start()
+        await self.dialogue_timers.start()  # catch-up: platforms must be able to post
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms))
 
@@ -179,12 +191,15 @@ class CopBot:
             log.exception("system job %s failed", name)
 
     def _context(self, event: Event, actor: Actor) -> Context[Services]:
+        services = Services(
+            self.settings, self.clock, self.catalogs, self.router, self.profiles, self.outbox.wake
+        )
+        services.reschedule = self.dialogue_timers.rebuild
+        services.prompt_threads = self.prompt_threads
         return Context(
             event=event,
             actor=actor,
             platforms=self.platforms,
             translator=self.catalogs.translator(actor.locale),
-            services=Services(
-                self.settings, self.clock, self.catalogs, self.router, self.profiles, self.outbox.wake
-            ),
+            services=services,
         )

@@ -1,7 +1,8 @@
 """The ``copbot`` command line.
 
 ``copbot run`` starts the bot; ``copbot chat`` talks to it in a terminal or through a
-pipe; ``copbot db`` manages the schema. Every command reads the same settings
+pipe; ``copbot db`` manages the schema; ``copbot dialogue`` imports and lists virtual
+dialogues and ``copbot export dialogue`` writes one to a file. Every command reads the same settings
 (``COPBOT_*`` variables, ``copbot.toml`` or ``--config``).
 """
 
@@ -13,8 +14,10 @@ import signal
 import sys
 import threading
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -23,6 +26,9 @@ from bot import __version__
 from bot.config import Settings, load_settings
 from bot.core.errors import ConfigurationError
 from bot.platforms.console import ConsolePlatform
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 app = typer.Typer(
     name="copbot",
@@ -33,6 +39,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+dialogue_app = typer.Typer(help="Plan virtual dialogues from programme files.", no_args_is_help=True)
+app.add_typer(dialogue_app, name="dialogue")
+export_app = typer.Typer(help="Export what the community wrote.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 stderr = Console(stderr=True)
 
@@ -193,6 +203,107 @@ def db_revision(
                 await db.dispose()
 
     asyncio.run(generate())
+
+
+@dialogue_app.command("import")
+def dialogue_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A programme file (YAML).", dir_okay=False)],
+) -> None:
+    """Create a dialogue from a programme file, or update the one with the same slug."""
+    from bot.programme import ProgrammeError, import_programme, load_programme
+    from storage.dialogues import DialogueRepository
+
+    settings = _settings(ctx)
+    try:
+        programme = load_programme(file)
+    except ProgrammeError as error:
+        stderr.print(str(error), style="bold red", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+    async def load() -> tuple[int, bool]:
+        async with _database(settings) as db, db.transaction() as session:
+            dialogue, created = await import_programme(
+                DialogueRepository(session), programme, datetime.now(UTC)
+            )
+            return dialogue.id, created
+
+    try:
+        dialogue_id, created = asyncio.run(load())
+    except ProgrammeError as error:
+        stderr.print(str(error), style="bold red", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    verb = "created" if created else "updated"
+    typer.echo(f"dialogue {dialogue_id} {verb}: {programme.slug}, {len(programme.prompts)} prompts")
+
+
+@dialogue_app.command("list")
+def dialogue_list(ctx: typer.Context) -> None:
+    """List every dialogue: id, status, dates, time zone and title."""
+    from storage.dialogues import DialogueRepository, localized
+
+    settings = _settings(ctx)
+
+    async def listed() -> list[str]:
+        async with _database(settings) as db, db.transaction() as session:
+            repo = DialogueRepository(session)
+            rows = []
+            for dialogue in await repo.listed():
+                prompts = len(await repo.prompts(dialogue.id))
+                rows.append(
+                    f"{dialogue.id}\t{dialogue.status}\t{dialogue.start_date}\t{dialogue.end_date}\t"
+                    f"{dialogue.timezone}\t{prompts} prompts\t{localized(dialogue.title, settings.default_locale)}"
+                )
+            return rows
+
+    for row in asyncio.run(listed()):
+        typer.echo(row)
+
+
+@export_app.command("dialogue")
+def export_dialogue(
+    ctx: typer.Context,
+    dialogue_id: Annotated[int, typer.Argument(help="The dialogue's id (see copbot dialogue list).")],
+    format_: Annotated[str, typer.Option("--format", "-f", help="md, html, csv or json.")] = "md",
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.", dir_okay=False)] = Path(
+        "dialogue.md"
+    ),
+) -> None:
+    """Export a dialogue's prompts and replies (never emails or application data)."""
+    from bot.dialogue_export import FORMATS, load_export, render
+    from storage.dialogues import DialogueRepository
+
+    settings = _settings(ctx)
+    if format_ not in FORMATS:
+        stderr.print(f"--format must be one of {', '.join(FORMATS)}", style="bold red", highlight=False)
+        raise typer.Exit(2)
+
+    async def gather() -> bytes:
+        async with _database(settings) as db, db.transaction() as session:
+            exported = await load_export(DialogueRepository(session), dialogue_id, settings.default_locale)
+        return render(exported, format_)[0]
+
+    try:
+        data = asyncio.run(gather())
+    except LookupError as error:
+        stderr.print(str(error), style="bold red", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    typer.echo(f"wrote {output}")
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Database]:
+    """The configured database, migrated (as the bot would on start)."""
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        yield db
+    finally:
+        await db.dispose()
 
 
 async def _console_session(

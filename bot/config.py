@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     flood: FloodSettings = FloodSettings()
     sample_data: bool | None = None
     files_dir: Path = Path("var/files")
+    #: How often the dialogue job looks for due prompts (a safety net behind exact timers).
+    dialogue_tick_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
 
     @classmethod

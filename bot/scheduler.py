@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -59,6 +59,21 @@ class Scheduler:
         self._scheduler.add_job(
             _logged(name, job),
             DateTrigger(run_date=max(when, self.clock.now())),
+            id=name,
+            name=name,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def after(self, name: str, delay: timedelta, job: Job) -> None:
+        """Run ``job`` once, ``delay`` from now on the wall clock.
+
+        Unlike :meth:`at`, the moment does not depend on the bot's clock, so a job due
+        at a time computed from a controllable clock is neither early nor missed.
+        """
+        self._scheduler.add_job(
+            _logged(name, job),
+            DateTrigger(run_date=datetime.now(UTC) + max(delay, timedelta(0))),
             id=name,
             name=name,
             replace_existing=True,

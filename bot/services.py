@@ -9,7 +9,7 @@ A feature adds its repository as one more ``cached_property`` below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeAlias
@@ -21,6 +21,7 @@ from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.i18n import Catalogs
 from storage.audit import AuditLog
+from storage.dialogues import DialogueRepository, PromptThreads
 from storage.events import ProcessedEvents
 from storage.outbox import Outbox
 from storage.state import StateStore
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state", "outbox")
+_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues")
 
 
 class Services:
@@ -43,6 +44,9 @@ class Services:
         router: the root router (``/help`` lists its commands).
         profiles: the process-wide cache of resolved people.
         wake_outbox: tells the outbox sender that rows were added.
+        prompt_threads: the process-wide cache of dialogue threads; the bot sets it.
+        reschedule: rebuilds the timed jobs from the database (a handler that changed a
+            schedule queues it with ``ctx.after_commit``); the bot sets it.
     """
 
     def __init__(
@@ -61,6 +65,8 @@ class Services:
         self.profiles = profiles
         self.wake_outbox = wake_outbox
         self._session: AsyncSession | None = None
+        self.reschedule: Callable[[], Awaitable[None]] = _nothing
+        self.prompt_threads = PromptThreads()
 
     def bind(self, session: AsyncSession) -> None:
         """Attach the unit of work's session; repositories are made from it on demand."""
@@ -112,6 +118,14 @@ class Services:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self.session)
+
+    @cached_property
+    def dialogues(self) -> DialogueRepository:
+        return DialogueRepository(self.session, self.prompt_threads)
+
+
+async def _nothing() -> None:
+    return None
 
 
 #: The context every copbot handler receives.
