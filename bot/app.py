@@ -104,11 +104,24 @@ class CopBot:
         self.scheduler.every(
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )
+        self._schedule_applications()
         self.scheduler.start()
         for platform in self.platforms.values():
             await platform.start(self.handle)
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms))
+
+    def _schedule_applications(self) -> None:
+        from handlers.application import jobs
+
+        async def forms() -> None:
+            await self.run_system("application-forms", jobs.remind_and_expire_forms)
+
+        async def reviews() -> None:
+            await self.run_system("application-reviews", jobs.remind_reviewers)
+
+        self.scheduler.every("application-forms", jobs.FORM_CHECK_INTERVAL, forms)
+        self.scheduler.every("application-reviews", jobs.REVIEW_CHECK_INTERVAL, reviews)
 
     async def stop(self, *, grace: float = 10.0) -> None:
         """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.i18n import Catalogs
+from storage.applications import ApplicationRepository
 from storage.audit import AuditLog
 from storage.events import ProcessedEvents
 from storage.state import StateStore
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state")
+_BOUND = ("users", "audit", "events", "state", "applications")
 
 
 class Services:
@@ -95,6 +96,10 @@ class Services:
     @cached_property
     def state(self) -> StateStore:
         return StateStore(self.session)
+
+    @cached_property
+    def applications(self) -> ApplicationRepository:
+        return ApplicationRepository(self.session)
 
 
 #: The context every copbot handler receives.

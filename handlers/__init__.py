@@ -11,9 +11,11 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import basics
+    from handlers import application, basics
 
     root = Router("root")
     root.include(basics.router)
+    root.include(application.conversation_router)
+    root.include(application.review_router)
     basics.install_fallbacks(root)
     return root

@@ -90,8 +90,8 @@ def test_version_help_and_db_commands(tmp_path: Path) -> None:
     assert copbot("db", "current", cwd=tmp_path, env=env).stdout.strip() == "empty database (no revision)"
     upgraded = copbot("db", "upgrade", cwd=tmp_path, env=env)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert upgraded.stdout.strip().startswith("database at revision 0001")
-    assert copbot("db", "current", cwd=tmp_path, env=env).stdout.strip() == "0001"
+    assert upgraded.stdout.strip().startswith("database at revision 0002")
+    assert copbot("db", "current", cwd=tmp_path, env=env).stdout.strip() == "0002"
 
 
 def test_run_on_the_embedded_default(tmp_path: Path) -> None:
