@@ -28,6 +28,7 @@ from bot.middleware import Identity, UnitOfWork
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
+from storage.applications import DraftCache
 from storage.db import Database
 from storage.users import ProfileCache
 
@@ -83,6 +84,7 @@ class CopBot:
         self.scheduler = Scheduler(self.clock, settings.timezone)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.profiles = ProfileCache()
+        self.drafts = DraftCache()
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -180,5 +182,7 @@ class CopBot:
             actor=actor,
             platforms=self.platforms,
             translator=self.catalogs.translator(actor.locale),
-            services=Services(self.settings, self.clock, self.catalogs, self.router, self.profiles),
+            services=Services(
+                self.settings, self.clock, self.catalogs, self.router, self.profiles, self.drafts
+            ),
         )

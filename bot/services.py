@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.i18n import Catalogs
-from storage.applications import ApplicationRepository
+from storage.applications import ApplicationRepository, DraftCache
 from storage.audit import AuditLog
 from storage.events import ProcessedEvents
 from storage.state import StateStore
@@ -41,16 +41,24 @@ class Services:
         catalogs: every language's messages.
         router: the root router (``/help`` lists its commands).
         profiles: the process-wide cache of resolved people.
+        drafts: the process-wide cache of application forms in progress.
     """
 
     def __init__(
-        self, settings: Settings, clock: Clock, catalogs: Catalogs, router: Router, profiles: ProfileCache
+        self,
+        settings: Settings,
+        clock: Clock,
+        catalogs: Catalogs,
+        router: Router,
+        profiles: ProfileCache,
+        drafts: DraftCache | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.catalogs = catalogs
         self.router = router
         self.profiles = profiles
+        self.drafts = drafts
         self._session: AsyncSession | None = None
 
     def bind(self, session: AsyncSession) -> None:
@@ -99,7 +107,7 @@ class Services:
 
     @cached_property
     def applications(self) -> ApplicationRepository:
-        return ApplicationRepository(self.session)
+        return ApplicationRepository(self.session, self.drafts)
 
 
 #: The context every copbot handler receives.

@@ -143,6 +143,8 @@ class Application(Base):
     status: Mapped[str] = mapped_column(String(16))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Bumped by every write of the form: a write based on an older read is refused.
+    version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     reminded_at: Mapped[datetime | None]

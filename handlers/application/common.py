@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.forms import Form, Step, country_name, label_text
 from bot.i18n import LOCALES_DIR
 from bot.services import Ctx
 from handlers.application.form import application_form
+from storage.applications import Draft
 from storage.models import Application
 
 #: Button namespaces: the applicant's form, and the moderators' review.
@@ -69,7 +71,7 @@ def summary_lines(
     return lines
 
 
-def answers_of(form: Form, application: Application) -> dict[str, Any]:
+def answers_of(form: Form, application: Application | Draft) -> dict[str, Any]:
     """The stored answers to steps the form still has (answers to removed steps are dropped)."""
     return {field: value for field, value in application.answers.items() if form.step(field) is not None}
 
@@ -110,5 +112,6 @@ def terms_text(ctx: Ctx, locale: str) -> str:
     return ""
 
 
+@cache  # read once per process: replacing the file takes a restart, like any setting
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()

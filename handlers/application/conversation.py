@@ -7,6 +7,7 @@ restart ``/apply`` or the next answer continues at the same step.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.core.errors import UserFacingError
@@ -26,8 +27,7 @@ from handlers.application.common import (
     terms_text,
 )
 from handlers.application.review import notify_reviewers
-from storage.applications import Status
-from storage.models import Application
+from storage.applications import Draft, StaleDraft, Status
 
 router = Router("application")
 
@@ -61,16 +61,18 @@ async def open_form(ctx: Ctx) -> None:
         ctx.send(ctx.event.sender, ctx._(N_("You are already a member of the community.")))
         return
     repository = ctx.services.applications
-    current = await repository.open_of(person_id)
-    if current is not None and current.status == Status.SUBMITTED:
-        ctx.send(
-            ctx.event.sender,
-            ctx._(
-                N_("Your application #{id} is waiting for a decision by the moderators."),
-                id=current.id,
-            ),
-        )
-        return
+    current = await repository.draft_of(person_id)
+    if current is None:
+        waiting = await repository.open_of(person_id)
+        if waiting is not None:
+            ctx.send(
+                ctx.event.sender,
+                ctx._(
+                    N_("Your application #{id} is waiting for a decision by the moderators."),
+                    id=waiting.id,
+                ),
+            )
+            return
     form = form_of(ctx)
     if current is None:
         now = ctx.services.now()
@@ -101,6 +103,8 @@ async def _filling_in(ctx: Ctx) -> bool:
     message = ctx.message
     if message is None or not message.is_direct or message.edited or ctx.actor.person_id is None:
         return False
+    if ctx.actor.role != Role.APPLICANT:  # granted with the form, revoked when it ends
+        return False
     return await ctx.services.applications.draft_of(ctx.actor.person_id) is not None
 
 
@@ -126,10 +130,10 @@ async def answer(ctx: Ctx) -> None:
 
 
 async def _accept(
-    ctx: Ctx, form: Form, application: Application, answers: dict[str, Any], step: Step, result: Accepted
+    ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any], step: Step, result: Accepted
 ) -> None:
     answers = {**answers, step.field: result.value}
-    await ctx.services.applications.save(application, ctx.services.now(), answers=answers, progress={})
+    application = await _save(ctx, application, ctx.services.now(), answers=answers, progress={})
     notes: list[Text] = []
     if result.truncated:
         notes.append(
@@ -141,7 +145,7 @@ async def _accept(
     await show_place(ctx, form, application, notes)
 
 
-async def show_place(ctx: Ctx, form: Form, application: Application, before: list[Text]) -> None:
+async def show_place(ctx: Ctx, form: Form, application: Draft, before: list[Text]) -> None:
     """Ask the current question, or show the summary when every step is answered."""
     answers = answers_of(form, application)
     step = _current(form, application, answers)
@@ -151,7 +155,7 @@ async def show_place(ctx: Ctx, form: Form, application: Application, before: lis
         ask(ctx, form, step, answers, application.progress, before)
 
 
-def _current(form: Form, application: Application, answers: dict[str, Any]) -> Step | None:
+def _current(form: Form, application: Draft, answers: dict[str, Any]) -> Step | None:
     cursor = application.progress.get("cursor")
     step = form.step(cursor) if isinstance(cursor, str) else None
     return step or form.first_unanswered(answers)
@@ -248,8 +252,8 @@ async def form_button(ctx: Ctx) -> None:
     if action == "s":
         await _submit(ctx, form, application, answers)
     elif action == "e" and form.step(rest[0]) is not None:
-        await ctx.services.applications.save(
-            application, ctx.services.now(), answers=answers, progress={"cursor": rest[0]}
+        application = await _save(
+            ctx, application, ctx.services.now(), answers=answers, progress={"cursor": rest[0]}
         )
         await show_place(ctx, form, application, [])
     elif step is None or rest[0] != step.field:
@@ -277,7 +281,7 @@ async def form_button(ctx: Ctx) -> None:
 
 
 async def _choose(
-    ctx: Ctx, form: Form, application: Application, answers: dict[str, Any], step: Step, pressed: str
+    ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any], step: Step, pressed: str
 ) -> None:
     if step.kind == "consent":
         if pressed == "yes":
@@ -292,7 +296,7 @@ async def _choose(
 
 
 async def _toggle(
-    ctx: Ctx, form: Form, application: Application, answers: dict[str, Any], step: Step, pressed: str
+    ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any], step: Step, pressed: str
 ) -> None:
     if not pressed.isdigit() or int(pressed) >= len(step.choices):
         return
@@ -304,18 +308,18 @@ async def _toggle(
     if len(selection) == len(progress["selection"]):
         selection.append(value)
     progress["selection"] = selection
-    await ctx.services.applications.save(application, ctx.services.now(), answers=answers, progress=progress)
+    application = await _save(ctx, application, ctx.services.now(), answers=answers, progress=progress)
     ask(ctx, form, step, answers, progress, [])
 
 
-async def _submit(ctx: Ctx, form: Form, application: Application, answers: dict[str, Any]) -> None:
+async def _submit(ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any]) -> None:
     missing = form.first_unanswered(answers)
     if missing is not None:
         await show_place(ctx, form, application, [ctx._(N_("Some questions are not answered yet."))])
         return
     now = ctx.services.now()
-    await ctx.services.applications.save(application, now, answers=answers, progress={})
-    await ctx.services.applications.set_status(application, Status.SUBMITTED, now)
+    application = await _save(ctx, application, now, answers=answers, progress={})
+    await ctx.services.applications.close(application, Status.SUBMITTED, now)
     await ctx.services.audit.record(
         at=now,
         actor=ctx.actor.user.key,
@@ -334,7 +338,9 @@ async def _submit(ctx: Ctx, form: Form, application: Application, answers: dict[
             status=code(ctx.cmd("status")),
         ),
     )
-    await notify_reviewers(ctx, form, application)
+    submitted = await ctx.services.applications.get(application.id)
+    if submitted is not None:
+        await notify_reviewers(ctx, form, submitted)
 
 
 # -- back, skip, cancel ---------------------------------------------------------------
@@ -351,8 +357,8 @@ async def back(ctx: Ctx) -> None:
     if index == 0:
         notes.append(ctx._(N_("This is the first question.")))
     target = form.steps[max(index - 1, 0)]
-    await ctx.services.applications.save(
-        application, ctx.services.now(), answers=answers, progress={"cursor": target.field}
+    application = await _save(
+        ctx, application, ctx.services.now(), answers=answers, progress={"cursor": target.field}
     )
     await show_place(ctx, form, application, notes)
 
@@ -400,7 +406,7 @@ async def _confirm_cancel(ctx: Ctx, confirmed: bool) -> None:
         await show_place(ctx, form_of(ctx), application, [])
         return
     now = ctx.services.now()
-    await ctx.services.applications.set_status(application, Status.CANCELLED, now)
+    await ctx.services.applications.close(application, Status.CANCELLED, now)
     await ctx.services.users.revoke(application.person_id, Role.APPLICANT)
     ctx.send(
         ctx.event.sender,
@@ -466,13 +472,33 @@ async def terms(ctx: Ctx) -> None:
 # -- helpers --------------------------------------------------------------------------
 
 
+async def _save(
+    ctx: Ctx, draft: Draft, now: datetime, *, answers: dict[str, Any], progress: dict[str, Any]
+) -> Draft:
+    """Write the form, and remember it once committed (the next answer then reads nothing)."""
+    try:
+        saved = await ctx.services.applications.save(draft, now, answers=answers, progress=progress)
+    except StaleDraft:
+        raise UserFacingError(
+            N_("Your form changed in the meantime: please send your answer again.")
+        ) from None
+    drafts = ctx.services.drafts
+    if drafts is not None:
+
+        async def remember() -> None:
+            drafts.put(saved)
+
+        ctx.after_commit(remember)
+    return saved
+
+
 def _person(ctx: Ctx) -> int:
     if ctx.actor.person_id is None:  # identity middleware always resolves; defensive
         raise RuntimeError("the actor has no person")
     return ctx.actor.person_id
 
 
-async def _draft(ctx: Ctx) -> Application:
+async def _draft(ctx: Ctx) -> Draft:
     application = await ctx.services.applications.draft_of(_person(ctx))
     if application is None:
         raise UserFacingError(

@@ -14,7 +14,7 @@ from bot.core.text import Text, code
 from bot.core.types import Role, UserRef
 from bot.services import Ctx
 from handlers.application.common import Say, command, speaker
-from storage.applications import Status, reviewers
+from storage.applications import Draft, Status, reviewers
 from storage.models import Application, Person
 
 #: How often the jobs run; the settings say when something is due.
@@ -36,7 +36,7 @@ async def remind_and_expire_forms(ctx: Ctx) -> None:
         user = UserRef(application.platform, application.platform_user_id)
         apply_ = code(command(ctx, application.platform, "apply"))
         if application.updated_at < expiry:
-            await repository.set_status(application, Status.EXPIRED, now)
+            await repository.close(Draft.of(application), Status.EXPIRED, now)
             await ctx.services.users.revoke(application.person_id, Role.APPLICANT)
             ctx.send(
                 user,
@@ -48,7 +48,7 @@ async def remind_and_expire_forms(ctx: Ctx) -> None:
                 ),
             )
         elif application.reminded_at is None:
-            application.reminded_at = now
+            await repository.mark_reminded(application.id, now)
             ctx.send(
                 user,
                 say(
@@ -58,7 +58,6 @@ async def remind_and_expire_forms(ctx: Ctx) -> None:
                     apply=apply_,
                 ),
             )
-    await ctx.services.session.flush()
 
 
 async def remind_reviewers(ctx: Ctx) -> None:

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("progress", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("reminded_at", storage.types.UtcDateTime(timezone=True), nullable=True),
