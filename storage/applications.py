@@ -229,14 +229,18 @@ class ApplicationRepository:
         self._seen[draft.person_id] = saved
         return saved
 
-    async def close(self, draft: Draft, status: Status, now: datetime) -> None:
-        """End a draft: submitted, cancelled or expired."""
+    async def close(
+        self, draft: Draft, status: Status, now: datetime, *, answers: dict[str, Any] | None = None
+    ) -> None:
+        """End a draft: submitted (with its final ``answers``), cancelled or expired."""
         if self.drafts is not None:
             self.drafts.bury(draft)
         self._seen[draft.person_id] = None
         values: dict[str, Any] = {"status": status.value, "updated_at": now, "version": draft.version + 1}
         if status is Status.SUBMITTED:
             values["submitted_at"] = now
+        if answers is not None:
+            values["answers"], values["progress"] = answers, {}
         await self.session.execute(
             update(Application)
             .where(Application.id == draft.id)

@@ -77,6 +77,7 @@ async def open_form(ctx: Ctx) -> None:
     if current is None:
         now = ctx.services.now()
         current = await repository.start(person_id, ctx.event.sender, now)
+        _remember(ctx, current)
         await ctx.services.users.grant(person_id, Role.APPLICANT, now)
         intro = ctx._(
             N_(
@@ -318,8 +319,7 @@ async def _submit(ctx: Ctx, form: Form, application: Draft, answers: dict[str, A
         await show_place(ctx, form, application, [ctx._(N_("Some questions are not answered yet."))])
         return
     now = ctx.services.now()
-    application = await _save(ctx, application, now, answers=answers, progress={})
-    await ctx.services.applications.close(application, Status.SUBMITTED, now)
+    await ctx.services.applications.close(application, Status.SUBMITTED, now, answers=answers)
     await ctx.services.audit.record(
         at=now,
         actor=ctx.actor.user.key,
@@ -482,14 +482,19 @@ async def _save(
         raise UserFacingError(
             N_("Your form changed in the meantime: please send your answer again.")
         ) from None
+    _remember(ctx, saved)
+    return saved
+
+
+def _remember(ctx: Ctx, draft: Draft) -> None:
+    """Cache the draft once the transaction committed: the next answer then reads nothing."""
     drafts = ctx.services.drafts
     if drafts is not None:
 
         async def remember() -> None:
-            drafts.put(saved)
+            drafts.put(draft)
 
         ctx.after_commit(remember)
-    return saved
 
 
 def _person(ctx: Ctx) -> int:
