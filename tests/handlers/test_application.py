@@ -435,3 +435,35 @@ async def test_a_terms_file_replaces_the_shipped_terms(db: Database, tmp_path: P
         assert await running.say("/terms") == ["[alice] Be kind."]
     finally:
         await running.stop()
+
+
+async def test_applications_are_listed_by_pages(bot: Harness) -> None:
+    from storage.applications import ApplicationRepository, Status
+
+    async with bot.bot.db.transaction() as session:
+        users, applications = UserRepository(session), ApplicationRepository(session)
+        for number in range(12):
+            user = UserRef("console", f"person{number}", f"person{number}")
+            profile = await users.resolve(user, bot.clock.now())
+            draft = await applications.start(profile.person_id, user, bot.clock.now())
+            await applications.close(
+                draft, Status.SUBMITTED, bot.clock.now(), answers={"full_name": f"P{number}"}
+            )
+    first = await bot.say("/applications", as_="admin")
+    assert first[0] == "[admin] Applications waiting for a decision (page 1 of 2):"
+    assert first[1] == "  #1 P0, sent on 2026-09-22"
+    assert first[-1] == "[#1] Next page"
+    second = await bot.say("#1", as_="admin")
+    assert second[:3] == [
+        "[admin] Applications waiting for a decision (page 2 of 2):",
+        "  #11 P10, sent on 2026-09-22",
+        "  #12 P11, sent on 2026-09-22",
+    ]
+
+
+async def test_apply_in_a_group_continues_in_a_direct_chat(bot: Harness) -> None:
+    lines = await bot.say("[community] /apply")
+    assert lines[0] == "[community] I have sent you a direct message to continue there."
+    assert lines[1].startswith("[alice] Welcome to the application form")
+    assert await bot.say("[community] Alice Doe") == []  # group messages are not answers
+    assert (await bot.say("Alice Doe"))[0].startswith("[alice] Question 2 of 13")
