@@ -230,9 +230,9 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
     if not await repository.decide(
         found.id, status, now, ctx.actor.person_id, ctx.actor.display_name, reason
     ):
-        refreshed = await repository.get(found.id)
-        await ctx.services.session.refresh(refreshed)
-        await _already_decided(ctx, refreshed or found)
+        # another moderator decided between our read and our write: say who
+        await ctx.services.session.refresh(found)
+        await _already_decided(ctx, found)
         return
     users = ctx.services.users
     await users.revoke(found.person_id, Role.APPLICANT)

@@ -59,3 +59,27 @@ def test_the_cache_keeps_the_newest_version() -> None:
     assert cache.get(7) == newer
     cache.put(Draft(2, 7, {}, {}, 0))  # a new application replaces the old one's entry
     assert cache.get(7) == Draft(2, 7, {}, {}, 0)
+
+
+async def test_only_the_first_decision_counts(db: Database, clock: FakeClock) -> None:
+    person_id = await new_person(db, clock)
+    async with db.transaction() as session:
+        repository = ApplicationRepository(session)
+        draft = await repository.start(person_id, UserRef("console", "ana"), clock.now())
+        await repository.close(draft, Status.SUBMITTED, clock.now(), answers={"x": 1})
+    async with db.transaction() as session:
+        first = await ApplicationRepository(session).decide(
+            draft.id, Status.APPROVED, clock.now(), None, "Maya", None
+        )
+    async with db.transaction() as session:
+        repository = ApplicationRepository(session)
+        second = await repository.decide(draft.id, Status.REJECTED, clock.now(), None, "Omar", "late")
+        decided = await repository.get(draft.id)
+    assert (first, second) == (True, False)
+    assert decided is not None
+    assert (decided.status, decided.decided_by_name, decided.reason, decided.answers) == (
+        "approved",
+        "Maya",
+        None,
+        {"x": 1},
+    )
