@@ -30,6 +30,7 @@ from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
+from storage.applications import DraftCache
 from storage.db import Database
 from storage.dialogues import PromptThreads
 from storage.users import ProfileCache
@@ -88,6 +89,7 @@ class CopBot:
         self.profiles = ProfileCache()
         self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
         self.prompt_threads = PromptThreads()
+        self.drafts = DraftCache()
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -117,6 +119,7 @@ class CopBot:
         self.scheduler.every(
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )
+        self._schedule_applications()
         self.scheduler.start()
         for platform in self.platforms.values():
             await platform.start(self.handle)
@@ -124,6 +127,18 @@ class CopBot:
         await self.dialogue_timers.start()  # catch-up: platforms must be able to post
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms))
+
+    def _schedule_applications(self) -> None:
+        from handlers.application import jobs
+
+        async def forms() -> None:
+            await self.run_system("application-forms", jobs.remind_and_expire_forms)
+
+        async def reviews() -> None:
+            await self.run_system("application-reviews", jobs.remind_reviewers)
+
+        self.scheduler.every("application-forms", jobs.FORM_CHECK_INTERVAL, forms)
+        self.scheduler.every("application-reviews", jobs.REVIEW_CHECK_INTERVAL, reviews)
 
     async def stop(self, *, grace: float = 10.0) -> None:
         """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""
@@ -192,7 +207,13 @@ class CopBot:
 
     def _context(self, event: Event, actor: Actor) -> Context[Services]:
         services = Services(
-            self.settings, self.clock, self.catalogs, self.router, self.profiles, self.outbox.wake
+            self.settings,
+            self.clock,
+            self.catalogs,
+            self.router,
+            self.profiles,
+            self.outbox.wake,
+            self.drafts,
         )
         services.reschedule = self.dialogue_timers.rebuild
         services.prompt_threads = self.prompt_threads

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.core.errors import ConfigurationError
+from bot.forms.loading import FormFileError, load_form
 from bot.i18n import available_locales
 
 ENV_PREFIX = "COPBOT_"
@@ -67,6 +68,16 @@ class Settings(BaseSettings):
     #: How often the dialogue job looks for due prompts (a safety net behind exact timers).
     dialogue_tick_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
+    #: A YAML file replacing the default application form (see handlers/application/form.py).
+    application_form: Path | None = None
+    #: Days without an answer before an applicant is reminded of an unfinished form.
+    form_reminder_days: int = Field(default=3, ge=1)
+    #: Days without an answer before an unfinished form is discarded.
+    form_expiry_days: int = Field(default=14, ge=1)
+    #: Days an application may wait for a decision before moderators are reminded daily.
+    review_reminder_days: int = Field(default=2, ge=1)
+    #: A Markdown file replacing the Terms of Reference shipped in locales/<lang>/terms.md.
+    terms_file: Path | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -125,6 +136,23 @@ class Settings(BaseSettings):
     @classmethod
     def _qualified_admins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(qualify_user_id(item) for item in value)
+
+    @field_validator("application_form")
+    @classmethod
+    def _valid_form(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                load_form(value)
+            except FormFileError as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("terms_file")
+    @classmethod
+    def _readable_terms(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"names {value}, which is not a readable file")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.context import Context
 from bot.i18n import Catalogs
+from storage.applications import ApplicationRepository, DraftCache
 from storage.audit import AuditLog
 from storage.dialogues import DialogueRepository, PromptThreads
 from storage.events import ProcessedEvents
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues")
+_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues", "applications")
 
 
 class Services:
@@ -44,6 +45,7 @@ class Services:
         router: the root router (``/help`` lists its commands).
         profiles: the process-wide cache of resolved people.
         wake_outbox: tells the outbox sender that rows were added.
+        drafts: the process-wide cache of application forms in progress.
         prompt_threads: the process-wide cache of dialogue threads; the bot sets it.
         reschedule: rebuilds the timed jobs from the database (a handler that changed a
             schedule queues it with ``ctx.after_commit``); the bot sets it.
@@ -57,6 +59,7 @@ class Services:
         router: Router,
         profiles: ProfileCache,
         wake_outbox: Callable[[], None] = lambda: None,
+        drafts: DraftCache | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -64,6 +67,7 @@ class Services:
         self.router = router
         self.profiles = profiles
         self.wake_outbox = wake_outbox
+        self.drafts = drafts
         self._session: AsyncSession | None = None
         self.reschedule: Callable[[], Awaitable[None]] = _nothing
         self.prompt_threads = PromptThreads()
@@ -122,6 +126,10 @@ class Services:
     @cached_property
     def dialogues(self) -> DialogueRepository:
         return DialogueRepository(self.session, self.prompt_threads)
+
+    @cached_property
+    def applications(self) -> ApplicationRepository:
+        return ApplicationRepository(self.session, self.drafts)
 
 
 async def _nothing() -> None:

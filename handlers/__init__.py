@@ -11,10 +11,12 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import admin, basics, dialogue_replies, dialogues, members, privacy
+    from handlers import admin, application, basics, dialogue_replies, dialogues, members, privacy
 
     root = Router("root")
     root.include(basics.router)
+    root.include(application.conversation_router)
+    root.include(application.review_router)
     root.include(dialogues.router)
     root.include(dialogue_replies.router)
     root.include(privacy.router)

@@ -236,19 +236,17 @@ async def test_admins_come_from_the_configuration(db: Database, tmp_path: Path) 
 async def test_refused_moderator_commands_are_audited(db: Database, tmp_path: Path) -> None:
     probe = Router("probe")
 
-    @probe.command("approve", role=Role.MODERATOR, description=N_("List the commands you can use"))
-    async def approve(ctx: Ctx) -> None:
+    @probe.command("vet", role=Role.MODERATOR, description=N_("List the commands you can use"))
+    async def vet(ctx: Ctx) -> None:
         ctx.reply("approved")
 
     harness = await Harness.start(db, tmp_path, router=with_probe(probe))
     try:
-        assert await harness.say("/approve 1", as_="eve") == ["[eve] Sorry, /approve is for moderators only."]
-        assert await harness.say("/approve 1", as_="admin") == ["[admin] approved"]
+        assert await harness.say("/vet 1", as_="eve") == ["[eve] Sorry, /vet is for moderators only."]
+        assert await harness.say("/vet 1", as_="admin") == ["[admin] approved"]
         async with db.transaction() as session:
             entries = list(await session.scalars(select(AuditEntry)))
-        assert [(e.actor, e.action, e.target) for e in entries] == [
-            ("console:eve", "access.denied", "approve")
-        ]
+        assert [(e.actor, e.action, e.target) for e in entries] == [("console:eve", "access.denied", "vet")]
     finally:
         await harness.stop()
 

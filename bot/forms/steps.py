@@ -1,0 +1,245 @@
+"""Form steps as data, and the validation of one answer to one step.
+
+A :class:`Step` says what is asked (``question``), what kind of answer it takes and its
+limits; a :class:`Form` is an ordered list of steps. :func:`parse_answer` turns the text
+a person typed (or the choices they pressed) into a stored value, or into a
+:class:`Rejected` carrying the msgid that explains what is wrong. It does no I/O.
+
+Questions and choice labels are :data:`Label` values: a msgid (translated through the
+catalogs) or, for forms written by a deployment, a mapping of language code to text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.core.i18n import N_
+from bot.forms.countries import find_country, fold
+
+Kind = Literal["text", "email", "number", "single", "multi", "country", "consent"]
+#: A msgid, or text per language code (``{"en": ..., "es": ...}``).
+Label = str | dict[str, str]
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
+_SEPARATORS = re.compile(r"[,;\n]+")
+_YES = frozenset({"yes", "y", "si", "oui", "o", "ok", "accept", "i accept", "acepto", "j accepte", "accepte"})
+_NO = frozenset({"no", "n", "non", "i do not accept", "no acepto", "je n accepte pas"})
+
+
+def label_text(label: Label, gettext: Callable[[str], str], locale: str) -> str:
+    """The text of a label in ``locale``."""
+    if isinstance(label, str):
+        return gettext(label)
+    return label.get(locale) or label.get("en") or next(iter(label.values()), "")
+
+
+class Choice(BaseModel):
+    """One option of a single or multiple choice step."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    label: Label
+
+
+class Step(BaseModel):
+    """One question of a form.
+
+    Attributes:
+        field: the name the answer is stored under.
+        question: what is asked.
+        title: a short name for the answer in summaries (else the question).
+        kind: what kind of answer is expected.
+        required: whether the step may be skipped.
+        min_length: the shortest text answer accepted (``text`` steps).
+        max_length: the longest text kept; a longer answer is cut, and the person told.
+        minimum: the smallest number accepted (``number`` steps).
+        maximum: the largest number accepted (``number`` steps).
+        choices: the options (``single`` and ``multi`` steps).
+        show_document: a document the feature shows with the question (e.g. ``terms``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    question: Label
+    title: Label | None = None
+    kind: Kind = "text"
+    required: bool = True
+    min_length: int = Field(default=1, ge=0)
+    max_length: int = Field(default=500, ge=1, le=4000)
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[Choice, ...] = ()
+    show_document: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Step:
+        if self.kind in ("single", "multi"):
+            if len(self.choices) < 2:
+                raise ValueError(f"a {self.kind} step needs at least two choices")
+            values = [choice.value for choice in self.choices]
+            if len(set(values)) != len(values):
+                raise ValueError("two choices have the same value")
+        elif self.choices:
+            raise ValueError(f"a {self.kind} step takes no choices")
+        if self.min_length > self.max_length:
+            raise ValueError("min_length is larger than max_length")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is larger than maximum")
+        return self
+
+    def choice(self, value: str) -> Choice | None:
+        return next((choice for choice in self.choices if choice.value == value), None)
+
+
+class Form(BaseModel):
+    """An ordered list of steps with distinct fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct_fields(self) -> Form:
+        seen: set[str] = set()
+        for step in self.steps:
+            if step.field in seen:
+                raise ValueError(f"the field {step.field!r} is used by two steps")
+            seen.add(step.field)
+        return self
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(step.field for step in self.steps)
+
+    def step(self, field: str) -> Step | None:
+        return next((step for step in self.steps if step.field == field), None)
+
+    def index(self, field: str) -> int:
+        return self.fields.index(field)
+
+    def first_unanswered(self, answers: dict[str, Any]) -> Step | None:
+        """The first step without an answer (a skipped step counts as answered)."""
+        return next((step for step in self.steps if step.field not in answers), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A valid answer. ``truncated`` tells that a text was cut at the step's limit."""
+
+    value: Any
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An invalid answer: ``msgid`` explains why, filled with ``values``."""
+
+    msgid: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_answer(step: Step, answer: str, labels: Sequence[str] = ()) -> Accepted | Rejected:
+    """Validate a typed answer to ``step``.
+
+    Args:
+        step: the step answered.
+        answer: what the person typed, verbatim.
+        labels: the choice labels as the person sees them (for typed choices).
+
+    Returns:
+        The value to store, or why the answer is refused.
+    """
+    text = answer.strip()
+    if not text:
+        return Rejected(N_("Please write an answer."))
+    if step.kind == "text":
+        return _text(step, text)
+    if step.kind == "email":
+        if len(text) > 254 or not _EMAIL.fullmatch(text):
+            return Rejected(N_("That does not look like an email address, such as name@example.org."))
+        return Accepted(text)
+    if step.kind == "number":
+        return _number(step, text)
+    if step.kind == "country":
+        code = find_country(text)
+        if code is None:
+            return Rejected(
+                N_("I do not know the country \u201c{answer}\u201d. Please type its name."),
+                {"answer": text[:100]},
+            )
+        return Accepted(code)
+    if step.kind == "consent":
+        key = fold(text)
+        if key in _YES or key == "1":
+            return Accepted(True)
+        if key in _NO or key == "2":
+            return Rejected(N_("This must be accepted to go on."))
+        return Rejected(N_("Please answer yes or no, or press a button."))
+    if step.kind == "single":
+        chosen = _choose(step, text, labels)
+        if chosen is None:
+            return Rejected(N_("Please choose one of the options with the buttons, or type its name."))
+        return Accepted(chosen)
+    return _multi(step, text, labels)
+
+
+def _text(step: Step, text: str) -> Accepted | Rejected:
+    if len(text) < step.min_length:
+        return Rejected(
+            N_("Please write at least {minimum} characters (you wrote {length})."),
+            {"minimum": step.min_length, "length": len(text)},
+        )
+    if len(text) > step.max_length:
+        return Accepted(text[: step.max_length], truncated=True)
+    return Accepted(text)
+
+
+def _number(step: Step, text: str) -> Accepted | Rejected:
+    try:
+        number = int(text.replace(" ", ""))
+    except ValueError:
+        return Rejected(N_("Please answer with a whole number, such as 5."))
+    low = step.minimum if step.minimum is not None else -(10**9)
+    high = step.maximum if step.maximum is not None else 10**9
+    if not low <= number <= high:
+        return Rejected(
+            N_("Please answer with a number from {minimum} to {maximum}."), {"minimum": low, "maximum": high}
+        )
+    return Accepted(number)
+
+
+def _choose(step: Step, text: str, labels: Sequence[str]) -> str | None:
+    key = fold(text)
+    if key.isdigit() and 1 <= int(key) <= len(step.choices):
+        return step.choices[int(key) - 1].value
+    for index, choice in enumerate(step.choices):
+        shown = labels[index] if index < len(labels) else ""
+        if key in (fold(choice.value), fold(shown)):
+            return choice.value
+    return None
+
+
+def _multi(step: Step, text: str, labels: Sequence[str]) -> Accepted | Rejected:
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for part in _SEPARATORS.split(text):
+        if not part.strip():
+            continue
+        value = _choose(step, part, labels)
+        if value is None:
+            unknown.append(part.strip())
+        elif value not in chosen:
+            chosen.append(value)
+    if unknown:
+        return Rejected(
+            N_("I did not recognise: {unknown}. Press the buttons, or type the options separated by commas."),
+            {"unknown": ", ".join(unknown)[:200]},
+        )
+    return Accepted([choice.value for choice in step.choices if choice.value in chosen])

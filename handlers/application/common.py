@@ -1,0 +1,117 @@
+"""What the application's conversation and review share: the form, answers as text, speaking to others."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.core.errors import UnsupportedCapability
+from bot.core.i18n import N_
+from bot.core.platform import Platform
+from bot.core.text import Text, bold, fill
+from bot.core.types import UserRef
+from bot.forms import Form, Step, country_name, label_text
+from bot.i18n import LOCALES_DIR
+from bot.services import Ctx
+from handlers.application.form import application_form
+from storage.applications import Draft
+from storage.models import Application
+
+#: Button namespaces: the applicant's form, and the moderators' review.
+FORM_BUTTONS = "apply"
+REVIEW_BUTTONS = "review"
+
+Say = Callable[..., Text]
+log = logging.getLogger(__name__)
+
+
+def form_of(ctx: Ctx) -> Form:
+    """The application form this deployment uses."""
+    return application_form(ctx.services.settings.application_form)
+
+
+def title_of(step: Step, gettext: Callable[[str], str], locale: str) -> str:
+    return label_text(step.title or step.question, gettext, locale)
+
+
+def show_value(step: Step, value: Any, gettext: Callable[[str], str], locale: str) -> str:
+    """An answer as the person reading it should see it (choices and countries in their language)."""
+    if value is None:
+        return gettext(N_("(skipped)"))
+    if step.kind == "country":
+        return f"{country_name(str(value), locale)} ({value})"
+    if step.kind == "consent":
+        return gettext(N_("accepted"))
+    if step.kind in ("single", "multi"):
+        values = value if isinstance(value, list) else [value]
+        labels = [label_text(c.label, gettext, locale) for c in step.choices if c.value in values]
+        return ", ".join(labels)
+    return str(value)
+
+
+def summary_lines(
+    form: Form, answers: dict[str, Any], gettext: Callable[[str], str], locale: str
+) -> list[Text]:
+    """One line per step: its title in bold, then the answer (escaped by the platform)."""
+    lines = []
+    for step in form.steps:
+        if step.field in answers:
+            shown = show_value(step, answers[step.field], gettext, locale)
+        else:
+            shown = gettext(N_("(not answered)"))
+        lines.append(
+            fill(
+                gettext(N_("{field}: {answer}")),
+                {"field": bold(title_of(step, gettext, locale)), "answer": shown},
+            )
+        )
+    return lines
+
+
+def answers_of(form: Form, application: Application | Draft) -> dict[str, Any]:
+    """The stored answers to steps the form still has (answers to removed steps are dropped)."""
+    return {field: value for field, value in application.answers.items() if form.step(field) is not None}
+
+
+def speaker(ctx: Ctx, locale: str) -> Say:
+    """``say(msgid, **values)`` in another person's language (the applicant, a moderator)."""
+    translator = ctx.services.catalogs.translator(locale)
+
+    def say(msgid: str, /, **values: Any) -> Text:
+        return fill(translator.gettext(msgid), values)
+
+    return say
+
+
+def command(ctx: Ctx, platform: str, name: str) -> str:
+    """Command ``name`` as typed on ``platform`` (``/help`` or ``!help``)."""
+    found = ctx.platforms.get(platform)
+    return f"{found.command_prefix if found else '/'}{name}"
+
+
+async def admit(platform: Platform, user: UserRef) -> None:
+    """Let ``user`` into the community where the platform can (the console prints ``(joined)``)."""
+    try:
+        await platform.admit_user(user)
+    except UnsupportedCapability:
+        log.info("the %s platform cannot admit users; %s was told in a message", platform.name, user.key)
+
+
+def terms_text(ctx: Ctx, locale: str) -> str:
+    """The Terms of Reference: ``COPBOT_TERMS_FILE``, else the shipped file in ``locale``."""
+    configured = ctx.services.settings.terms_file
+    if configured is not None:
+        return _read(configured)
+    for candidate in (locale, ctx.services.catalogs.default, "en"):
+        path = LOCALES_DIR / candidate / "terms.md"
+        if path.is_file():
+            return _read(path)
+    return ""
+
+
+@cache  # read once per process: replacing the file takes a restart, like any setting
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8").strip()

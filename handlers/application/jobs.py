@@ -1,0 +1,98 @@
+"""Work on applications that nobody asks for: reminders and expiry, driven by the clock.
+
+Each job computes what is due from ``ctx.services.now()`` and the database, so it is
+safe to run at any interval, after a restart, or twice: a reminder is sent once per
+quiet spell (``reminded_at``), an expired form is closed once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.core.i18n import N_
+from bot.core.text import Text, code
+from bot.core.types import Role, UserRef
+from bot.services import Ctx
+from handlers.application.common import Say, command, speaker
+from storage.applications import Draft, Status, reviewers
+from storage.models import Application, Person
+
+#: How often the jobs run; the settings say when something is due.
+FORM_CHECK_INTERVAL = timedelta(hours=1)
+REVIEW_CHECK_INTERVAL = timedelta(days=1)
+#: Moderators are reminded at most once in this time, however often the bot restarts.
+REVIEW_REMINDER_GAP = timedelta(hours=20)
+LAST_REVIEW_REMINDER = "applications.review_reminder_at"
+
+
+async def remind_and_expire_forms(ctx: Ctx) -> None:
+    """Remind applicants of forms left unanswered, and discard forms left too long."""
+    settings, now = ctx.services.settings, ctx.services.now()
+    repository = ctx.services.applications
+    expiry = now - timedelta(days=settings.form_expiry_days)
+    reminder = now - timedelta(days=settings.form_reminder_days)
+    for application in await repository.idle_drafts(reminder):
+        say = await _applicant_speaker(ctx, application)
+        user = UserRef(application.platform, application.platform_user_id)
+        apply_ = code(command(ctx, application.platform, "apply"))
+        if application.updated_at < expiry:
+            await repository.close(Draft.of(application), Status.EXPIRED, now)
+            await ctx.services.users.revoke(application.person_id, Role.APPLICANT)
+            ctx.send(
+                user,
+                say(
+                    N_(
+                        "Your unfinished application form has expired and was discarded. Send {apply} to start again."
+                    ),
+                    apply=apply_,
+                ),
+            )
+        elif application.reminded_at is None:
+            await repository.mark_reminded(application.id, now)
+            ctx.send(
+                user,
+                say(
+                    N_(
+                        "Your application form is not finished yet. Send {apply} to continue where you left off."
+                    ),
+                    apply=apply_,
+                ),
+            )
+
+
+async def remind_reviewers(ctx: Ctx) -> None:
+    """Tell moderators which applications have waited longer than ``review_reminder_days``."""
+    settings, now = ctx.services.settings, ctx.services.now()
+    last = await ctx.services.state.get(LAST_REVIEW_REMINDER)
+    if isinstance(last, str) and now - datetime.fromisoformat(last) < REVIEW_REMINDER_GAP:
+        return  # the bot restarted: moderators were reminded today already
+    waiting = await ctx.services.applications.submitted_before(
+        now - timedelta(days=settings.review_reminder_days)
+    )
+    if not waiting:
+        return
+    await ctx.services.state.set(LAST_REVIEW_REMINDER, now.isoformat(), now)
+    for user, locale in await reviewers(ctx.services.session, settings.admins):
+        if user.platform not in ctx.platforms:
+            continue
+        say = speaker(ctx, ctx.services.catalogs.choose(locale, user.language))
+        lines = [
+            say(
+                N_("These applications have been waiting for a decision for more than {days} days:"),
+                days=settings.review_reminder_days,
+            )
+        ]
+        lines.extend(
+            say(N_("#{id}, sent on {date}"), id=item.id, date=f"{item.submitted_at:%Y-%m-%d}")
+            for item in waiting
+        )
+        ctx.send(user, Text.join("\n", lines))
+
+
+async def _applicant_speaker(ctx: Ctx, application: Application) -> Say:
+    person = await ctx.services.session.get(Person, application.person_id)
+    identity = await ctx.services.users.find(application.platform, application.platform_user_id)
+    locale = ctx.services.catalogs.choose(
+        person.locale if person else None, identity.language if identity else None
+    )
+    return speaker(ctx, locale)

@@ -1,0 +1,360 @@
+"""Membership applications: form sessions in progress and the decisions on them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.types import Role, UserRef
+from storage.models import Application, Identity, Person, RoleGrant
+
+
+class StaleDraft(Exception):
+    """A draft was changed by another event between reading and writing it."""
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+#: Statuses of an application that still counts as the person's open one.
+OPEN = (Status.DRAFT, Status.SUBMITTED)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A form being filled in, as committed: what the conversation needs of it.
+
+    Attributes:
+        id: the application's id.
+        person_id: the applicant.
+        answers: the answers so far, by field.
+        progress: the conversation's place (step asked, editing, choices toggled).
+        version: the number of writes so far; a write must name the version it read.
+    """
+
+    id: int
+    person_id: int
+    answers: dict[str, Any]
+    progress: dict[str, Any]
+    version: int
+
+    @classmethod
+    def of(cls, application: Application) -> Draft:
+        return cls(
+            application.id,
+            application.person_id,
+            dict(application.answers),
+            dict(application.progress),
+            application.version,
+        )
+
+
+class DraftCache:
+    """Committed drafts by person, so that an answer costs a write but no read.
+
+    Only one process writes forms (the bot). A repository forgets a person's entry as it
+    writes; the conversation puts the new draft back once the transaction committed. A
+    closed draft leaves a tombstone, so a put still queued for it is ignored. Of two puts
+    for the same draft the newer version wins. Entries expire after ``ttl`` all the same.
+
+    Args:
+        ttl: how long an entry may be used.
+        max_size: entries kept; the oldest are dropped first.
+    """
+
+    def __init__(self, ttl: timedelta = timedelta(minutes=10), max_size: int = 50_000) -> None:
+        self.ttl = ttl.total_seconds()
+        self.max_size = max_size
+        # person id -> (draft or None for a tombstone, draft id, version, when stored)
+        self._entries: dict[int, tuple[Draft | None, int, int, float]] = {}
+
+    def get(self, person_id: int) -> Draft | None:
+        """The person's committed draft, or ``None``: unknown here, ask the database."""
+        entry = self._entries.get(person_id)
+        if entry is None:
+            return None
+        if time.monotonic() - entry[3] >= self.ttl:
+            self._entries.pop(person_id, None)
+            return None
+        return entry[0]
+
+    def put(self, draft: Draft) -> None:
+        current = self._entries.get(draft.person_id)
+        if current is not None and current[1] == draft.id and current[2] > draft.version:
+            return
+        self._store(draft.person_id, (draft, draft.id, draft.version, time.monotonic()))
+
+    def bury(self, draft: Draft) -> None:
+        """The draft was closed (submitted, cancelled, expired): ignore later puts of it."""
+        self._store(draft.person_id, (None, draft.id, draft.version + 1, time.monotonic()))
+
+    def forget(self, person_id: int) -> None:
+        self._entries.pop(person_id, None)
+
+    def _store(self, person_id: int, entry: tuple[Draft | None, int, int, float]) -> None:
+        if person_id not in self._entries and len(self._entries) >= self.max_size:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[person_id] = entry
+
+
+_TABLE = cast(Table, Application.__table__)
+# One statement per answer: built once, run on the connection (the ORM's bulk-update
+# path costs three times as much per call, measured in bench/application.py).
+_SAVE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("draft"), _TABLE.c.version == bindparam("read"))
+    .values(
+        answers=bindparam("answers"),
+        progress=bindparam("progress"),
+        version=bindparam("written"),
+        updated_at=bindparam("now"),
+        reminded_at=None,
+    )
+)
+
+
+class ApplicationRepository:
+    """Reads and writes applications within one unit of work.
+
+    Args:
+        session: the unit of work's session.
+        drafts: a process-wide :class:`DraftCache`, if the caller keeps one.
+    """
+
+    def __init__(self, session: AsyncSession, drafts: DraftCache | None = None) -> None:
+        self.session = session
+        self.drafts = drafts
+        # Looked up in this unit of work: the form-session filter and the form handler
+        # ask for the same draft.
+        self._seen: dict[int, Draft | None] = {}
+
+    async def get(self, application_id: int) -> Application | None:
+        return await self.session.get(Application, application_id)
+
+    async def draft_of(self, person_id: int) -> Draft | None:
+        """The form the person is filling in, if any."""
+        if person_id in self._seen:
+            return self._seen[person_id]
+        found = self.drafts.get(person_id) if self.drafts is not None else None
+        if found is None:
+            row = (
+                await self.session.execute(
+                    select(Application.id, Application.answers, Application.progress, Application.version)
+                    .where(Application.person_id == person_id, Application.status == Status.DRAFT.value)
+                    .order_by(Application.id.desc())
+                    .limit(1)
+                )
+            ).first()
+            if row is not None:
+                found = Draft(row[0], person_id, dict(row[1]), dict(row[2]), row[3])
+        self._seen[person_id] = found
+        return found
+
+    async def open_of(self, person_id: int) -> Application | None:
+        """The person's application in progress or awaiting a decision, if any."""
+        return await self._of(person_id, OPEN)
+
+    async def latest_of(self, person_id: int) -> Application | None:
+        return await self.session.scalar(
+            select(Application)
+            .where(Application.person_id == person_id)
+            .order_by(Application.id.desc())
+            .limit(1)
+        )
+
+    async def _of(self, person_id: int, statuses: Sequence[Status]) -> Application | None:
+        return await self.session.scalar(
+            select(Application)
+            .where(Application.person_id == person_id, Application.status.in_([s.value for s in statuses]))
+            .order_by(Application.id.desc())
+            .limit(1)
+        )
+
+    async def start(self, person_id: int, user: UserRef, now: datetime) -> Draft:
+        """Open a new draft for the person, reachable at ``user``."""
+        application = Application(
+            person_id=person_id,
+            platform=user.platform,
+            platform_user_id=user.id,
+            status=Status.DRAFT.value,
+            answers={},
+            progress={},
+            version=0,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(application)
+        await self.session.flush()
+        draft = Draft(application.id, person_id, {}, {}, 0)
+        self._seen[person_id] = draft
+        return draft
+
+    async def save(
+        self, draft: Draft, now: datetime, *, answers: dict[str, Any], progress: dict[str, Any]
+    ) -> Draft:
+        """Store the form's answers and place; returns the draft as it now is.
+
+        Raises:
+            StaleDraft: the draft was written since it was read (another event of the person).
+        """
+        self._forget(draft.person_id)
+        connection = await self.session.connection()
+        result = await connection.execute(
+            _SAVE,
+            {
+                "draft": draft.id,
+                "read": draft.version,
+                "answers": answers,
+                "progress": progress,
+                "written": draft.version + 1,
+                "now": now,
+            },
+        )
+        if not getattr(result, "rowcount", 0):
+            raise StaleDraft(draft.id)
+        saved = Draft(draft.id, draft.person_id, dict(answers), dict(progress), draft.version + 1)
+        self._seen[draft.person_id] = saved
+        return saved
+
+    async def close(
+        self, draft: Draft, status: Status, now: datetime, *, answers: dict[str, Any] | None = None
+    ) -> None:
+        """End a draft: submitted (with its final ``answers``), cancelled or expired."""
+        if self.drafts is not None:
+            self.drafts.bury(draft)
+        self._seen[draft.person_id] = None
+        values: dict[str, Any] = {"status": status.value, "updated_at": now, "version": draft.version + 1}
+        if status is Status.SUBMITTED:
+            values["submitted_at"] = now
+        if answers is not None:
+            values["answers"], values["progress"] = answers, {}
+        await self.session.execute(
+            update(Application)
+            .where(Application.id == draft.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def mark_reminded(self, application_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(Application)
+            .where(Application.id == application_id)
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _forget(self, person_id: int) -> None:
+        if self.drafts is not None:
+            self.drafts.forget(person_id)
+
+    async def decide(
+        self,
+        application_id: int,
+        status: Status,
+        now: datetime,
+        by: int | None,
+        by_name: str,
+        reason: str | None,
+    ) -> bool:
+        """Record a decision on a submitted application, atomically.
+
+        Returns:
+            ``False`` if the application was not awaiting a decision (someone decided first).
+        """
+        result = await self.session.execute(
+            update(Application)
+            .where(Application.id == application_id, Application.status == Status.SUBMITTED.value)
+            .values(
+                status=status.value,
+                decided_at=now,
+                decided_by=by,
+                decided_by_name=by_name,
+                reason=reason,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        decided = bool(getattr(result, "rowcount", 0))
+        if decided:
+            application = await self.get(application_id)
+            if application is not None:
+                await self.session.refresh(application)
+        return decided
+
+    async def pending(self, limit: int, offset: int = 0) -> list[Application]:
+        """Applications awaiting a decision, oldest first."""
+        result = await self.session.scalars(
+            select(Application)
+            .where(Application.status == Status.SUBMITTED.value)
+            .order_by(Application.submitted_at, Application.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(result)
+
+    async def count_pending(self) -> int:
+        query = (
+            select(func.count()).select_from(Application).where(Application.status == Status.SUBMITTED.value)
+        )
+        return int(await self.session.scalar(query) or 0)
+
+    async def submitted_before(self, moment: datetime) -> list[Application]:
+        """Applications awaiting a decision since before ``moment``."""
+        result = await self.session.scalars(
+            select(Application)
+            .where(Application.status == Status.SUBMITTED.value, Application.submitted_at < moment)
+            .order_by(Application.submitted_at, Application.id)
+        )
+        return list(result)
+
+    async def idle_drafts(self, moment: datetime) -> list[Application]:
+        """Drafts with no answer since before ``moment``."""
+        result = await self.session.scalars(
+            select(Application)
+            .where(Application.status == Status.DRAFT.value, Application.updated_at < moment)
+            .order_by(Application.id)
+        )
+        return list(result)
+
+
+async def reviewers(session: AsyncSession, admins: Sequence[str]) -> list[tuple[UserRef, str | None]]:
+    """Everyone who reviews applications, with their chosen language.
+
+    Moderators and admins by stored grant, plus the configured admins (``console:admin``)
+    even if the bot has never met them.
+
+    Returns:
+        ``(identity, person's locale)`` pairs, one per platform identity.
+    """
+    labels = [Role.MODERATOR.label, Role.ADMIN.label]
+    granted = select(RoleGrant.person_id).where(RoleGrant.role.in_(labels))
+    configured = [
+        and_(Identity.platform == platform, Identity.platform_user_id == user_id)
+        for platform, _, user_id in (key.partition(":") for key in admins)
+    ]
+    rows = await session.execute(
+        select(Identity, Person.locale)
+        .join(Person, Person.id == Identity.person_id)
+        .where(or_(Identity.person_id.in_(granted), *configured))
+        .order_by(Identity.id)
+    )
+    found: dict[str, tuple[UserRef, str | None]] = {}
+    for identity, locale in rows.all():
+        found[identity.ref.key] = (identity.ref, locale)
+    for key in admins:
+        platform, _, user_id = key.partition(":")
+        found.setdefault(key, (UserRef(platform, user_id), None))
+    return list(found.values())
