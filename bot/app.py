@@ -30,6 +30,7 @@ from bot.services import Services
 from handlers import build_router
 from storage.db import Database
 from storage.users import ProfileCache
+from storage.wiki_vocabulary import WikiVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class CopBot:
         self.scheduler = Scheduler(self.clock, settings.timezone)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.profiles = ProfileCache()
+        self.wiki_vocabulary = WikiVocabulary()
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -167,5 +169,7 @@ class CopBot:
             actor=actor,
             platforms=self.platforms,
             translator=self.catalogs.translator(actor.locale),
-            services=Services(self.settings, self.clock, self.catalogs, self.router, self.profiles),
+            services=Services(
+                self.settings, self.clock, self.catalogs, self.router, self.profiles, self.wiki_vocabulary
+            ),
         )

@@ -23,12 +23,14 @@ from storage.audit import AuditLog
 from storage.events import ProcessedEvents
 from storage.state import StateStore
 from storage.users import ProfileCache, UserRepository
+from storage.wiki import WikiRepository
+from storage.wiki_vocabulary import WikiVocabulary
 
 if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state")
+_BOUND = ("users", "audit", "events", "state", "wiki")
 
 
 class Services:
@@ -40,16 +42,24 @@ class Services:
         catalogs: every language's messages.
         router: the root router (``/help`` lists its commands).
         profiles: the process-wide cache of resolved people.
+        wiki_vocabulary: the process-wide words of wiki titles and tags (typo tolerance).
     """
 
     def __init__(
-        self, settings: Settings, clock: Clock, catalogs: Catalogs, router: Router, profiles: ProfileCache
+        self,
+        settings: Settings,
+        clock: Clock,
+        catalogs: Catalogs,
+        router: Router,
+        profiles: ProfileCache,
+        wiki_vocabulary: WikiVocabulary | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.catalogs = catalogs
         self.router = router
         self.profiles = profiles
+        self.wiki_vocabulary = wiki_vocabulary or WikiVocabulary()
         self._session: AsyncSession | None = None
 
     def bind(self, session: AsyncSession) -> None:
@@ -95,6 +105,10 @@ class Services:
     @cached_property
     def state(self) -> StateStore:
         return StateStore(self.session)
+
+    @cached_property
+    def wiki(self) -> WikiRepository:
+        return WikiRepository(self.session, self.wiki_vocabulary)
 
 
 #: The context every copbot handler receives.
