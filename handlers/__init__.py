@@ -11,9 +11,10 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import basics
+    from handlers import basics, wiki
 
     root = Router("root")
+    root.include(wiki.router)
     root.include(basics.router)
     basics.install_fallbacks(root)
     return root

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -140,3 +141,46 @@ def entry_facets(kind: str, region: str | None, country: str | None, languages: 
         found.append(facet("region", country))
     found.extend(facet("lang", language) for language in languages)
     return " ".join(dict.fromkeys(found))
+
+
+def snippet(texts: Sequence[str], query_words: Sequence[str], width: int = 90) -> str:
+    """One line from the first of ``texts`` holding a query word, around that word.
+
+    Without any query word in them, the start of the first non-empty text. Markdown
+    markers are dropped, whitespace collapsed; cuts fall between words, marked ``…``.
+    """
+    flats = [" ".join(_MARKUP.sub(" ", text).split()) for text in texts]
+    for flat in flats:
+        at = _find(flat, query_words)
+        if at is not None:
+            return _excerpt(flat, max(at - width // 3, 0), width)
+    return next((_excerpt(flat, 0, width) for flat in flats if flat), "")
+
+
+_MARKUP = re.compile(r"[#*_`>|]+|\[|\]\([^)]*\)")
+
+
+def _find(flat: str, query_words: Sequence[str]) -> int | None:
+    """Where the first query word starts in ``flat`` (folding character by character)."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(flat):
+        for piece in fold(char):
+            folded.append(piece)
+            origin.append(index)
+    haystack = "".join(folded)
+    found = [haystack.find(word) for word in query_words]
+    hits = [at for at in found if at >= 0]
+    return origin[min(hits)] if hits else None
+
+
+def _excerpt(flat: str, start: int, width: int) -> str:
+    if start > 0:
+        space = flat.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 else start
+    end = start + width
+    if end >= len(flat):
+        return ("…" if start else "") + flat[start:]
+    space = flat.rfind(" ", start, end)
+    end = space if space > start else end
+    return ("…" if start else "") + flat[start:end] + "…"

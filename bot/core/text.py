@@ -149,3 +149,81 @@ def to_plain(text: Text) -> str:
         else:
             out.append(span.text)
     return "".join(out)
+
+
+def split(text: Text, limit: int) -> list[Text]:
+    """Split ``text`` into pieces of at most ``limit`` characters, keeping every style.
+
+    Cuts go at the last paragraph break that leaves a piece at least half full, else at
+    the last line break, else at the last space; a cut never falls inside a word, and
+    falls inside a link only when nothing else fits. The whitespace at a cut is dropped.
+    Only a single word longer than ``limit`` is cut inside.
+
+    Args:
+        text: what to split.
+        limit: the most characters a piece may have (a platform's ``message_limit``).
+
+    Returns:
+        The pieces, in order; ``[text]`` when it fits.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    plain = str(text)
+    if len(plain) <= limit:
+        return [text] if text else []
+    in_link = _link_mask(text)
+    pieces: list[Text] = []
+    start = 0
+    while start < len(plain):
+        if len(plain) - start <= limit:
+            end, resume = len(plain), len(plain)
+        else:
+            end = _cut(plain, start, limit, in_link)
+            resume = end
+            while resume < len(plain) and plain[resume].isspace():
+                resume += 1
+        while end > start and plain[end - 1].isspace():
+            end -= 1
+        if end > start:
+            pieces.append(_slice(text, start, end))
+        start = resume
+    return pieces
+
+
+def _cut(plain: str, start: int, limit: int, in_link: list[bool]) -> int:
+    """Where the piece starting at ``start`` ends (the index of the break, or ``start + limit``)."""
+    window_end = start + limit
+    half = start + limit // 2
+    for separator in ("\n\n", "\n"):
+        at = plain.rfind(separator, half, window_end + 1)
+        if at > start:
+            return at
+    fallback = -1
+    for at in range(window_end, start, -1):
+        if plain[at].isspace():
+            if not in_link[at]:
+                return at
+            if fallback < 0:
+                fallback = at
+    return fallback if fallback > start else window_end
+
+
+def _link_mask(text: Text) -> list[bool]:
+    mask: list[bool] = []
+    for span in text.spans:
+        mask.extend([span.style is Style.LINK] * len(span.text))
+    mask.append(False)
+    return mask
+
+
+def _slice(text: Text, start: int, end: int) -> Text:
+    """The characters ``start:end`` of ``text``, each span keeping its style and address."""
+    spans: list[Span] = []
+    position = 0
+    for span in text.spans:
+        span_end = position + len(span.text)
+        if span_end > start and position < end:
+            piece = span.text[max(start - position, 0) : end - position]
+            spans.append(Span(piece, span.style, span.url))
+        position = span_end
+    return Text.of(*spans)
