@@ -100,9 +100,10 @@ class CopBot:
         if migrate:
             await self.db.upgrade()
         if self.settings.seeds_sample_data:
-            from bot.sample import seed_sample_community
+            from bot.sample import seed_sample_community, seed_sample_wiki
 
             await seed_sample_community(self.db, self.clock)
+            await seed_sample_wiki(self.db, self.clock)
         self.scheduler.every(
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )

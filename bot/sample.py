@@ -1,4 +1,4 @@
-"""The sample community loaded by the embedded default (console + SQLite).
+"""The sample community and wiki loaded by the embedded default (console + SQLite).
 
 Sample data is clearly fictional and loaded once: a version marker in ``bot_state``
 makes seeding idempotent, and a deployment turns it off with ``COPBOT_SAMPLE_DATA=false``.
@@ -26,6 +26,10 @@ COMMUNITY_FILE = SAMPLE_DIR / "community.yaml"
 #: Bump when the sample community changes, so existing databases get the new one.
 COMMUNITY_VERSION = 1
 _STATE_KEY = "sample.community"
+WIKI_DIR = SAMPLE_DIR / "wiki"
+#: Bump when the sample wiki changes (entries are upserted by slug).
+WIKI_VERSION = 1
+_WIKI_STATE_KEY = "sample.wiki"
 
 
 class SamplePerson(BaseModel):
@@ -79,3 +83,29 @@ async def seed_sample_community(db: Database, clock: Clock, path: Path = COMMUNI
 def _user(key: str, name: str) -> UserRef:
     platform, _, user_id = qualify_user_id(key).partition(":")
     return UserRef(platform, user_id, name)
+
+
+async def seed_sample_wiki(db: Database, clock: Clock, folder: Path = WIKI_DIR) -> bool:
+    """Load the sample wiki unless this version was loaded before.
+
+    Returns:
+        Whether anything was loaded.
+
+    Raises:
+        ValueError: a sample entry is invalid (a bug in the shipped files).
+    """
+    from bot.wiki_files import Problem, import_entries, read_entries
+
+    async with db.transaction() as session:
+        if (await StateStore(session).get(_WIKI_STATE_KEY, 0)) >= WIKI_VERSION:
+            return False
+    loaded = list(read_entries(folder))
+    problems = [str(item) for item in loaded if isinstance(item, Problem)]
+    if problems:
+        raise ValueError(f"invalid sample wiki entries: {problems}")
+    now = clock.now()
+    await import_entries(db, loaded, now)
+    async with db.transaction() as session:
+        await StateStore(session).set(_WIKI_STATE_KEY, WIKI_VERSION, now)
+    log.info("loaded the sample wiki from %s", folder)
+    return True

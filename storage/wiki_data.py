@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from storage.wiki_query import WikiKind
 
@@ -28,8 +28,8 @@ class WikiTranslationData(BaseModel):
 
     language: Language
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    summary: str = Field(default="", max_length=2000)
-    body: str = Field(default="", max_length=MAX_BODY)
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    body: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_BODY)] = ""
 
 
 class WikiEntryData(BaseModel):
@@ -55,8 +55,8 @@ class WikiEntryData(BaseModel):
     kind: WikiKind
     slug: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120, pattern=SLUG.pattern)]
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    summary: str = Field(default="", max_length=2000)
-    body: str = Field(default="", max_length=MAX_BODY)
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    body: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_BODY)] = ""
     link: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
     tags: tuple[str, ...] = ()
     region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
@@ -72,8 +72,9 @@ class WikiEntryData(BaseModel):
     def _split_tags(cls, value: Any) -> Any:
         if isinstance(value, str):  # CSV cells and /wiki_edit give "a, b, c"
             value = value.split(",")
-        if isinstance(value, list | tuple):
-            return tuple(dict.fromkeys(str(tag).strip() for tag in value if str(tag).strip()))
+        if isinstance(value, list | tuple):  # a tag never holds a comma: CSV separates with it
+            tags = (part.strip() for tag in value for part in str(tag).split(","))
+            return tuple(dict.fromkeys(tag for tag in tags if tag))
         return value
 
     @field_validator("link", "region", "country", "deadline", mode="before")
