@@ -35,6 +35,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.wiki
 
 # Extract every msgid from the code and merge it into each catalog (then translate).
 i18n: $(STAMP)

@@ -126,7 +126,7 @@ class BotState(Base):
 
 #: Schema objects made with raw SQL by migrations (full-text indexes): not models, so
 #: Alembic's autogenerate must leave them alone (see :func:`made_by_models`).
-RAW_TABLE_PREFIXES = ("wiki_fts",)
+RAW_TABLE_PREFIXES = ("wiki_fts", "wiki_title_fts")
 RAW_COLUMNS = frozenset({"wiki_search.document", "wiki_search.facet_words"})
 RAW_INDEXES = frozenset({"ix_wiki_search_document", "ix_wiki_search_facet_words"})
 
@@ -152,9 +152,12 @@ class WikiEntry(Base):
     """
 
     __tablename__ = "wiki_entries"
+    #: Serves counts by kind and finding past-deadline opportunities from the index alone
+    #: (searches leave those out: see storage/wiki_search.py).
+    __table_args__ = (Index("ix_wiki_entries_kind_deadline", "kind", "deadline"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -164,7 +167,7 @@ class WikiEntry(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str | None] = mapped_column(String(2))
     language: Mapped[str] = mapped_column(String(8))
-    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    deadline: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime]
 
     translations: Mapped[list[WikiTranslation]] = relationship(
@@ -192,7 +195,7 @@ class WikiSearchDocument(Base):
     """What the full-text index sees of an entry (and its translations): folded words.
 
     Written by :class:`storage.wiki.WikiRepository` on every change. SQLite indexes it in
-    the FTS5 table ``wiki_fts`` (kept in sync by triggers); PostgreSQL in the generated
+    the FTS5 tables ``wiki_fts`` and ``wiki_title_fts`` (kept in sync by triggers); PostgreSQL in the generated
     ``tsvector`` columns ``document`` and ``facet_words`` (GIN indexes). Both made by the
     wiki migration with raw SQL.
     """

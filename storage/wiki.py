@@ -178,7 +178,8 @@ class WikiRepository:
         as a suggestion, or used when the words as typed found nothing.
         """
         query = WikiQuery.parse(text)
-        ranked = await ranked_ids(self.session, query, today)
+        needed = offset + limit
+        ranked = await ranked_ids(self.session, query, today, needed=needed)
         suggestion: str | None = None
         corrected = False
         if len(ranked.ids) < FEW_RESULTS and query.words and self.vocabulary is not None:
@@ -186,7 +187,7 @@ class WikiRepository:
             fixed = tuple(dict.fromkeys(self.vocabulary.correct(word) or word for word in query.words))
             if fixed != query.words:
                 retry_query = query.with_words(fixed)
-                retry = await ranked_ids(self.session, retry_query, today)
+                retry = await ranked_ids(self.session, retry_query, today, needed=needed)
                 if len(retry.ids) > len(ranked.ids):
                     suggestion = " ".join(fixed)
                     if not ranked.ids:

@@ -37,7 +37,7 @@ class WikiVocabulary:
         self.version: object = None
         self.frequency: dict[str, int] = {}
         self._sorted: list[str] = []
-        self._by_length: dict[int, list[str]] = {}
+        self._by_shape: dict[tuple[int, int, str], list[str]] = {}
 
     async def refresh(self, session: AsyncSession, version: object) -> None:
         """Rebuild from the database unless it is already at ``version``."""
@@ -54,10 +54,14 @@ class WikiVocabulary:
         """Replace the vocabulary with ``counts`` (word: how many entries use it)."""
         self.frequency = dict(counts)
         self._sorted = sorted(counts)
-        by_length: dict[int, list[str]] = defaultdict(list)
+        # Candidates share the length (give or take two) and the first or the second
+        # letter: a typo rarely changes both, and it keeps the comparisons few.
+        by_shape: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         for word in counts:
-            by_length[len(word)].append(word)
-        self._by_length = dict(by_length)
+            by_shape[(len(word), 0, word[0])].append(word)
+            if len(word) > 1 and word[1] != word[0]:
+                by_shape[(len(word), 1, word[1])].append(word)
+        self._by_shape = dict(by_shape)
 
     def correct(self, word: str) -> str | None:
         """The title or tag word ``word`` was probably meant to be, or ``None``."""
@@ -66,11 +70,12 @@ class WikiVocabulary:
         completed = self._complete(word)
         if completed is not None:
             return completed
-        candidates = [
+        candidates = {
             candidate
             for length in range(len(word) - 2, len(word) + 3)
-            for candidate in self._by_length.get(length, ())
-        ]
+            for position in (0, 1)
+            for candidate in self._by_shape.get((length, position, word[position]), ())
+        }
         matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=SIMILARITY, limit=8)
         if not matches:
             return None

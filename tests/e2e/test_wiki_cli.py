@@ -37,7 +37,9 @@ def test_import_reports_invalid_files_imports_the_rest_and_exports(tmp_path: Pat
 
 
 def test_members_search_the_sample_wiki_through_a_pipe(tmp_path: Path) -> None:
-    script = "\n".join(["@amina /wiki genero", "@amina #1", "@carlos /wiki", "/wiki onu"])
+    script = "\n".join(
+        ["@amina /wiki genero", "@amina /wiki curso-presupuestos-genero", "@carlos /wiki", "/wiki onu"]
+    )
     result = copbot("chat", "--as", "alice", cwd=tmp_path, stdin=script + "\n")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

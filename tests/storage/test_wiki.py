@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from storage import wiki_search
 from storage.db import Database
 from storage.models import WikiEntry
 from storage.wiki import WikiRepository, as_data, localized
@@ -240,3 +241,19 @@ async def test_translations_are_chosen_by_language_and_round_trip(db: Database) 
         assert localized(found, "es") == localized(found, "fr")
         assert not localized(found, "es").translated
         assert as_data(found) == CORPUS[5]
+
+
+async def test_ranking_is_bounded_for_common_words(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wiki_search, "RANK_CAP", 4)
+    monkeypatch.setattr(wiki_search, "COMMON", 5)
+    oldest = entry("oldest", "Mentoring", body="filler")
+    body_hits = [entry(f"body-{n}", f"Note {n}", body="mentoring " * (n % 3 + 1)) for n in range(8)]
+    await load(db, [oldest, *body_hits])
+    async with db.transaction() as session:
+        page = await WikiRepository(session).search("mentoring", TODAY, limit=10)
+    # the old title hit still comes first; the common word's other hits: the 4 newest, newest first
+    assert [e.slug for e in page.entries] == ["oldest", "body-7", "body-6", "body-5", "body-4"]
+    assert page.capped
+    # an uncommon word is ranked: more occurrences first
+    await load(db, [entry("twice", "Other", body="rare rare"), entry("once", "Another", body="rare")])
+    assert await slugs(db, "rare") == ["twice", "once"]
