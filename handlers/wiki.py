@@ -5,8 +5,9 @@
 shows five results a page with Prev/Next buttons; ``/wiki <slug>`` or a result's button
 shows the whole entry, split into as many messages as the platform needs.
 
-Button payloads carry ids, never text: a search is remembered in ``bot_state`` under a
-short hash of what was typed (``wiki:p:<key>:<offset>``).
+Button payloads carry ids, never text: each person's latest search is remembered in
+``bot_state`` (one row per person) with a short hash of what was typed, and Prev/Next
+carry that hash (``wiki:p:<hash>:<offset>``); an older search's buttons have expired.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
-from bot.core.text import Text, bold, code, italic, link, split
+from bot.core.text import Text, bold, code, from_markdown, italic, link, split
 from bot.core.types import Button, Role
 from bot.services import Ctx
 from storage.models import WikiEntry
@@ -77,12 +78,12 @@ async def wiki_button(ctx: Ctx) -> None:
             raise UserFacingError(N_("That entry no longer exists."))
         _show_entry(ctx, entry)
     elif action == "p" and len(rest) >= 2 and rest[1].isdigit():
-        query = await ctx.services.state.get(_QUERY_STATE + rest[0])
-        if not isinstance(query, str):
+        remembered = await ctx.services.state.get(_query_key(ctx))
+        if not isinstance(remembered, dict) or remembered.get("hash") != rest[0]:
             raise UserFacingError(
                 N_("That search has expired. Search again with {command}."), command=_wiki(ctx)
             )
-        await _search(ctx, query, int(rest[1]))
+        await _search(ctx, str(remembered["query"]), int(rest[1]))
     elif action == "k" and rest[0] in KIND_NAMES:
         await _search(ctx, f"kind:{rest[0]}", 0)
     else:
@@ -130,7 +131,7 @@ async def _search(ctx: Ctx, raw: str, offset: int) -> None:
         )
         return
     key = hashlib.sha256(raw.encode()).hexdigest()[:12]
-    await ctx.services.state.set(_QUERY_STATE + key, raw, ctx.services.now())
+    await ctx.services.state.set(_query_key(ctx), {"hash": key, "query": raw}, ctx.services.now())
     lines: list[Text] = [_heading(ctx, raw, page, offset)]
     for number, entry in enumerate(page.entries, start=offset + 1):
         shown = localized(entry, ctx.actor.locale)
@@ -206,7 +207,7 @@ def _show_entry(ctx: Ctx, entry: WikiEntry) -> None:
     if shown.summary:
         parts.append(shown.summary)
     if shown.body:
-        parts.append(shown.body.strip())
+        parts.append(from_markdown(shown.body.strip()))
     if entry.deadline is not None:
         parts.append(ctx._(N_("Deadline: {date}"), date=bold(entry.deadline.isoformat())))
     if entry.link:
@@ -218,6 +219,12 @@ def _show_entry(ctx: Ctx, entry: WikiEntry) -> None:
     )
     for piece in split(Text.join("\n\n", parts), ctx.platform.message_limit):
         ctx.reply(piece)
+
+
+def _query_key(ctx: Ctx) -> str:
+    return _QUERY_STATE + (
+        str(ctx.actor.person_id) if ctx.actor.person_id is not None else ctx.actor.user.key
+    )
 
 
 def _language(code: str, locale: str) -> str:

@@ -227,3 +227,45 @@ def _slice(text: Text, start: int, end: int) -> Text:
             spans.append(Span(piece, span.style, span.url))
         position = span_end
     return Text.of(*spans)
+
+
+_INLINE = re.compile(
+    r"\*\*(?P<bold>[^*\n]+)\*\*"
+    r"|(?<![\w*])\*(?P<star>[^*\s](?:[^*\n]*[^*\s])?)\*(?!\w)"
+    r"|(?<!\w)_(?P<under>[^_\s](?:[^_\n]*[^_\s])?)_(?!\w)"
+    r"|`(?P<code>[^`\n]+)`"
+    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)"
+)
+_HEADING = re.compile(r"^#{1,6}\s+")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+")
+
+
+def from_markdown(source: str) -> Text:
+    """Read the everyday subset of Markdown into styled text.
+
+    Headings become bold lines, list markers bullets; ``**bold**``, ``*italic*``,
+    ``_italic_``, ``` `code` ``` and ``[label](https://...)`` become spans. Anything
+    else (tables, HTML) stays as written: it is text, and platforms escape it.
+    """
+    lines: list[Text] = []
+    for line in source.splitlines():
+        if _HEADING.match(line):
+            lines.append(Text.of(Span(_HEADING.sub("", line).strip(), Style.BOLD)))
+            continue
+        line = _BULLET.sub(lambda match: f"{match.group(1)}• ", line)
+        parts: list[Fragment] = []
+        position = 0
+        for match in _INLINE.finditer(line):
+            parts.append(line[position : match.start()])
+            if match.group("bold"):
+                parts.append(Span(match.group("bold"), Style.BOLD))
+            elif match.group("star") or match.group("under"):
+                parts.append(Span(match.group("star") or match.group("under"), Style.ITALIC))
+            elif match.group("code"):
+                parts.append(Span(match.group("code"), Style.CODE))
+            else:
+                parts.append(Span(match.group("label"), Style.LINK, match.group("url")))
+            position = match.end()
+        parts.append(line[position:])
+        lines.append(Text.of(*parts))
+    return Text.join("\n", lines)

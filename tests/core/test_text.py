@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.text import Span, Style, Text, bold, code, fill, link, split, to_html, to_plain
+from bot.core.text import Span, Style, Text, bold, code, fill, from_markdown, link, split, to_html, to_plain
 
 
 def test_fill_inserts_values_as_plain_spans() -> None:
@@ -98,3 +98,19 @@ def test_split_never_loses_text_cuts_a_word_or_drops_a_style(spans: list[Span], 
         assert joined_words == original_words
     styled = {(c, s.style) for piece in pieces for s in piece.spans for c in s.text if not c.isspace()}
     assert styled <= {(c, s.style) for s in text.spans for c in s.text}
+
+
+def test_markdown_subset_becomes_spans() -> None:
+    text = from_markdown(
+        "## Modules\n- **Day 1**: read *this* and _that_\n- see [the guide](https://example.org) `code`\n2 * 3 * 4"
+    )
+    assert to_plain(text) == (
+        "Modules\n• Day 1: read this and that\n• see the guide <https://example.org> code\n2 * 3 * 4"
+    )
+    assert Span("Modules", Style.BOLD) in text.spans
+    assert Span("Day 1", Style.BOLD) in text.spans
+    assert Span("this", Style.ITALIC) in text.spans
+    assert Span("that", Style.ITALIC) in text.spans
+    assert link("the guide", "https://example.org") in text.spans
+    assert Span("code", Style.CODE) in text.spans
+    assert to_html(from_markdown("[x](javascript:alert(1)) <b>")) == "[x](javascript:alert(1)) &lt;b&gt;"

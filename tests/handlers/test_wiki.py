@@ -199,3 +199,16 @@ async def test_moderators_delete_after_confirmation_audited(harness: Harness) ->
         "in-title",
         {"title": "Budgeting basics"},
     )
+
+
+async def test_only_the_latest_search_pages(harness: Harness) -> None:
+    await member(harness, "alice")
+    await load(harness, [entry(f"note-{n:02}", f"Note {n}", summary="Shared words.") for n in range(7)])
+    first = await harness.say("/wiki shared", as_="alice")
+    assert first[-1] == "[#6] Next ▶"
+    first_next = harness.console.sent[-1].buttons[-1][-1].payload
+    await harness.say("/wiki note", as_="alice")  # a new search replaces the remembered one
+    harness.console._keyboards["alice"] = [first_next]  # press the first search's Next
+    assert await harness.say("#1", as_="alice") == [
+        "[alice] That search has expired. Search again with /wiki."
+    ]
