@@ -80,9 +80,12 @@ def count_entries(path: Path) -> int:
     if path.is_dir():
         return sum(1 for _ in path.glob("*.md"))
     try:
+        if path.suffix.lower() == ".json":
+            items = json.loads(path.read_text(encoding="utf-8"))
+            return len(items) if isinstance(items, list) else 1
         with path.open(encoding="utf-8") as source:
-            return max(sum(1 for _ in source) - 1, 1) if path.suffix.lower() == ".csv" else 1
-    except OSError:
+            return max(sum(1 for _ in source) - 1, 1)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return 1
 
 

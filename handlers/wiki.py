@@ -84,6 +84,17 @@ async def wiki_button(ctx: Ctx) -> None:
                 N_("That search has expired. Search again with {command}."), command=_wiki(ctx)
             )
         await _search(ctx, str(remembered["query"]), int(rest[1]))
+    elif action == "s":
+        remembered = await ctx.services.state.get(_query_key(ctx))
+        if (
+            not isinstance(remembered, dict)
+            or remembered.get("hash") != rest[0]
+            or "suggestion" not in remembered
+        ):
+            raise UserFacingError(
+                N_("That search has expired. Search again with {command}."), command=_wiki(ctx)
+            )
+        await _search(ctx, str(remembered["suggestion"]), 0)
     elif action == "k" and rest[0] in KIND_NAMES:
         await _search(ctx, f"kind:{rest[0]}", 0)
     else:
@@ -131,7 +142,10 @@ async def _search(ctx: Ctx, raw: str, offset: int) -> None:
         )
         return
     key = hashlib.sha256(raw.encode()).hexdigest()[:12]
-    await ctx.services.state.set(_query_key(ctx), {"hash": key, "query": raw}, ctx.services.now())
+    remembered = {"hash": key, "query": raw}
+    if page.suggestion and not page.corrected:
+        remembered["suggestion"] = page.query.with_words(tuple(page.suggestion.split())).as_text()
+    await ctx.services.state.set(_query_key(ctx), remembered, ctx.services.now())
     lines: list[Text] = [_heading(ctx, raw, page, offset)]
     for number, entry in enumerate(page.entries, start=offset + 1):
         shown = localized(entry, ctx.actor.locale)
@@ -159,6 +173,8 @@ async def _search(ctx: Ctx, raw: str, offset: int) -> None:
         paging.append(Button(ctx.gettext(N_("Next ▶")), f"wiki:p:{key}:{offset + PAGE_SIZE}"))
     if paging:
         buttons.append(paging)
+    if "suggestion" in remembered:
+        buttons.append([Button(f"🔎 {page.suggestion}", f"wiki:s:{key}")])
     ctx.reply(Text.join("\n", lines), buttons=buttons)
 
 

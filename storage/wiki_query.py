@@ -104,6 +104,19 @@ class WikiQuery:
     def with_words(self, replacement: tuple[str, ...]) -> WikiQuery:
         return WikiQuery(replacement, self.kind, self.region, self.language, self.include_expired)
 
+    def as_text(self) -> str:
+        """What a user would type for this query (:meth:`parse` reads it back)."""
+        parts = list(self.words)
+        if self.kind is not None:
+            parts.append(f"kind:{self.kind.value}")
+        if self.region:
+            parts.append("region:" + "-".join(self.region))
+        if self.language is not None:
+            parts.append(f"lang:{self.language}")
+        if self.include_expired:
+            parts.append("all:")
+        return " ".join(parts)
+
     @classmethod
     def parse(cls, text: str) -> WikiQuery:
         """Parse what a user typed; never fails. Unknown kinds are searched as words."""

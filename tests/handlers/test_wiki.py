@@ -142,7 +142,17 @@ async def test_typos_are_corrected_with_did_you_mean(harness: Harness) -> None:
 async def test_hostile_queries_are_answered_plainly(harness: Harness) -> None:
     await member(harness, "alice")
     await load(harness)
-    for query in ['"', "NEAR(", "' OR 1=1 --", "budgeting*", "x" * 4000, "😀", "שלום"]:
+    for query in [
+        '"',
+        "NEAR(",
+        "' OR 1=1 --",
+        "budgeting*",
+        "x" * 4000,
+        "😀",
+        "שלום",
+        "a\x00b \u202e",
+        "%_\\",
+    ]:
         lines = await harness.say(f"/wiki {query}", as_="alice")
         assert lines, query
         assert "error" not in lines[0].lower(), (query, lines)
@@ -212,3 +222,18 @@ async def test_only_the_latest_search_pages(harness: Harness) -> None:
     assert await harness.say("#1", as_="alice") == [
         "[alice] That search has expired. Search again with /wiki."
     ]
+
+
+async def test_a_few_results_come_with_a_suggestion_to_press(harness: Harness) -> None:
+    await member(harness, "alice")
+    await load(harness, [*CORPUS, entry("typo", "Note", body="A note on budgetting, misspelt.")])
+    lines = await harness.say("/wiki budgetting kind:material", as_="alice")
+    assert lines[:3] == [
+        "[alice] 1–1 of 1 result:",
+        "  1. Note (material) — A note on budgetting, misspelt.",
+        "  Did you mean budgeting?",
+    ]
+    assert lines[-1] == "[#2] 🔎 budgeting"
+    pressed = await harness.say("#2", as_="alice")
+    assert pressed[0] == "[alice] 1–4 of 4 results:"
+    assert pressed[1].startswith("  1. Budgeting basics (material)")

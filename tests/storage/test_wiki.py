@@ -89,6 +89,7 @@ def test_folding_and_words() -> None:
     assert query.language == "es"
     assert query.include_expired
     assert query.words == ("budget", "nonsense")
+    assert WikiQuery.parse(query.as_text()) == query
 
 
 async def test_title_hits_rank_first_then_tags_summary_body(db: Database) -> None:
