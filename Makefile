@@ -41,7 +41,7 @@ bench: $(STAMP)
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg -k N_ -k _ -k ngettext:1,2 --no-location --sort-output \
 		--project copbot -o locales/copbot.pot .
-	$(BIN)/pybabel update -i locales/copbot.pot -d locales -D copbot --no-location --no-fuzzy-matching \
+	$(BIN)/pybabel update -i locales/copbot.pot -d locales -D copbot --no-fuzzy-matching \
 		--ignore-obsolete -w 100
 
 clean:

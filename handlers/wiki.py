@@ -173,8 +173,8 @@ async def _search(ctx: Ctx, raw: str, offset: int) -> None:
         paging.append(Button(ctx.gettext(N_("Next ▶")), f"wiki:p:{key}:{offset + PAGE_SIZE}"))
     if paging:
         buttons.append(paging)
-    if "suggestion" in remembered:
-        buttons.append([Button(f"🔎 {page.suggestion}", f"wiki:s:{key}")])
+    if page.suggestion and "suggestion" in remembered:
+        buttons.append([Button(f"🔎 {page.suggestion[:40]}", f"wiki:s:{key}")])
     ctx.reply(Text.join("\n", lines), buttons=buttons)
 
 
