@@ -258,3 +258,62 @@ async def test_ranking_is_bounded_for_common_words(db: Database, monkeypatch: py
     # an uncommon word is ranked: more occurrences first
     await load(db, [entry("twice", "Other", body="rare rare"), entry("once", "Another", body="rare")])
     assert await slugs(db, "rare") == ["twice", "once"]
+
+
+_VOCABULARY = ["género", "budget", "training", "équité", "care", "data", "network", "mentor"]
+
+
+def _random_corpus(seed: int = 7) -> list[WikiEntryData]:
+    import random
+
+    rng = random.Random(seed)
+    kinds = [kind.value for kind in WikiKind]
+    corpus = []
+    for n in range(40):
+        corpus.append(
+            entry(
+                f"e-{n:02}",
+                " ".join(rng.sample(_VOCABULARY, rng.randint(1, 3))).capitalize(),
+                kind=rng.choice(kinds),
+                tags=rng.sample(_VOCABULARY, rng.randint(0, 2)),
+                summary=" ".join(rng.choices(_VOCABULARY, k=rng.randint(0, 4))),
+                body=" ".join(rng.choices(_VOCABULARY, k=rng.randint(0, 6))),
+                region=rng.choice(["Africa", "Europe", None]),
+            )
+        )
+    return corpus
+
+
+def _oracle(corpus: list[WikiEntryData], text: str) -> tuple[set[str], set[str]]:
+    """The contract in plain Python: (every match, the title hits)."""
+    query = WikiQuery.parse(text)
+    matches, titles = set(), set()
+    for data in corpus:
+        everything = set(words(" ".join([data.title, *data.tags, data.summary, data.body])))
+        if query.kind is not None and data.kind != query.kind:
+            continue
+        if query.region and not set(query.region) <= set(words(data.region or "")):
+            continue
+        if set(query.words) <= everything:
+            matches.add(data.slug)
+            if set(query.words) <= set(words(data.title)):
+                titles.add(data.slug)
+    return matches, titles
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    picked=st.lists(st.sampled_from([*_VOCABULARY, "genero", "EQUITE", "absent"]), min_size=1, max_size=3),
+    kind=st.sampled_from(["", "kind:training ", "kind:material "]),
+    region=st.sampled_from(["", "region:africa "]),
+)
+async def test_results_are_exactly_the_contracts_on_every_backend(
+    db: Database, picked: list[str], kind: str, region: str
+) -> None:
+    corpus = _random_corpus()
+    await load(db, corpus)  # upserts: the same corpus for every example
+    text = kind + region + " ".join(picked)
+    matches, titles = _oracle(corpus, text)
+    found = await slugs(db, text, limit=100)
+    assert set(found) == matches
+    assert set(found[: len(titles)]) == titles  # title hits first
