@@ -101,14 +101,15 @@ def generate(path: Path, entries: int) -> float:
     stamp = "2026-09-22 09:00:00.000000"
     rows, documents = [], []
     for n in range(1, entries + 1):
-        title_words = rng.sample(words, 3) + rng.sample(DOMAIN, 1) + (["gender"] if n % 10 == 0 else [])
-        summary = " ".join(rng.choices(words, k=12) + rng.sample(DOMAIN, 2))
-        body_words = rng.choices(words, k=40) + rng.sample(DOMAIN, 3) + (["gender"] if n % 2 == 0 else [])
+        title_words = rng.choices(words, k=3) + rng.choices(DOMAIN, k=1) + (["gender"] if n % 10 == 0 else [])
+        summary = " ".join(rng.choices(words, k=12) + rng.choices(DOMAIN, k=2))
+        body_words = rng.choices(words, k=20) + rng.choices(DOMAIN, k=3) + rng.choices(words, k=20)
+        if n % 2 == 0:
+            body_words.insert(n % 40, "gender")
         if n % 9_973 == 0:  # about ten entries hold the rare word
             body_words.append("zorvimak")
-        rng.shuffle(body_words)
         title, body = " ".join(title_words).capitalize(), " ".join(body_words)
-        tags = rng.sample(DOMAIN, 2)
+        tags = rng.choices(DOMAIN, k=2)
         kind, region = KINDS[n % 5], REGIONS[n % 4]
         deadline = "2026-12-31" if kind == "opportunity" else None
         rows.append(

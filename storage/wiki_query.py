@@ -49,6 +49,8 @@ def fold(text: str) -> str:
         >>> fold("Género ÉQUITÉ ﬁn")
         'genero equite fin'
     """
+    if text.isascii():  # most text: nothing to decompose, and casefold is lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
