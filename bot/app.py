@@ -34,6 +34,7 @@ from storage.applications import DraftCache
 from storage.db import Database
 from storage.dialogues import PromptThreads
 from storage.users import ProfileCache
+from storage.wiki_vocabulary import WikiVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class CopBot:
         self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
         self.prompt_threads = PromptThreads()
         self.drafts = DraftCache()
+        self.wiki_vocabulary = WikiVocabulary()
         middlewares: list[Middleware] = [
             ErrorCapture(),
             UnitOfWork(self.db, self.clock),
@@ -112,10 +114,11 @@ class CopBot:
         if migrate:
             await self.db.upgrade()
         if self.settings.seeds_sample_data:
-            from bot.sample import seed_sample_community, seed_sample_dialogue
+            from bot.sample import seed_sample_community, seed_sample_dialogue, seed_sample_wiki
 
             await seed_sample_community(self.db, self.clock)
             await seed_sample_dialogue(self.db, self.clock)
+            await seed_sample_wiki(self.db, self.clock)
         self.scheduler.every(
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )
@@ -214,6 +217,7 @@ class CopBot:
             self.profiles,
             self.outbox.wake,
             self.drafts,
+            self.wiki_vocabulary,
         )
         services.reschedule = self.dialogue_timers.rebuild
         services.prompt_threads = self.prompt_threads

@@ -2,7 +2,8 @@
 
 ``copbot run`` starts the bot; ``copbot chat`` talks to it in a terminal or through a
 pipe; ``copbot db`` manages the schema; ``copbot dialogue`` imports and lists virtual
-dialogues and ``copbot export dialogue`` writes one to a file. Every command reads the same settings
+dialogues, ``copbot export dialogue`` writes one to a file and ``copbot wiki`` imports and
+exports the wiki. Every command reads the same settings
 (``COPBOT_*`` variables, ``copbot.toml`` or ``--config``).
 """
 
@@ -43,6 +44,8 @@ dialogue_app = typer.Typer(help="Plan virtual dialogues from programme files.", 
 app.add_typer(dialogue_app, name="dialogue")
 export_app = typer.Typer(help="Export what the community wrote.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+wiki_app = typer.Typer(help="Import and export the wiki.", no_args_is_help=True)
+app.add_typer(wiki_app, name="wiki")
 
 stderr = Console(stderr=True)
 
@@ -304,6 +307,74 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+@wiki_app.command("import")
+def wiki_import(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help="A folder of Markdown files with YAML front matter, or a .csv or .json file."),
+    ],
+) -> None:
+    """Add or update wiki entries (by slug) from files; invalid ones are reported, the rest imported.
+
+    Exits with status 1 when some entries were invalid (the valid ones are imported).
+    """
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress
+
+    from bot.wiki_files import ImportReport, count_entries, import_entries, read_entries
+    from storage.db import Database
+
+    settings = _settings(ctx)
+    if not path.exists():
+        stderr.print(f"{path}: no such file or folder", style="bold red", markup=False, highlight=False)
+        raise typer.Exit(2)
+
+    async def run(progress: Progress) -> ImportReport:
+        task = progress.add_task("importing", total=count_entries(path))
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            return await import_entries(
+                db, read_entries(path), datetime.now(UTC), on_progress=lambda n: progress.advance(task, n)
+            )
+        finally:
+            await db.dispose()
+
+    with Progress(console=stderr, transient=True) as progress:
+        report = asyncio.run(run(progress))
+    for problem in report.problems:
+        stderr.print(str(problem), style="red", markup=False, highlight=False)
+    typer.echo(f"{report.created} entries added, {report.updated} updated, {len(report.problems)} invalid")
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@wiki_app.command("export")
+def wiki_export(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="A .csv or .json file, or a folder for one Markdown file per entry.")
+    ],
+) -> None:
+    """Write every wiki entry to PATH, in the format import reads."""
+    from bot.wiki_files import export_entries
+    from storage.db import Database
+
+    settings = _settings(ctx)
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            return await export_entries(db, path)
+        finally:
+            await db.dispose()
+
+    typer.echo(f"{asyncio.run(run())} entries written to {path}")
 
 
 async def _console_session(

@@ -1,4 +1,4 @@
-"""The sample community loaded by the embedded default (console + SQLite).
+"""The sample community and wiki loaded by the embedded default (console + SQLite).
 
 Sample data is clearly fictional and loaded once: a version marker in ``bot_state``
 makes seeding idempotent, and a deployment turns it off with ``COPBOT_SAMPLE_DATA=false``.
@@ -28,6 +28,10 @@ COMMUNITY_FILE = SAMPLE_DIR / "community.yaml"
 #: Bump when the sample community changes, so existing databases get the new one.
 COMMUNITY_VERSION = 1
 _STATE_KEY = "sample.community"
+WIKI_DIR = SAMPLE_DIR / "wiki"
+#: Bump when the sample wiki changes (entries are upserted by slug).
+WIKI_VERSION = 1
+_WIKI_STATE_KEY = "sample.wiki"
 
 
 class SamplePerson(BaseModel):
@@ -127,4 +131,30 @@ async def seed_sample_dialogue(db: Database, clock: Clock, path: Path = DIALOGUE
         await import_programme(DialogueRepository(session), shifted, now, status="open")
         await state.set(_DIALOGUE_STATE_KEY, DIALOGUE_VERSION, now)
     log.info("loaded the sample dialogue from %s", path)
+    return True
+
+
+async def seed_sample_wiki(db: Database, clock: Clock, folder: Path = WIKI_DIR) -> bool:
+    """Load the sample wiki unless this version was loaded before.
+
+    Returns:
+        Whether anything was loaded.
+
+    Raises:
+        ValueError: a sample entry is invalid (a bug in the shipped files).
+    """
+    from bot.wiki_files import Problem, import_entries, read_entries
+
+    async with db.transaction() as session:
+        if (await StateStore(session).get(_WIKI_STATE_KEY, 0)) >= WIKI_VERSION:
+            return False
+    loaded = list(read_entries(folder))
+    problems = [str(item) for item in loaded if isinstance(item, Problem)]
+    if problems:
+        raise ValueError(f"invalid sample wiki entries: {problems}")
+    now = clock.now()
+    await import_entries(db, loaded, now)
+    async with db.transaction() as session:
+        await StateStore(session).set(_WIKI_STATE_KEY, WIKI_VERSION, now)
+    log.info("loaded the sample wiki from %s", folder)
     return True

@@ -27,12 +27,14 @@ from storage.events import ProcessedEvents
 from storage.outbox import Outbox
 from storage.state import StateStore
 from storage.users import ProfileCache, UserRepository
+from storage.wiki import WikiRepository
+from storage.wiki_vocabulary import WikiVocabulary
 
 if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues", "applications")
+_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues", "applications", "wiki")
 
 
 class Services:
@@ -46,6 +48,7 @@ class Services:
         profiles: the process-wide cache of resolved people.
         wake_outbox: tells the outbox sender that rows were added.
         drafts: the process-wide cache of application forms in progress.
+        wiki_vocabulary: the process-wide words of wiki titles and tags (typo tolerance).
         prompt_threads: the process-wide cache of dialogue threads; the bot sets it.
         reschedule: rebuilds the timed jobs from the database (a handler that changed a
             schedule queues it with ``ctx.after_commit``); the bot sets it.
@@ -60,6 +63,7 @@ class Services:
         profiles: ProfileCache,
         wake_outbox: Callable[[], None] = lambda: None,
         drafts: DraftCache | None = None,
+        wiki_vocabulary: WikiVocabulary | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -68,6 +72,7 @@ class Services:
         self.profiles = profiles
         self.wake_outbox = wake_outbox
         self.drafts = drafts
+        self.wiki_vocabulary = wiki_vocabulary or WikiVocabulary()
         self._session: AsyncSession | None = None
         self.reschedule: Callable[[], Awaitable[None]] = _nothing
         self.prompt_threads = PromptThreads()
@@ -130,6 +135,10 @@ class Services:
     @cached_property
     def applications(self) -> ApplicationRepository:
         return ApplicationRepository(self.session, self.drafts)
+
+    @cached_property
+    def wiki(self) -> WikiRepository:
+        return WikiRepository(self.session, self.wiki_vocabulary)
 
 
 async def _nothing() -> None:

@@ -11,7 +11,7 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import admin, application, basics, dialogue_replies, dialogues, members, privacy
+    from handlers import admin, application, basics, dialogue_replies, dialogues, members, privacy, wiki
 
     root = Router("root")
     root.include(basics.router)
@@ -19,6 +19,7 @@ def build_router() -> Router:
     root.include(application.review_router)
     root.include(dialogues.router)
     root.include(dialogue_replies.router)
+    root.include(wiki.router)
     root.include(privacy.router)
     root.include(members.router)
     root.include(admin.router)

@@ -9,6 +9,8 @@ Foundation tables:
 * ``audit_log``: who did what, when, to whom, and why.
 * ``processed_events``: ids of handled platform events, so each takes effect once.
 * ``bot_state``: small named values the bot keeps between runs.
+* ``wiki_entries``, ``wiki_translations``, ``wiki_search``: the wiki and what its
+  full-text index sees.
 
 Feature issues add their tables here and a migration under ``storage/migrations``.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.core.types import UserRef
@@ -312,3 +314,91 @@ class Application(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decided_by_name: Mapped[str | None] = mapped_column(String(255))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+# -- wiki (issue 5) ----------------------------------------------------------------------
+
+#: Schema objects made with raw SQL by migrations (full-text indexes): not models, so
+#: Alembic's autogenerate must leave them alone (see :func:`made_by_models`).
+RAW_TABLE_PREFIXES = ("wiki_fts", "wiki_title_fts")
+RAW_COLUMNS = frozenset({"wiki_search.document", "wiki_search.facet_words"})
+RAW_INDEXES = frozenset({"ix_wiki_search_document", "ix_wiki_search_facet_words"})
+
+
+def made_by_models(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's ``include_object``: compare only what the models describe."""
+    if not reflected or compare_to is not None or name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(RAW_TABLE_PREFIXES)
+    if type_ == "column":
+        return f"{obj.table.name}.{name}" not in RAW_COLUMNS
+    if type_ == "index":
+        return name not in RAW_INDEXES
+    return True
+
+
+class WikiEntry(Base):
+    """One page of the community's knowledge base.
+
+    ``kind`` is a :class:`storage.wiki_query.WikiKind`; ``language`` the language the
+    entry is written in; ``deadline`` (opportunities) hides it from searches once passed.
+    """
+
+    __tablename__ = "wiki_entries"
+    #: Serves counts by kind and finding past-deadline opportunities from the index alone
+    #: (searches leave those out: see storage/wiki_search.py).
+    __table_args__ = (Index("ix_wiki_entries_kind_deadline", "kind", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(1000))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    region: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(8))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]
+
+    translations: Mapped[list[WikiTranslation]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class WikiTranslation(Base):
+    """An entry's title, summary and body in another language."""
+
+    __tablename__ = "wiki_translations"
+    __table_args__ = (UniqueConstraint("entry_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("wiki_entries.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    entry: Mapped[WikiEntry] = relationship(back_populates="translations")
+
+
+class WikiSearchDocument(Base):
+    """What the full-text index sees of an entry (and its translations): folded words.
+
+    Written by :class:`storage.wiki.WikiRepository` on every change. SQLite indexes it in
+    the FTS5 tables ``wiki_fts`` and ``wiki_title_fts`` (kept in sync by triggers); PostgreSQL in the generated
+    ``tsvector`` columns ``document`` and ``facet_words`` (GIN indexes). Both made by the
+    wiki migration with raw SQL.
+    """
+
+    __tablename__ = "wiki_search"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("wiki_entries.id", ondelete="CASCADE"), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    facets: Mapped[str] = mapped_column(Text, default="")

@@ -149,3 +149,127 @@ def to_plain(text: Text) -> str:
         else:
             out.append(span.text)
     return "".join(out)
+
+
+def split(text: Text, limit: int) -> list[Text]:
+    """Split ``text`` into pieces of at most ``limit`` characters, keeping every style.
+
+    Cuts go at the last paragraph break that leaves a piece at least half full, else at
+    the last line break, else at the last space; a cut never falls inside a word, and
+    falls inside a link only when nothing else fits. The whitespace at a cut is dropped.
+    Only a single word longer than ``limit`` is cut inside.
+
+    Args:
+        text: what to split.
+        limit: the most characters a piece may have (a platform's ``message_limit``).
+
+    Returns:
+        The pieces, in order; ``[text]`` when it fits.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    plain = str(text)
+    if len(plain) <= limit:
+        return [text] if text else []
+    in_link = _link_mask(text)
+    pieces: list[Text] = []
+    start = 0
+    while start < len(plain):
+        while start < len(plain) and plain[start].isspace():  # a piece never starts blank
+            start += 1
+        if start == len(plain):
+            break
+        if len(plain) - start <= limit:
+            end, resume = len(plain), len(plain)
+        else:
+            end = _cut(plain, start, limit, in_link)
+            resume = end
+            while resume < len(plain) and plain[resume].isspace():
+                resume += 1
+        while end > start and plain[end - 1].isspace():
+            end -= 1
+        if end > start:
+            pieces.append(_slice(text, start, end))
+        start = resume
+    return pieces
+
+
+def _cut(plain: str, start: int, limit: int, in_link: list[bool]) -> int:
+    """Where the piece starting at ``start`` ends (the index of the break, or ``start + limit``)."""
+    window_end = start + limit
+    half = start + limit // 2
+    for separator in ("\n\n", "\n"):
+        at = plain.rfind(separator, half, window_end + 1)
+        if at > start:
+            return at
+    fallback = -1
+    for at in range(window_end, start, -1):
+        if plain[at].isspace():
+            if not in_link[at]:
+                return at
+            if fallback < 0:
+                fallback = at
+    return fallback if fallback > start else window_end
+
+
+def _link_mask(text: Text) -> list[bool]:
+    mask: list[bool] = []
+    for span in text.spans:
+        mask.extend([span.style is Style.LINK] * len(span.text))
+    mask.append(False)
+    return mask
+
+
+def _slice(text: Text, start: int, end: int) -> Text:
+    """The characters ``start:end`` of ``text``, each span keeping its style and address."""
+    spans: list[Span] = []
+    position = 0
+    for span in text.spans:
+        span_end = position + len(span.text)
+        if span_end > start and position < end:
+            piece = span.text[max(start - position, 0) : end - position]
+            spans.append(Span(piece, span.style, span.url))
+        position = span_end
+    return Text.of(*spans)
+
+
+_INLINE = re.compile(
+    r"\*\*(?P<bold>[^*\n]+)\*\*"
+    r"|(?<![\w*])\*(?P<star>[^*\s](?:[^*\n]*[^*\s])?)\*(?!\w)"
+    r"|(?<!\w)_(?P<under>[^_\s](?:[^_\n]*[^_\s])?)_(?!\w)"
+    r"|`(?P<code>[^`\n]+)`"
+    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)"
+)
+_HEADING = re.compile(r"^#{1,6}\s+")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+")
+
+
+def from_markdown(source: str) -> Text:
+    """Read the everyday subset of Markdown into styled text.
+
+    Headings become bold lines, list markers bullets; ``**bold**``, ``*italic*``,
+    ``_italic_``, ``` `code` ``` and ``[label](https://...)`` become spans. Anything
+    else (tables, HTML) stays as written: it is text, and platforms escape it.
+    """
+    lines: list[Text] = []
+    for line in source.splitlines():
+        if _HEADING.match(line):
+            lines.append(Text.of(Span(_HEADING.sub("", line).strip(), Style.BOLD)))
+            continue
+        line = _BULLET.sub(lambda match: f"{match.group(1)}• ", line)
+        parts: list[Fragment] = []
+        position = 0
+        for match in _INLINE.finditer(line):
+            parts.append(line[position : match.start()])
+            if match.group("bold"):
+                parts.append(Span(match.group("bold"), Style.BOLD))
+            elif match.group("star") or match.group("under"):
+                parts.append(Span(match.group("star") or match.group("under"), Style.ITALIC))
+            elif match.group("code"):
+                parts.append(Span(match.group("code"), Style.CODE))
+            else:
+                parts.append(Span(match.group("label"), Style.LINK, match.group("url")))
+            position = match.end()
+        parts.append(line[position:])
+        lines.append(Text.of(*parts))
+    return Text.join("\n", lines)

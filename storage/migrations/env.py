@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.models import Base
+from storage.models import Base, made_by_models
 
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations with `copbot db upgrade`, which provides the connection")
+
 
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=made_by_models,
 )
 with context.begin_transaction():
     context.run_migrations()

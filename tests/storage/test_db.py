@@ -8,13 +8,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 
 from storage.db import Database
-from storage.models import Base
+from storage.models import Base, made_by_models
 from storage.sqlite import BLOCKING_BUSY_MS
 
 
 async def test_migrations_build_exactly_the_models(db: Database) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": made_by_models}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with db.engine.connect() as connection:

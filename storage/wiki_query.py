@@ -1,0 +1,201 @@
+"""What a wiki search means, independent of the database: folding, words and filters.
+
+Both databases index the same *folded* text and receive the same folded words, so
+``genero`` finds ``género`` on SQLite and PostgreSQL alike without any database
+extension: :func:`fold` decomposes (NFKD), drops the combining marks and case-folds.
+:func:`words` then keeps letters and digits only, so quotes, ``*``, ``-``, ``NEAR(``,
+``OR``, SQL fragments, emoji or a 4 kB paste reach the database as plain words and
+never as syntax.
+
+A query is words plus filters: ``kind:training``, ``region:africa``, ``lang:es`` and
+``all:`` (also show opportunities whose deadline has passed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+#: Words longer than this are not indexed nor searched (nobody types them; PostgreSQL
+#: refuses lexemes over 2 kB).
+MAX_WORD = 60
+#: A query keeps at most this many words: more only slows the search down.
+MAX_QUERY_WORDS = 12
+
+_WORD = re.compile(r"[^\W_]+")
+_FILTER = re.compile(r"^(kind|region|lang|all):(.*)$", re.IGNORECASE)
+
+
+class WikiKind(StrEnum):
+    """What a wiki entry describes."""
+
+    INSTITUTION = "institution"
+    TRAINING = "training"
+    MATERIAL = "material"
+    OPPORTUNITY = "opportunity"
+    TEMPLATE = "template"
+
+
+_KINDS = frozenset(kind.value for kind in WikiKind)
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching: no accents, no case, compatibility forms unified.
+
+    Examples:
+        >>> fold("Género ÉQUITÉ ﬁn")
+        'genero equite fin'
+    """
+    if text.isascii():  # most text: nothing to decompose, and casefold is lower
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``: runs of letters and digits, nothing else."""
+    return [word for word in _WORD.findall(fold(text)) if len(word) <= MAX_WORD]
+
+
+def index_text(text: str) -> str:
+    """``text`` as it is stored for indexing: its folded words separated by spaces."""
+    return " ".join(words(text))
+
+
+def facet(name: str, value: str) -> str:
+    """A filter as one indexed word, e.g. ``kindtraining`` (letters only, see :func:`words`)."""
+    return name + "".join(words(value))
+
+
+@dataclass(frozen=True, slots=True)
+class WikiQuery:
+    """A parsed search.
+
+    Attributes:
+        words: the folded words every result must contain (title, tags, summary or body).
+        kind: only entries of this kind.
+        region: words the entry's region or country must contain.
+        language: only entries written in, or translated into, this language.
+        include_expired: also opportunities whose deadline has passed.
+    """
+
+    words: tuple[str, ...] = ()
+    kind: WikiKind | None = None
+    region: tuple[str, ...] = ()
+    language: str | None = None
+    include_expired: bool = False
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        """The filters as indexed words (see :func:`entry_facets`)."""
+        found: list[str] = []
+        if self.kind is not None:
+            found.append(facet("kind", self.kind))
+        found.extend(facet("region", word) for word in self.region)
+        if self.language is not None:
+            found.append(facet("lang", self.language))
+        return tuple(found)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.words and not self.facets
+
+    def with_words(self, replacement: tuple[str, ...]) -> WikiQuery:
+        return WikiQuery(replacement, self.kind, self.region, self.language, self.include_expired)
+
+    def as_text(self) -> str:
+        """What a user would type for this query (:meth:`parse` reads it back)."""
+        parts = list(self.words)
+        if self.kind is not None:
+            parts.append(f"kind:{self.kind.value}")
+        if self.region:
+            parts.append("region:" + "-".join(self.region))
+        if self.language is not None:
+            parts.append(f"lang:{self.language}")
+        if self.include_expired:
+            parts.append("all:")
+        return " ".join(parts)
+
+    @classmethod
+    def parse(cls, text: str) -> WikiQuery:
+        """Parse what a user typed; never fails. Unknown kinds are searched as words."""
+        found: list[str] = []
+        kind: WikiKind | None = None
+        region: list[str] = []
+        language: str | None = None
+        include_expired = False
+        for piece in text[:4096].split():
+            match = _FILTER.match(piece)
+            if match is None:
+                found.extend(words(piece))
+                continue
+            name, value = match.group(1).lower(), match.group(2)
+            if name == "all":
+                include_expired = True
+                found.extend(words(value))
+            elif name == "kind" and fold(value) in _KINDS:
+                kind = WikiKind(fold(value))
+            elif name == "region" and words(value):
+                region.extend(words(value))
+            elif name == "lang" and words(value):
+                language = words(value)[0][:8]
+            else:
+                found.extend(words(value))
+        unique = tuple(dict.fromkeys(found))[:MAX_QUERY_WORDS]
+        return cls(unique, kind, tuple(dict.fromkeys(region))[:4], language, include_expired)
+
+
+def entry_facets(kind: str, region: str | None, country: str | None, languages: list[str]) -> str:
+    """The filter words indexed for an entry."""
+    found = [facet("kind", kind)]
+    found.extend(facet("region", word) for word in words(region or ""))
+    if country:
+        found.append(facet("region", country))
+    found.extend(facet("lang", language) for language in languages)
+    return " ".join(dict.fromkeys(found))
+
+
+def snippet(texts: Sequence[str], query_words: Sequence[str], width: int = 90) -> str:
+    """One line from the first of ``texts`` holding a query word, around that word.
+
+    Without any query word in them, the start of the first non-empty text. Markdown
+    markers are dropped, whitespace collapsed; cuts fall between words, marked ``…``.
+    """
+    flats = [" ".join(_MARKUP.sub(" ", text).split()) for text in texts]
+    for flat in flats:
+        at = _find(flat, query_words)
+        if at is not None:
+            return _excerpt(flat, max(at - width // 3, 0), width)
+    return next((_excerpt(flat, 0, width) for flat in flats if flat), "")
+
+
+_MARKUP = re.compile(r"[#*_`>|]+|\[|\]\([^)]*\)")
+
+
+def _find(flat: str, query_words: Sequence[str]) -> int | None:
+    """Where the first query word starts in ``flat`` (folding character by character)."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(flat):
+        for piece in fold(char):
+            folded.append(piece)
+            origin.append(index)
+    haystack = "".join(folded)
+    found = [haystack.find(word) for word in query_words]
+    hits = [at for at in found if at >= 0]
+    return origin[min(hits)] if hits else None
+
+
+def _excerpt(flat: str, start: int, width: int) -> str:
+    if start > 0:
+        space = flat.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 else start
+    end = start + width
+    if end >= len(flat):
+        return ("…" if start else "") + flat[start:]
+    space = flat.rfind(" ", start, end)
+    end = space if space > start else end
+    return ("…" if start else "") + flat[start:end] + "…"
