@@ -140,8 +140,12 @@ class CopBot:
         async def reviews() -> None:
             await self.run_system("application-reviews", jobs.remind_reviewers)
 
+        async def retention() -> None:
+            await self.run_system("application-retention", jobs.delete_old_rejections)
+
         self.scheduler.every("application-forms", jobs.FORM_CHECK_INTERVAL, forms)
         self.scheduler.every("application-reviews", jobs.REVIEW_CHECK_INTERVAL, reviews)
+        self.scheduler.every("application-retention", jobs.REVIEW_CHECK_INTERVAL, retention)
 
     async def stop(self, *, grace: float = 10.0) -> None:
         """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     form_expiry_days: int = Field(default=14, ge=1)
     #: Days an application may wait for a decision before moderators are reminded daily.
     review_reminder_days: int = Field(default=2, ge=1)
+    #: Rejected applications are deleted this many days after the decision.
+    retention_days: int = Field(default=180, ge=1)
     #: A Markdown file replacing the Terms of Reference shipped in locales/<lang>/terms.md.
     terms_file: Path | None = None
 

@@ -1,20 +1,25 @@
 """Members own their data: ``/mydata`` exports it, ``/forget`` erases it.
 
 The export is a JSON document sent by direct message, never into a group. Erasure
-asks for confirmation, then deletes the person, their accounts and roles and every
-message queued for them; the audit log keeps its events under a pseudonym.
+asks for confirmation, then deletes the person, their accounts and roles, their
+applications and dialogue replies (and the platforms' copies of the replies, where the
+bot can delete them) and every message queued for them; the audit log keeps its events
+under a pseudonym.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 
+from bot.core.errors import PlatformError
 from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.types import Attachment, Button
 from bot.services import Ctx
 from storage.privacy import export_person, forget_person
 
+log = logging.getLogger(__name__)
 router = Router("privacy")
 
 
@@ -61,12 +66,22 @@ async def forget_answer(ctx: Ctx) -> None:
         return
     services = ctx.services
     now = services.now()
-    alias = await forget_person(services.session, person_id, now)
-    await services.audit.record(at=now, actor=alias or "forgotten", action="privacy.forget", target=alias)
-    profiles = services.profiles
+    forgotten = await forget_person(services.session, person_id, now)
+    alias = forgotten.alias if forgotten else "forgotten"
+    await services.audit.record(at=now, actor=alias, action="privacy.forget", target=alias)
+    profiles, platforms = services.profiles, ctx.platforms
+    messages = forgotten.messages if forgotten else ()
 
-    async def forget_cached() -> None:
+    async def clean_up() -> None:
         profiles.forget(person_id)
+        for ref in messages:  # the platforms' own copies, where the bot can delete them
+            platform = platforms.get(ref.chat.platform)
+            if platform is None:
+                continue
+            try:
+                await platform.delete_message(ref)
+            except PlatformError as error:
+                log.info("could not delete a forgotten member's message %s: %s", ref, error)
 
-    ctx.after_commit(forget_cached)
+    ctx.after_commit(clean_up)
     ctx.reply(ctx._(N_("Done: everything I stored about you has been deleted.")))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
@@ -319,6 +319,15 @@ class ApplicationRepository:
             .order_by(Application.submitted_at, Application.id)
         )
         return list(result)
+
+    async def delete_rejected_before(self, moment: datetime) -> int:
+        """Delete applications rejected before ``moment``; returns how many."""
+        result = await self.session.execute(
+            delete(Application).where(
+                Application.status == Status.REJECTED.value, Application.decided_at < moment
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def idle_drafts(self, moment: datetime) -> list[Application]:
         """Drafts with no answer since before ``moment``."""

@@ -1,5 +1,7 @@
 """Everything stored about a person: exported on request, erased on request.
 
+A feature that stores personal data adds it here, in both functions.
+
 Each aggregate that keeps personal data contributes here, explicitly: what to export
 and what to erase. The audit log keeps its events, with the person replaced by a
 pseudonym and any free text about them dropped.
@@ -9,13 +11,26 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry, Identity, OutboxMessage, Person, RoleGrant, UnreachableRecipient
+from bot.core.types import ChatRef, MessageRef
+from storage.models import (
+    Application,
+    AuditEntry,
+    DialogueSubscription,
+    Identity,
+    OutboxMessage,
+    Person,
+    PromptCopy,
+    Reply,
+    RoleGrant,
+    UnreachableRecipient,
+)
 from storage.state import StateStore
 
 _SALT_KEY = "privacy.pseudonym_salt"
@@ -58,6 +73,15 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
                 )
             )
         )
+    applications = list(
+        await session.scalars(
+            select(Application).where(Application.person_id == person_id).order_by(Application.id)
+        )
+    )
+    replies = list(
+        await session.scalars(select(Reply).where(Reply.person_id == person_id).order_by(Reply.id))
+    )
+    subscribed = await session.get(DialogueSubscription, person_id) is not None
     return {
         "person": {
             "member_number": person.id,
@@ -91,6 +115,30 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
             }
             for e in audit
         ],
+        "applications": [
+            {
+                "number": a.id,
+                "status": a.status,
+                "answers": a.answers,
+                "started": a.created_at.isoformat(),
+                "submitted": a.submitted_at.isoformat() if a.submitted_at else None,
+                "decided": a.decided_at.isoformat() if a.decided_at else None,
+                "reason": a.reason,
+            }
+            for a in applications
+        ],
+        "dialogue_replies": [
+            {
+                "prompt": r.prompt_id,
+                "platform": r.platform,
+                "text": r.text,
+                "written": r.created_at.isoformat(),
+                "edited": r.edited_at.isoformat() if r.edited_at else None,
+                "deleted": r.deleted_at.isoformat() if r.deleted_at else None,
+            }
+            for r in replies
+        ],
+        "subscribed_to_prompts": subscribed,
         "messages_sent_to_you": [
             {
                 "at": m.created_at.isoformat(),
@@ -102,14 +150,40 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
     }
 
 
-async def forget_person(session: AsyncSession, person_id: int, now: datetime) -> str | None:
-    """Erase a person; returns the pseudonym the audit log now uses for them."""
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What erasing a person left to do outside the database.
+
+    Attributes:
+        alias: the pseudonym the audit log now uses for them.
+        messages: their messages on the platforms (dialogue replies), to delete there.
+    """
+
+    alias: str
+    messages: tuple[MessageRef, ...]
+
+
+async def forget_person(session: AsyncSession, person_id: int, now: datetime) -> Forgotten | None:
+    """Erase a person: profile, accounts, roles, applications, replies, queued messages."""
     person = await session.get(Person, person_id)
     if person is None:
         return None
     alias = await pseudonym(session, person_id, now)
+    replies = list(await session.scalars(select(Reply).where(Reply.person_id == person_id)))
+    messages = tuple(
+        MessageRef(ChatRef(r.platform, r.chat_id), r.message_id) for r in replies if r.message_id is not None
+    )
+    await session.execute(delete(Reply).where(Reply.person_id == person_id))
+    await session.execute(
+        update(Application).where(Application.decided_by == person_id).values(decided_by_name=alias)
+    )
     identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
     for identity in identities:
+        await session.execute(
+            delete(PromptCopy).where(
+                PromptCopy.platform == identity.platform, PromptCopy.chat_id == identity.platform_user_id
+            )
+        )
         await session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.platform == identity.platform,
@@ -137,5 +211,6 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime) ->
         .where(AuditEntry.target == f"person:{person_id}")
         .values(target=alias, reason=None, details={})
     )
-    await session.execute(delete(Person).where(Person.id == person_id))  # identities and roles cascade
-    return alias
+    # identities, roles, applications and subscriptions go with the person (ON DELETE CASCADE)
+    await session.execute(delete(Person).where(Person.id == person_id))
+    return Forgotten(alias, messages)

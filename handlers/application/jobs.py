@@ -96,3 +96,14 @@ async def _applicant_speaker(ctx: Ctx, application: Application) -> Say:
         person.locale if person else None, identity.language if identity else None
     )
     return speaker(ctx, locale)
+
+
+async def delete_old_rejections(ctx: Ctx) -> None:
+    """Delete rejected applications older than ``COPBOT_RETENTION_DAYS`` (data minimisation)."""
+    settings, now = ctx.services.settings, ctx.services.now()
+    cutoff = now - timedelta(days=settings.retention_days)
+    deleted = await ctx.services.applications.delete_rejected_before(cutoff)
+    if deleted:
+        await ctx.services.audit.record(
+            at=now, actor="system", action="application.retention", details={"deleted": deleted}
+        )

@@ -467,3 +467,33 @@ async def test_apply_in_a_group_continues_in_a_direct_chat(bot: Harness) -> None
     assert lines[1].startswith("[alice] Welcome to the application form")
     assert await bot.say("[community] Alice Doe") == []  # group messages are not answers
     assert (await bot.say("Alice Doe"))[0].startswith("[alice] Question 2 of 13")
+
+
+async def test_rejected_applications_are_deleted_after_the_retention_period(
+    db: Database, tmp_path: Path, clock: FakeClock
+) -> None:
+    harness = await Harness.start(db, tmp_path, clock=clock, retention_days=180)
+    try:
+        now = clock.now()
+        async with db.transaction() as session:
+            person = (await UserRepository(session).resolve(UserRef("console", "old"), now)).person_id
+            for status, decided in (("rejected", 181), ("rejected", 179), ("approved", 400)):
+                session.add(
+                    Application(
+                        person_id=person,
+                        platform="console",
+                        platform_user_id="old",
+                        status=status,
+                        created_at=now - timedelta(days=decided + 1),
+                        updated_at=now - timedelta(days=decided),
+                        decided_at=now - timedelta(days=decided),
+                    )
+                )
+        await harness.bot.run_system("retention", jobs.delete_old_rejections)
+        async with db.transaction() as session:
+            left = sorted(
+                (a.status, (now - a.decided_at).days) for a in await session.scalars(select(Application))
+            )
+        assert left == [("approved", 400), ("rejected", 179)]
+    finally:
+        await harness.stop()

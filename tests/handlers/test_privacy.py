@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.core.types import Role, UserRef
 from storage.db import Database
-from storage.models import AuditEntry, Base, OutboxMessage
+from storage.models import Application, AuditEntry, Base, Dialogue, OutboxMessage, Prompt, Reply
 from storage.users import UserRepository
 from tests.fakes import Harness
 
@@ -55,13 +55,47 @@ async def test_forget_leaves_no_trace(db: Database, tmp_path: Path) -> None:
                 await users.resolve(UserRef("console", "amina", f"Amina {MARKER}", username="amina"), now)
             ).person_id
             await users.grant(amina, Role.MEMBER, now)
+            # her application and a reply in a dialogue thread both carry the marker
+            session.add(
+                Application(
+                    person_id=amina,
+                    platform="console",
+                    platform_user_id="amina",
+                    status="approved",
+                    answers={"motivation": f"I train on {MARKER} every week"},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            dialogue = Dialogue(title={"en": "D"}, start_date=now.date(), end_date=now.date(), created_at=now)
+            session.add(dialogue)
+            await session.flush()
+            prompt = Prompt(dialogue_id=dialogue.id, text={"en": "Q"}, post_at=now)
+            session.add(prompt)
+            await session.flush()
+            session.add(
+                Reply(
+                    prompt_id=prompt.id,
+                    person_id=amina,
+                    platform="console",
+                    chat_id="community",
+                    message_id="77",
+                    text=f"my reply mentions {MARKER}",
+                    created_at=now,
+                )
+            )
+        exported = await harness.say("/mydata", as_="amina")
+        data = json.loads(Path(exported[1].removeprefix("[amina] (file) ")).read_text(encoding="utf-8"))
+        assert data["applications"][0]["answers"]["motivation"] == f"I train on {MARKER} every week"
+        assert data["dialogue_replies"][0]["text"] == f"my reply mentions {MARKER}"
         await harness.say(f"/ban @amina {MARKER} in the reason", as_="admin")
         await harness.say("/unban @amina", as_="admin")
         await harness.say("/announce news for every member", as_="admin")  # a message queued for her
         await harness.bot.outbox.idle()
         await harness.say("/forget", as_="amina")
         assert await harness.say("#1", as_="amina") == [
-            "[amina] Done: everything I stored about you has been deleted."
+            "[amina] Done: everything I stored about you has been deleted.",
+            "[community] (deleted #77)",  # the platform's copy of her reply
         ]
         async with db.transaction() as session:
             for table in Base.metadata.sorted_tables:
