@@ -121,3 +121,42 @@ async def test_an_empty_community_gets_a_sentence_and_no_chart(harness: Harness)
     lines = await harness.say("/stats", as_="admin", lang="es")
     assert lines == ["[admin] Aún no hay nada que contar: ni miembros, ni solicitudes, ni diálogos."]
     assert not any(message.attachments for message in harness.console.sent)
+
+
+async def test_only_the_top_ten_countries_are_named(db: Database, tmp_path: Path, clock: FakeClock) -> None:
+    harness = await Harness.start(db, tmp_path, clock=clock, admins=["console:boss"])
+    countries = ["KE"] * 3 + ["FR"] * 2 + ["BR", "JP", "IN", "MX", "DE", "NZ", "EG", "PE", "CA", "US"]
+    async with db.transaction() as session:
+        users = UserRepository(session)
+        for index, country in enumerate(countries):
+            person = (
+                await users.resolve(UserRef("console", f"m{index}", f"M{index}"), clock.now())
+            ).person_id
+            await users.grant(person, Role.MEMBER, clock.now())
+            (await session.get(Person, person)).country = country  # type: ignore[union-attr]
+    text = "\n".join(await harness.say("/stats", as_="boss", lang="es"))
+    await harness.stop()
+    assert "Miembros: 15" in text
+    # Ties go by country code (BR, CA, DE, ...): Peru and the United States are left out.
+    assert (
+        "Países principales: Kenia 3, Francia 2, Brasil 1, Canadá 1, Alemania 1, Egipto 1, India 1, "
+        "Japón 1, México 1, Nueva Zelanda 1\n"
+    ) in text
+    assert "Por región: América 5, África 4, Europa 3, Asia 2, Oceanía 1" in text
+    assert "Otros países: 2" in text
+    assert "Solicitudes: ninguna todavía." in text
+    assert "Todavía no se ha abierto ningún diálogo." in text
+    (attachment,) = harness.console.sent[-1].attachments
+    assert attachment.data.startswith(PNG_SIGNATURE)
+
+
+async def test_a_chart_that_cannot_be_drawn_leaves_the_text(
+    community: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr("handlers.stats.render_panels", broken)
+    lines = await community.say("/stats", as_="mod")
+    assert "Members: 4" in "\n".join(lines)
+    assert not community.console.sent[-1].attachments
