@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dialogue
 	$(BIN)/python -m bench.application
 	$(BIN)/python -m bench.wiki
+	$(BIN)/python -m bench.stats
 
 # Extract every msgid from the code and merge it into each catalog (then translate).
 i18n: $(STAMP)

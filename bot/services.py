@@ -26,6 +26,7 @@ from storage.dialogues import DialogueRepository, PromptThreads
 from storage.events import ProcessedEvents
 from storage.outbox import Outbox
 from storage.state import StateStore
+from storage.stats import StatsRepository
 from storage.users import ProfileCache, UserRepository
 from storage.wiki import WikiRepository
 from storage.wiki_vocabulary import WikiVocabulary
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues", "applications", "wiki")
+_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues", "applications", "wiki", "stats")
 
 
 class Services:
@@ -139,6 +140,10 @@ class Services:
     @cached_property
     def wiki(self) -> WikiRepository:
         return WikiRepository(self.session, self.wiki_vocabulary)
+
+    @cached_property
+    def stats(self) -> StatsRepository:
+        return StatsRepository(self.session)
 
 
 async def _nothing() -> None:

@@ -11,7 +11,17 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import admin, application, basics, dialogue_replies, dialogues, members, privacy, wiki
+    from handlers import (
+        admin,
+        application,
+        basics,
+        dialogue_replies,
+        dialogues,
+        members,
+        privacy,
+        stats,
+        wiki,
+    )
 
     root = Router("root")
     root.include(basics.router)
@@ -23,5 +33,6 @@ def build_router() -> Router:
     root.include(privacy.router)
     root.include(members.router)
     root.include(admin.router)
+    root.include(stats.router)
     basics.install_fallbacks(root)
     return root
