@@ -11,7 +11,17 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import admin, application, basics, dialogue_replies, dialogues, members, privacy, wiki
+    from handlers import (
+        admin,
+        application,
+        basics,
+        dialogue_replies,
+        dialogues,
+        members,
+        privacy,
+        wiki,
+        wiki_add,
+    )
 
     root = Router("root")
     root.include(basics.router)
@@ -20,6 +30,7 @@ def build_router() -> Router:
     root.include(dialogues.router)
     root.include(dialogue_replies.router)
     root.include(wiki.router)
+    root.include(wiki_add.router)
     root.include(privacy.router)
     root.include(members.router)
     root.include(admin.router)
