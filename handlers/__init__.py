@@ -17,6 +17,7 @@ def build_router() -> Router:
         basics,
         dialogue_replies,
         dialogues,
+        form_controls,
         members,
         privacy,
         wiki,
@@ -27,6 +28,7 @@ def build_router() -> Router:
     root.include(basics.router)
     root.include(application.conversation_router)
     root.include(application.review_router)
+    root.include(form_controls.router)
     root.include(dialogues.router)
     root.include(dialogue_replies.router)
     root.include(wiki.router)

@@ -6,8 +6,8 @@ free, a deadline only concerns opportunities) is checked here. The draft — ans
 the question being asked — is kept in ``bot_state`` (one row per moderator) in the
 event's transaction, so a restart loses nothing: ``/wiki_add`` continues where it was.
 
-Back, Skip and Cancel are buttons under each question (the typed ``/back``, ``/skip`` and
-``/cancel`` belong to the application form). The summary has an Edit button per field;
+Back, Skip and Cancel are buttons under each question; typed ``/back``, ``/skip`` and
+``/cancel`` work too (see :mod:`handlers.form_controls`). The summary has an Edit button per field;
 on confirmation the entry goes through the wiki repository (search index and "did you
 mean" vocabulary at once) and an audit entry records it.
 """
@@ -36,6 +36,7 @@ from bot.forms import (
 )
 from bot.forms.countries import fold
 from bot.services import Ctx
+from handlers.form_controls import FormControls
 from handlers.wiki import KIND_NAMES
 from storage.wiki_data import SLUG, WikiEntryData
 from storage.wiki_query import WikiKind
@@ -201,11 +202,7 @@ async def form_button(ctx: Ctx) -> None:
     elif step is None or rest[0] != step.field:
         await _show_place(ctx, draft, [ctx._(N_("That button belongs to another question."))])
     elif action == "k":
-        if step.required:
-            note = ctx._(N_("This question must be answered: it cannot be skipped."))
-            await _ask(ctx, draft, step, [note])
-        else:
-            await _accept(ctx, draft, step, Accepted(None))
+        await _skip(ctx, draft, step)
     elif action == "c" and rest[1].isdigit() and int(rest[1]) < len(step.choices):
         await _accept(ctx, draft, step, Accepted(step.choices[int(rest[1])].value))
     elif action == "u" and step.field == "slug":
@@ -214,6 +211,42 @@ async def form_button(ctx: Ctx) -> None:
             await _ask(ctx, draft, step, [])
         else:
             await _accept(ctx, draft, step, Accepted(suggestion))
+
+
+async def _skip(ctx: Ctx, draft: dict[str, Any], step: Step) -> None:
+    if step.required:
+        note = ctx._(N_("This question must be answered: it cannot be skipped."))
+        await _ask(ctx, draft, step, [note])
+    else:
+        await _accept(ctx, draft, step, Accepted(None))
+
+
+# -- typed /back, /skip, /cancel (routed here by handlers.form_controls) ----------------
+
+
+async def _in_progress(ctx: Ctx) -> bool:
+    return ctx.actor.person_id is not None and ctx.actor.has(Role.MODERATOR) and await _load(ctx) is not None
+
+
+async def typed_back(ctx: Ctx) -> None:
+    draft = await _require(ctx)
+    await _back(ctx, draft, _current(draft))
+
+
+async def typed_skip(ctx: Ctx) -> None:
+    draft = await _require(ctx)
+    step = _current(draft)
+    if step is None:
+        await _show_place(ctx, draft, [])
+    else:
+        await _skip(ctx, draft, step)
+
+
+async def typed_cancel(ctx: Ctx) -> None:
+    await _cancel(ctx, await _require(ctx), "")
+
+
+CONTROLS = FormControls(in_progress=_in_progress, back=typed_back, skip=typed_skip, cancel=typed_cancel)
 
 
 # -- the form's place -------------------------------------------------------------------

@@ -241,3 +241,23 @@ async def test_the_form_speaks_spanish(bot: Harness) -> None:
     assert (await bot.say("#11", as_="admin"))[0] == (
         "[admin] Guía de presupuestos se ha añadido a la wiki. Léela con /wiki guia-de-presupuestos."
     )
+
+
+async def test_typed_back_skip_and_cancel_reach_the_wiki_form(bot: Harness) -> None:
+    await fill(bot, ["/wiki_add", "#2", "Training of trainers"])
+    assert (await bot.say("/back", as_="admin"))[0] == "[admin] Question 2 of 10: What is the entry's title?"
+    assert (await bot.say("/skip", as_="admin"))[0] == (
+        "[admin] This question must be answered: it cannot be skipped."
+    )
+    lines = await fill(
+        bot, ["Training of trainers", "training-of-trainers", "Five days.", "Concepts.", "/skip"]
+    )
+    assert lines[0] == "[admin] Question 7 of 10: Which keywords describe it? Separate them with commas."
+    assert (await bot.say("/cancel", as_="admin"))[0] == (
+        "[admin] Do you really want to discard this entry and all its answers?"
+    )
+    assert await bot.say("#1", as_="admin") == ["[admin] The new entry was discarded."]
+    # with no form in progress, the application form answers as it always did
+    assert (await bot.say("/back", as_="admin"))[0].startswith(
+        "[admin] You have no application form in progress."
+    )
