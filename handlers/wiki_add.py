@@ -322,9 +322,7 @@ async def _ask(ctx: Ctx, draft: dict[str, Any], step: Step, before: list[Text]) 
         suggestion = await _suggest(ctx, draft)
         if suggestion is not None:
             parts.append(ctx._(N_("Suggestion: {slug}"), slug=code(suggestion)))
-            buttons.append(
-                [Button(ctx.gettext(N_("Use {slug}")).format(slug=suggestion), f"{BUTTONS}:u:slug")]
-            )
+            buttons.append([Button(str(ctx._(N_("Use {slug}"), slug=suggestion)), f"{BUTTONS}:u:slug")])
     if not step.required:
         parts.append(ctx._(N_("This question is optional.")))
     navigation = [Button(gettext(N_("◀ Back")), f"{BUTTONS}:b")] if steps.index(step) > 0 else []

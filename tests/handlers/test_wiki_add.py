@@ -261,3 +261,26 @@ async def test_typed_back_skip_and_cancel_reach_the_wiki_form(bot: Harness) -> N
     assert (await bot.say("/back", as_="admin"))[0].startswith(
         "[admin] You have no application form in progress."
     )
+
+
+async def test_the_draft_survives_a_restart(db: Database, tmp_path: Path) -> None:
+    first = await Harness.start(db, tmp_path, admins=("console:admin",), flood=FAST)
+    await fill(first, ["/wiki_add", "#3", "Gender budgeting toolkit"])
+    await first.stop()
+    again = Database(db.url.render_as_string(hide_password=False), connect_args=db.connect_args)
+    second = await Harness.start(again, tmp_path, admins=("console:admin",), flood=FAST)
+    try:
+        lines = await second.say("gender-budgeting-toolkit", as_="admin")
+        assert lines[0] == (
+            "[admin] Question 4 of 10: Write a summary of a sentence or two; it is shown in search results."
+        )
+    finally:
+        await second.stop()
+
+
+async def test_the_form_speaks_french(bot: Harness) -> None:
+    lines = await bot.say("/wiki_add", as_="admin", lang="fr")
+    assert lines[2] == "  Question 1 sur 10 : De quel type d'entrée s'agit-il ?"
+    assert lines[-1] == "[#6] Annuler"
+    lines = await fill(bot, ["#4", "Bourse 2027", "bourse-2027", "Une bourse.", "Texte.", "lien"])
+    assert lines[0] == "[admin] Cela ne ressemble pas à une adresse web, comme https://example.org."
