@@ -1,15 +1,15 @@
 """``/wiki_add``: a moderator writes a new wiki entry by answering one question at a time.
 
-The questions are a :class:`~bot.forms.Form` declared below and validated by the form
-engine, like the application form; what only the wiki knows (a slug is well formed and
+The questions are a :class:`~bot.forms.Form` declared in :mod:`handlers.wiki_form` and
+validated by the form engine, like the application form; what only the wiki knows (a slug is well formed and
 free, a deadline only concerns opportunities) is checked here. The draft — answers and
 the question being asked — is kept in ``bot_state`` (one row per moderator) in the
 event's transaction, so a restart loses nothing: ``/wiki_add`` continues where it was.
 
 Back, Skip and Cancel are buttons under each question; typed ``/back``, ``/skip`` and
-``/cancel`` work too (see :mod:`handlers.form_controls`). The summary has an Edit button per field;
-on confirmation the entry goes through the wiki repository (search index and "did you
-mean" vocabulary at once) and an audit entry records it.
+``/cancel`` work too (see :mod:`handlers.form_controls`). The summary has an Edit button
+per field; on confirmation the entry goes through the wiki repository (search index and
+"did you mean" vocabulary at once) and an audit entry records it.
 """
 
 from __future__ import annotations
@@ -23,111 +23,17 @@ from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Button, Role
-from bot.forms import (
-    Accepted,
-    Choice,
-    Form,
-    Rejected,
-    Step,
-    label_text,
-    parse_answer,
-    show_value,
-    summary_lines,
-)
+from bot.forms import Accepted, Form, Rejected, Step, label_text, parse_answer, show_value, summary_lines
 from bot.forms.countries import fold
 from bot.services import Ctx
 from handlers.form_controls import FormControls
-from handlers.wiki import KIND_NAMES
+from handlers.wiki_form import FORM, applicable
 from storage.wiki_data import SLUG, WikiEntryData
-from storage.wiki_query import WikiKind
 
 router = Router("wiki_add")
 
 BUTTONS = "wikiadd"
 _DRAFT = "wiki.add."
-#: The step shown only when the entry is an opportunity.
-DEADLINE = "deadline"
-
-FORM = Form(
-    steps=(
-        Step(
-            field="kind",
-            title=N_("Kind"),
-            question=N_("What kind of entry is it?"),
-            kind="single",
-            choices=tuple(Choice(value=kind.value, label=KIND_NAMES[kind]) for kind in WikiKind),
-        ),
-        Step(field="title", title=N_("Title"), question=N_("What is the entry's title?"), max_length=300),
-        Step(
-            field="slug",
-            title=N_("Slug"),
-            question=N_(
-                "Which slug should it have? It is the entry's short name, used to open it: lower "
-                "case letters, digits and hyphens, such as gender-budgeting-guide."
-            ),
-            max_length=120,
-        ),
-        Step(
-            field="summary",
-            title=N_("Summary"),
-            question=N_("Write a summary of a sentence or two; it is shown in search results."),
-            max_length=2000,
-        ),
-        Step(
-            field="body",
-            title=N_("Body"),
-            question=N_("Write the text of the entry. Markdown is welcome."),
-            max_length=4000,
-        ),
-        Step(
-            field="link",
-            title=N_("Link"),
-            question=N_("Where can one read more? Send a web address."),
-            kind="url",
-            required=False,
-            max_length=1000,
-        ),
-        Step(
-            field="tags",
-            title=N_("Tags"),
-            question=N_("Which keywords describe it? Separate them with commas."),
-            required=False,
-            max_length=500,
-        ),
-        Step(
-            field="region",
-            title=N_("Region"),
-            question=N_("Which region does it concern, such as Africa, Latin America or Global?"),
-            required=False,
-            max_length=100,
-        ),
-        Step(
-            field="country",
-            title=N_("Country"),
-            question=N_("Which country does it concern? Type its name, for example Kenya."),
-            kind="country",
-            required=False,
-        ),
-        Step(
-            field="language",
-            title=N_("Language"),
-            question=N_("In which language is the entry written?"),
-            kind="single",
-            choices=(
-                Choice(value="en", label=N_("English")),
-                Choice(value="es", label=N_("Spanish")),
-                Choice(value="fr", label=N_("French")),
-            ),
-        ),
-        Step(
-            field=DEADLINE,
-            title=N_("Deadline"),
-            question=N_("Until which date can one apply? Write it as year-month-day, such as 2026-12-31."),
-            kind="date",
-            required=False,
-        ),
-    )
-)
 
 
 # -- entry points -----------------------------------------------------------------------
@@ -252,15 +158,9 @@ CONTROLS = FormControls(in_progress=_in_progress, back=typed_back, skip=typed_sk
 # -- the form's place -------------------------------------------------------------------
 
 
-def _steps(answers: dict[str, Any]) -> tuple[Step, ...]:
-    """The steps that apply: the deadline only concerns opportunities."""
-    opportunity = answers.get("kind") == WikiKind.OPPORTUNITY.value
-    return tuple(step for step in FORM.steps if step.field != DEADLINE or opportunity)
-
-
 def _current(draft: dict[str, Any]) -> Step | None:
     answers: dict[str, Any] = draft["answers"]
-    steps = _steps(answers)
+    steps = applicable(answers)
     cursor = draft.get("cursor")
     chosen = next((step for step in steps if step.field == cursor), None)
     return chosen or next((step for step in steps if step.field not in answers), None)
@@ -282,7 +182,7 @@ async def _accept(ctx: Ctx, draft: dict[str, Any], step: Step, result: Accepted)
 
 
 async def _back(ctx: Ctx, draft: dict[str, Any], step: Step | None) -> None:
-    steps = _steps(draft["answers"])
+    steps = applicable(draft["answers"])
     index = len(steps) if step is None else steps.index(step)
     notes = [ctx._(N_("This is the first question."))] if index == 0 else []
     draft["cursor"] = steps[max(index - 1, 0)].field
@@ -301,7 +201,7 @@ async def _show_place(ctx: Ctx, draft: dict[str, Any], before: list[Text]) -> No
 async def _ask(ctx: Ctx, draft: dict[str, Any], step: Step, before: list[Text]) -> None:
     gettext, locale = ctx.gettext, ctx.actor.locale
     answers: dict[str, Any] = draft["answers"]
-    steps = _steps(answers)
+    steps = applicable(answers)
     parts: list[Text | str] = list(before)
     parts.append(
         ctx._(
@@ -335,7 +235,7 @@ async def _ask(ctx: Ctx, draft: dict[str, Any], step: Step, before: list[Text]) 
 
 def _summary(ctx: Ctx, draft: dict[str, Any], before: list[Text]) -> None:
     gettext, locale = ctx.gettext, ctx.actor.locale
-    form = Form(steps=_steps(draft["answers"]))
+    form = Form(steps=applicable(draft["answers"]))
     lines: list[Text] = [
         ctx._(N_("Please check the new entry. Press a field to change it, or Add to the wiki to save it."))
     ]
@@ -392,7 +292,7 @@ async def _suggest(ctx: Ctx, draft: dict[str, Any]) -> str | None:
 
 async def _save(ctx: Ctx, draft: dict[str, Any]) -> None:
     answers: dict[str, Any] = draft["answers"]
-    if any(step.field not in answers for step in _steps(answers)):
+    if any(step.field not in answers for step in applicable(answers)):
         await _show_place(ctx, draft, [ctx._(N_("Some questions are not answered yet."))])
         return
     slug = str(answers["slug"])
@@ -402,7 +302,7 @@ async def _save(ctx: Ctx, draft: dict[str, Any]) -> None:
         note = ctx._(N_("There is already an entry {slug}: please choose another slug."), slug=code(slug))
         await _show_place(ctx, draft, [note])
         return
-    fields = {step.field: answers[step.field] for step in _steps(answers)}
+    fields = {step.field: answers[step.field] for step in applicable(answers)}
     try:
         data = WikiEntryData.model_validate({**fields, "tags": fields.get("tags") or ()})
     except ValidationError as error:
