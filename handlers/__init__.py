@@ -17,19 +17,23 @@ def build_router() -> Router:
         basics,
         dialogue_replies,
         dialogues,
+        form_controls,
         members,
         privacy,
         stats,
         wiki,
+        wiki_add,
     )
 
     root = Router("root")
     root.include(basics.router)
     root.include(application.conversation_router)
     root.include(application.review_router)
+    root.include(form_controls.router)
     root.include(dialogues.router)
     root.include(dialogue_replies.router)
     root.include(wiki.router)
+    root.include(wiki_add.router)
     root.include(privacy.router)
     root.include(members.router)
     root.include(admin.router)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,11 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.core.i18n import N_
 from bot.forms.countries import find_country, fold
 
-Kind = Literal["text", "email", "number", "single", "multi", "country", "consent"]
+Kind = Literal["text", "email", "number", "single", "multi", "country", "consent", "url", "date"]
 #: A msgid, or text per language code (``{"en": ..., "es": ...}``).
 Label = str | dict[str, str]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
+_URL = re.compile(r"(https?://|mailto:)[^\s<>\"]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SEPARATORS = re.compile(r"[,;\n]+")
 _YES = frozenset({"yes", "y", "si", "oui", "o", "ok", "accept", "i accept", "acepto", "j accepte", "accepte"})
 _NO = frozenset({"no", "n", "non", "i do not accept", "no acepto", "je n accepte pas"})
@@ -54,7 +57,8 @@ class Step(BaseModel):
         field: the name the answer is stored under.
         question: what is asked.
         title: a short name for the answer in summaries (else the question).
-        kind: what kind of answer is expected.
+        kind: what kind of answer is expected (``url``: a web or mailto address; ``date``:
+            year-month-day, stored as ISO text since answers are kept as JSON).
         required: whether the step may be skipped.
         min_length: the shortest text answer accepted (``text`` steps).
         max_length: the longest text kept; a longer answer is cut, and the person told.
@@ -167,6 +171,12 @@ def parse_answer(step: Step, answer: str, labels: Sequence[str] = ()) -> Accepte
         return Accepted(text)
     if step.kind == "number":
         return _number(step, text)
+    if step.kind == "url":
+        if len(text) > step.max_length or not _URL.fullmatch(text):
+            return Rejected(N_("That does not look like a web address, such as https://example.org."))
+        return Accepted(text)
+    if step.kind == "date":
+        return _date(text)
     if step.kind == "country":
         code = find_country(text)
         if code is None:
@@ -213,6 +223,18 @@ def _number(step: Step, text: str) -> Accepted | Rejected:
             N_("Please answer with a number from {minimum} to {maximum}."), {"minimum": low, "maximum": high}
         )
     return Accepted(number)
+
+
+def _date(text: str) -> Accepted | Rejected:
+    day = None
+    if _DATE.fullmatch(text):  # fromisoformat alone also takes 20261231 and week dates
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:  # 2027-02-29
+            day = None
+    if day is None:
+        return Rejected(N_("Please write a date as year-month-day, such as 2026-12-31."))
+    return Accepted(day.isoformat())  # stored as text: answers are JSON
 
 
 def _choose(step: Step, text: str, labels: Sequence[str]) -> str | None:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.errors import UnsupportedCapability
-from bot.core.i18n import N_
 from bot.core.platform import Platform
-from bot.core.text import Text, bold, fill
+from bot.core.text import Text, fill
 from bot.core.types import UserRef
-from bot.forms import Form, Step, country_name, label_text
+from bot.forms import Form
+from bot.forms.display import show_value, summary_lines, title_of
 from bot.i18n import LOCALES_DIR
 from bot.services import Ctx
 from handlers.application.form import application_form
@@ -27,48 +27,25 @@ REVIEW_BUTTONS = "review"
 Say = Callable[..., Text]
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "FORM_BUTTONS",
+    "REVIEW_BUTTONS",
+    "Say",
+    "admit",
+    "answers_of",
+    "command",
+    "form_of",
+    "show_value",
+    "speaker",
+    "summary_lines",
+    "terms_text",
+    "title_of",
+]
+
 
 def form_of(ctx: Ctx) -> Form:
     """The application form this deployment uses."""
     return application_form(ctx.services.settings.application_form)
-
-
-def title_of(step: Step, gettext: Callable[[str], str], locale: str) -> str:
-    return label_text(step.title or step.question, gettext, locale)
-
-
-def show_value(step: Step, value: Any, gettext: Callable[[str], str], locale: str) -> str:
-    """An answer as the person reading it should see it (choices and countries in their language)."""
-    if value is None:
-        return gettext(N_("(skipped)"))
-    if step.kind == "country":
-        return f"{country_name(str(value), locale)} ({value})"
-    if step.kind == "consent":
-        return gettext(N_("accepted"))
-    if step.kind in ("single", "multi"):
-        values = value if isinstance(value, list) else [value]
-        labels = [label_text(c.label, gettext, locale) for c in step.choices if c.value in values]
-        return ", ".join(labels)
-    return str(value)
-
-
-def summary_lines(
-    form: Form, answers: dict[str, Any], gettext: Callable[[str], str], locale: str
-) -> list[Text]:
-    """One line per step: its title in bold, then the answer (escaped by the platform)."""
-    lines = []
-    for step in form.steps:
-        if step.field in answers:
-            shown = show_value(step, answers[step.field], gettext, locale)
-        else:
-            shown = gettext(N_("(not answered)"))
-        lines.append(
-            fill(
-                gettext(N_("{field}: {answer}")),
-                {"field": bold(title_of(step, gettext, locale)), "answer": shown},
-            )
-        )
-    return lines
 
 
 def answers_of(form: Form, application: Application | Draft) -> dict[str, Any]:

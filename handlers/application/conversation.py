@@ -27,6 +27,7 @@ from handlers.application.common import (
     terms_text,
 )
 from handlers.application.review import notify_reviewers
+from handlers.form_controls import FormControls
 from storage.applications import Draft, StaleDraft, Status
 
 router = Router("application")
@@ -346,7 +347,6 @@ async def _submit(ctx: Ctx, form: Form, application: Draft, answers: dict[str, A
 # -- back, skip, cancel ---------------------------------------------------------------
 
 
-@router.command("back")
 async def back(ctx: Ctx) -> None:
     application = await _draft(ctx)
     form = form_of(ctx)
@@ -363,7 +363,6 @@ async def back(ctx: Ctx) -> None:
     await show_place(ctx, form, application, notes)
 
 
-@router.command("skip")
 async def skip(ctx: Ctx) -> None:
     application = await _draft(ctx)
     form = form_of(ctx)
@@ -385,7 +384,6 @@ async def skip(ctx: Ctx) -> None:
     await _accept(ctx, form, application, answers, step, Accepted(None))
 
 
-@router.command("cancel")
 async def cancel(ctx: Ctx) -> None:
     await _draft(ctx)
     ctx.send(
@@ -415,6 +413,15 @@ async def _confirm_cancel(ctx: Ctx, confirmed: bool) -> None:
             apply=code(ctx.cmd("apply")),
         ),
     )
+
+
+async def _in_progress(ctx: Ctx) -> bool:
+    person_id = ctx.actor.person_id
+    return person_id is not None and await ctx.services.applications.draft_of(person_id) is not None
+
+
+#: What ``/back``, ``/skip`` and ``/cancel`` do here (see :mod:`handlers.form_controls`).
+CONTROLS = FormControls(in_progress=_in_progress, back=back, skip=skip, cancel=cancel)
 
 
 # -- status and terms -----------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_a_valid_form_file_is_loaded(tmp_path: Path) -> None:
         ("steps: [", "is not valid YAML"),
         ("- just a list\n", "must contain a list under the key 'steps'"),
         (
-            "steps:\n  - field: ok\n    question: Q\n  - field: when\n    kind: date\n    question: When?\n",
+            "steps:\n  - field: ok\n    question: Q\n  - field: when\n    kind: colour\n    question: When?\n",
             "step 2 (when): kind:",
         ),
         (

@@ -109,3 +109,41 @@ def test_any_text_is_either_accepted_within_the_limit_or_refused(answer: str) ->
     result = parse_answer(step, answer)
     if isinstance(result, Accepted):
         assert 2 <= len(result.value) <= 100
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("https://example.org/a?b=1", Accepted("https://example.org/a?b=1")),
+        ("  http://example.org  ", Accepted("http://example.org")),
+        ("mailto:team@example.org", Accepted("mailto:team@example.org")),
+        ("example.org", Rejected("That does not look like a web address, such as https://example.org.")),
+        (
+            "https://exa mple.org",
+            Rejected("That does not look like a web address, such as https://example.org."),
+        ),
+        (
+            "javascript:alert(1)",
+            Rejected("That does not look like a web address, such as https://example.org."),
+        ),
+    ],
+)
+def test_url_steps_take_web_and_mailto_addresses(typed: str, expected: Accepted | Rejected) -> None:
+    assert parse_answer(Step(field="link", question="Link?", kind="url"), typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2027-03-31", Accepted("2027-03-31")),
+        ("2028-02-29", Accepted("2028-02-29")),
+        ("2027-02-29", None),
+        ("31/03/2027", None),
+        ("20270331", None),
+        ("2027-W13-3", None),
+        ("tomorrow", None),
+    ],
+)
+def test_date_steps_take_year_month_day(typed: str, expected: Accepted | None) -> None:
+    result = parse_answer(Step(field="when", question="When?", kind="date"), typed)
+    assert result == (expected or Rejected("Please write a date as year-month-day, such as 2026-12-31."))
