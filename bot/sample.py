@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SAMPLE_DIR = Path(__file__).parent / "sample_data"
 COMMUNITY_FILE = SAMPLE_DIR / "community.yaml"
 #: Bump when the sample community changes, so existing databases get the new one.
-COMMUNITY_VERSION = 1
+COMMUNITY_VERSION = 2
 _STATE_KEY = "sample.community"
 WIKI_DIR = SAMPLE_DIR / "wiki"
 #: Bump when the sample wiki changes (entries are upserted by slug).
@@ -37,6 +37,7 @@ _WIKI_STATE_KEY = "sample.wiki"
 class SamplePerson(BaseModel):
     name: str
     locale: str | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     roles: list[Role] = Field(default_factory=list)
     identities: list[str] = Field(min_length=1)
 
@@ -75,6 +76,9 @@ async def seed_sample_community(db: Database, clock: Clock, path: Path = COMMUNI
             for user in others:
                 await users.link(user, person_id, now)
             await users.set_locale(person_id, person.locale)
+            record = await users.person(person_id)
+            if record is not None and person.country:
+                record.country = person.country
             for role in person.roles:
                 await users.grant(person_id, role, now)
         await state.set(_STATE_KEY, COMMUNITY_VERSION, now)

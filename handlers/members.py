@@ -22,6 +22,7 @@ from bot.core.text import Text, bold, code
 from bot.core.types import Button, Role, UserRef
 from bot.services import Ctx
 from storage.models import Person
+from storage.regions import countries_in
 
 router = Router("members")
 
@@ -148,7 +149,7 @@ async def member(ctx: Ctx) -> None:
     "members",
     role=Role.MODERATOR,
     description=N_("List members, optionally filtered"),
-    usage=N_("[country:XX] [platform:name] [role:name]"),
+    usage=N_("[country:XX] [region:name] [platform:name] [role:name]"),
 )
 async def members(ctx: Ctx) -> None:
     filters = " ".join(ctx.args)
@@ -168,9 +169,14 @@ async def members_page(ctx: Ctx) -> None:
 
 
 async def _members_page(ctx: Ctx, filters: str, offset: int) -> None:
-    roles, country, platform = _parse_filters(filters)
+    roles, country, region, platform = _parse_filters(filters)
     people, total = await ctx.services.users.people(
-        roles=roles, country=country, platform=platform, offset=offset, limit=PAGE
+        roles=roles,
+        country=country,
+        countries=countries_in(region) if region else None,
+        platform=platform,
+        offset=offset,
+        limit=PAGE,
     )
     if not people:
         ctx.reply(ctx._(N_("No one matches.")))
@@ -199,23 +205,27 @@ async def _members_page(ctx: Ctx, filters: str, offset: int) -> None:
     ctx.reply(Text.join("\n", lines), buttons=[buttons] if buttons else ())
 
 
-def _parse_filters(filters: str) -> tuple[list[Role], str | None, str | None]:
+def _parse_filters(filters: str) -> tuple[list[Role], str | None, str | None, str | None]:
     roles: list[Role] = []
-    country = platform = None
+    country = region = platform = None
     for token in filters.split():
         key, _, value = token.partition(":")
         if key == "role" and value.upper() in Role.__members__:
             roles.append(Role[value.upper()])
         elif key == "country" and len(value) == 2 and value.isalpha():
             country = value.upper()
+        elif key == "region" and countries_in(value):
+            region = value
         elif key == "platform" and value:
             platform = value.lower()
         else:
             raise UserFacingError(
-                N_("I do not understand the filter {filter}. Use country:XX, platform:name or role:name."),
+                N_(
+                    "I do not understand the filter {filter}. Use country:XX, region:name (africa, americas, asia, europe, oceania), platform:name or role:name."
+                ),
                 filter=token,
             )
-    return roles, country, platform
+    return roles, country, region, platform
 
 
 @router.command(

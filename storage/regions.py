@@ -42,3 +42,13 @@ def territory_name(code: str, locale: str) -> str:
     except (ValueError, LookupError):
         names = Locale("en").territories
     return str(names.get(code, code))
+
+
+#: Region names accepted in filters (``region:africa``), with their M49 codes.
+REGION_NAMES = {"africa": "002", "americas": "019", "asia": "142", "europe": "150", "oceania": "009"}
+
+
+def countries_in(region: str) -> frozenset[str]:
+    """The countries of a region named in English (``africa``) or by M49 code (``002``)."""
+    code = REGION_NAMES.get(region.lower(), region)
+    return frozenset(country for country, of in region_of_country().items() if of == code)

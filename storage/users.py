@@ -325,6 +325,7 @@ class UserRepository:
         *,
         roles: Collection[Role] = (),
         country: str | None = None,
+        countries: Collection[str] | None = None,
         platform: str | None = None,
         offset: int = 0,
         limit: int = 20,
@@ -337,6 +338,8 @@ class UserRepository:
             )
         if country:
             query = query.where(Person.country == country.upper())
+        if countries is not None:
+            query = query.where(Person.country.in_(sorted(countries)))
         if platform:
             query = query.where(
                 Person.id.in_(select(Identity.person_id).where(Identity.platform == platform))

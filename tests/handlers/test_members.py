@@ -154,8 +154,16 @@ async def test_members_filters_and_paging(community: Harness, db: Database, cloc
         "[mod] People 1-1 of 1:",
         "  #2 Amina — member · FR",
     ]
+    assert await community.say("/members region:africa", as_="mod") == [
+        "[mod] People 1-1 of 1:",
+        "  #1 Mod — moderator · KE",
+    ]
+    assert await community.say("/members region:americas role:member", as_="mod") == [
+        "[mod] People 1-1 of 1:",
+        "  #3 Carlos — member · CO",
+    ]
     assert await community.say("/members colour:blue", as_="mod") == [
-        "[mod] I do not understand the filter colour:blue. Use country:XX, platform:name or role:name."
+        "[mod] I do not understand the filter colour:blue. Use country:XX, region:name (africa, americas, asia, europe, oceania), platform:name or role:name."
     ]
 
 
