@@ -33,19 +33,8 @@ RunSystem = Callable[[str, Callable[[Ctx], Awaitable[None]]], Awaitable[None]]
 
 
 def community_chat(platform: Platform) -> ChatRef | None:
-    """The chat where dialogues are posted on ``platform``, if it has one.
-
-    An adapter names its configured chat with a ``community_chat`` attribute; the
-    console has a fixed one.
-    """
-    configured = getattr(platform, "community_chat", None)
-    if isinstance(configured, ChatRef):
-        return configured
-    if platform.name == "console":
-        from bot.platforms.console import COMMUNITY
-
-        return COMMUNITY
-    return None
+    """The chat where dialogues are posted on ``platform``, if it has one."""
+    return platform.community_chat
 
 
 def usage_error(ctx: Ctx) -> UserFacingError:

@@ -40,6 +40,8 @@ class Platform(ABC):
         message_limit: the longest text one message may carry, in characters.
         capabilities: the optional capabilities this adapter implements.
         rate_limits: how fast the platform accepts messages (the outbox paces to it).
+        community_chat: the community's chat on this platform (dialogues are posted
+            there), if it has one.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Platform(ABC):
     message_limit: int = 4096
     capabilities: frozenset[Capability] = frozenset()
     rate_limits: RateLimits = UNLIMITED
+    community_chat: ChatRef | None = None
 
     @abstractmethod
     async def start(self, sink: EventSink) -> None:

@@ -84,6 +84,7 @@ class ConsolePlatform(Platform):
     bot_username = "copbot"
     message_limit = 1_000_000
     capabilities = frozenset(Capability)
+    community_chat = COMMUNITY
 
     def __init__(
         self, out: TextIO, files_dir: Path = Path("var/files"), languages: dict[str, str] | None = None
