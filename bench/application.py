@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
 import statistics
 import tempfile
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench import pin_to_one_core
 from bot.app import CopBot
 from bot.config import Settings
 from bot.core.text import Text, fill
@@ -188,6 +188,5 @@ if __name__ == "__main__":
     parser.add_argument("--applicants", type=int, default=1000)
     parser.add_argument("--in-flight", type=int, default=50)
     arguments = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):  # the target is per core: measure on one
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_core()
     asyncio.run(main(arguments.applicants, arguments.in_flight))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
 import tempfile
 import time
 from dataclasses import replace
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench import pin_to_one_core
 from bot.app import CopBot
 from bot.config import Settings
 from bot.core.types import ChatRef, Event, IncomingMessage, Role, UserRef
@@ -174,6 +174,5 @@ if __name__ == "__main__":
     parser.add_argument("--replies", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):  # the target is per core: measure on one
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_core()
     asyncio.run(main(arguments.members, arguments.replies, arguments.rounds))

@@ -17,11 +17,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
 import tempfile
 import time
 from pathlib import Path
 
+from bench import pin_to_one_core
 from bot.app import CopBot
 from bot.config import Settings
 from bot.core.commands import parse_command
@@ -137,6 +137,5 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--users", type=int, default=200)
     arguments = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):  # the target is per core: measure on one
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_core()
     asyncio.run(main(arguments.messages, arguments.users))

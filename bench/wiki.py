@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sqlite3
 import statistics
@@ -29,6 +28,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench import pin_to_one_core
 from storage.db import Database
 from storage.wiki import VERSION_KEY, WikiRepository
 from storage.wiki_query import entry_facets, index_text
@@ -254,6 +254,5 @@ if __name__ == "__main__":
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=200)
     arguments = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):  # the targets are per core: measure on one
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_core()
     asyncio.run(main(arguments.entries, arguments.repeat))

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.context import Actor, Context
-from bot.core.delivery import deliver
+from bot.core.delivery import flush
 from bot.core.middleware import Next
 from bot.core.types import Role
 from bot.i18n import Catalogs, current_locale
@@ -60,19 +60,6 @@ class UnitOfWork:
                 await ProcessedEvents(session).claim(platform, event_id, self.clock.now())
         except Exception:
             log.exception("could not record failed %s event %s as handled", platform, event_id)
-
-
-async def flush(ctx: Context[Any]) -> None:
-    """Deliver a context's queued messages, then run its queued effects, in order."""
-    for message in ctx.outbox:
-        await deliver(ctx.platforms, message)
-    ctx.outbox.clear()
-    for effect in ctx.effects:
-        try:
-            await effect()
-        except Exception:
-            log.exception("an after-commit effect failed for event %s", ctx.event.event_id)
-    ctx.effects.clear()
 
 
 class Identity:

@@ -32,11 +32,6 @@ log = logging.getLogger(__name__)
 RunSystem = Callable[[str, Callable[[Ctx], Awaitable[None]]], Awaitable[None]]
 
 
-def community_chat(platform: Platform) -> ChatRef | None:
-    """The chat where dialogues are posted on ``platform``, if it has one."""
-    return platform.community_chat
-
-
 def usage_error(ctx: Ctx) -> UserFacingError:
     """The refusal that shows how the current command is used, in the user's language."""
     route = ctx.route
@@ -97,7 +92,7 @@ class PromptPoster:
 
     def _announce(self, ctx: Ctx, dialogue: Dialogue) -> None:
         for platform in ctx.platforms.values():
-            chat = community_chat(platform)
+            chat = platform.community_chat
             if chat is not None:
                 ctx.send(
                     chat,
@@ -116,7 +111,7 @@ class PromptPoster:
         now = ctx.services.now()
         title, body = opening(ctx.services.catalogs, dialogue, prompt)
         for name, platform in ctx.platforms.items():
-            chat = community_chat(platform)
+            chat = platform.community_chat
             if chat is None or not await repo.claim_post(prompt.id, name, chat.id, now):
                 continue
             ctx.after_commit(self._poster(platform, chat, title, body, prompt.id))
@@ -211,7 +206,7 @@ class PromptPoster:
             list=", ".join(countries) or "—",
         )
         for platform in ctx.platforms.values():
-            chat = community_chat(platform)
+            chat = platform.community_chat
             if chat is not None:
                 ctx.send(chat, summary)
         await close_threads(ctx, dialogue.id)

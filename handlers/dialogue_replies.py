@@ -15,7 +15,7 @@ from bot.core.router import Router
 from bot.core.text import Text, bold, code, fill
 from bot.core.types import ChatRef, MessageDeleted, OutgoingMessage, Role
 from bot.services import Ctx
-from handlers.dialogue_posting import community_chat, usage_error
+from handlers.dialogue_posting import usage_error
 from storage.dialogues import ThreadOf
 
 router = Router("dialogue_replies")
@@ -157,7 +157,7 @@ async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
 )
 async def open_thread(ctx: Ctx) -> None:
     title = ctx.command.raw_args if ctx.command else ""
-    chat = community_chat(ctx.platform)
+    chat = ctx.platform.community_chat
     if not title:
         raise usage_error(ctx)
     if chat is None:

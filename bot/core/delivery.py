@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from typing import Any
 
+from bot.core.context import Context
 from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable
 from bot.core.platform import Platform
 from bot.core.types import MessageRef, OutgoingMessage
@@ -49,3 +51,16 @@ async def deliver(
             log.exception("the %s platform failed to send a message", platform.name)
             return None
     return None
+
+
+async def flush(ctx: Context[Any]) -> None:
+    """Deliver a context's queued messages, then run its queued effects, in order."""
+    for message in ctx.outbox:
+        await deliver(ctx.platforms, message)
+    ctx.outbox.clear()
+    for effect in ctx.effects:
+        try:
+            await effect()
+        except Exception:
+            log.exception("an after-commit effect failed for event %s", ctx.event.event_id)
+    ctx.effects.clear()

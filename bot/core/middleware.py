@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from bot.core.context import Context
-from bot.core.delivery import deliver
+from bot.core.delivery import flush
 from bot.core.errors import UserFacingError
 from bot.core.flood import FloodLimiter, Verdict
 from bot.core.i18n import N_
@@ -76,9 +76,7 @@ class ErrorCapture:
     async def _answer(ctx: Context[Any], text: Text) -> None:
         ctx.discard_effects()
         ctx.reply(text)
-        for message in ctx.outbox:
-            await deliver(ctx.platforms, message)
-        ctx.outbox.clear()
+        await flush(ctx)
 
 
 class FloodControl:
