@@ -164,10 +164,29 @@ class CopBot:
         await self.db.dispose()
         self._started = False
 
-    async def handle(self, event: Event) -> None:
-        """Accept an event from a platform; it runs after the earlier ones of its conversation."""
+    async def handle(self, event: Event) -> asyncio.Future[None]:
+        """Accept an event from a platform; it runs after the earlier ones of its conversation.
+
+        Returns:
+            A future that resolves once the event has been handled (its effects committed,
+            or its failure logged), and is cancelled if the bot stops first. Adapters
+            confirm events to their server only then (see :data:`bot.core.platform.EventSink`).
+        """
         key = (event.platform, event.chat.id, event.sender.id)
-        await self.sequencer.submit(key, lambda: self.process(event))
+        handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def job() -> None:
+            try:
+                await self.process(event)
+            except asyncio.CancelledError:
+                handled.cancel()
+                raise
+            finally:
+                if not handled.done():
+                    handled.set_result(None)
+
+        await self.sequencer.submit(key, job)
+        return handled
 
     async def drain(self) -> None:
         """Wait until every accepted event has been handled."""

@@ -108,6 +108,10 @@ def run(ctx: typer.Context) -> None:
     embedded default: an SQLite file and the sample community.
     """
     settings = _settings(ctx)
+    if settings.chat_platforms:
+        _server_logging(settings.log_level)
+        asyncio.run(_serve(settings))
+        return
     _logging(settings.log_level, CONSOLE_LOG)
     stderr.print(
         f"copbot {__version__} on the console. You are [bold]you[/bold]; "
@@ -375,6 +379,29 @@ def wiki_export(
             await db.dispose()
 
     typer.echo(f"{asyncio.run(run())} entries written to {path}")
+
+
+def _server_logging(level: str) -> None:
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
+    for noisy in ("httpx", "apscheduler"):  # a line per request or per job run
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+async def _serve(settings: Settings) -> None:
+    """Run on the configured chat platforms until SIGINT or SIGTERM."""
+    from bot.app import CopBot
+    from bot.platforms import configured_platforms
+
+    bot = CopBot(settings, configured_platforms(settings))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await bot.start()
+    try:
+        await stop.wait()
+    finally:
+        await bot.stop()
 
 
 async def _console_session(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -44,12 +44,71 @@ class FloodSettings(BaseModel):
     burst: int = Field(default=12, ge=1)
 
 
-class Settings(BaseSettings):
-    """Everything copbot can be told from outside.
+class TelegramSettings(BaseModel):
+    """``COPBOT_TELEGRAM__*``: the Telegram bot. Setting the token turns the platform on."""
 
-    Platform groups (``COPBOT_TELEGRAM__*``, ``COPBOT_MATRIX__*``) are added by their
-    adapters' settings.
-    """
+    token: SecretStr
+    #: The Bot API base URL; point it at a local Bot API server (or a test fake).
+    api_url: str = "https://api.telegram.org/bot"
+    #: The community's forum supergroup: dialogues are posted there as topics.
+    community_chat_id: int | None = None
+    #: The moderators' group: new applications and review reminders go there.
+    moderator_chat_id: int | None = None
+    #: Webhook mode when set (the public HTTPS URL Telegram posts to); polling otherwise.
+    webhook_url: str | None = None
+    #: The secret Telegram sends in ``X-Telegram-Bot-Api-Secret-Token``.
+    webhook_secret: SecretStr | None = None
+    #: Where the webhook server listens, ``host:port``.
+    webhook_listen: str = "127.0.0.1:8443"
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port, such as 127.0.0.1:8443")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_has_secret(self) -> TelegramSettings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("webhook mode needs COPBOT_TELEGRAM__WEBHOOK_SECRET too")
+        return self
+
+
+class MatrixSettings(BaseModel):
+    """``COPBOT_MATRIX__*``: the Matrix bot account. Setting the homeserver turns it on."""
+
+    homeserver: str
+    user_id: str
+    password: SecretStr | None = None
+    access_token: SecretStr | None = None
+    device_name: str = "copbot"
+    #: The community room (id or alias; a space is welcome too): dialogues are posted there.
+    community_room: str | None = None
+    #: The moderators' room: new applications and review reminders go there.
+    moderator_room: str | None = None
+    #: Device keys, access token and sync state.
+    store_path: Path = Path("var/matrix")
+    #: End-to-end encryption (needs matrix-nio's ``e2e`` extra).
+    e2ee: bool = True
+
+    @field_validator("user_id")
+    @classmethod
+    def _matrix_id(cls, value: str) -> str:
+        if not (value.startswith("@") and ":" in value[1:]):
+            raise ValueError(f"{value!r} is not a Matrix user id such as @copbot:example.org")
+        return value
+
+    @model_validator(mode="after")
+    def _can_log_in(self) -> MatrixSettings:
+        if self.password is None and self.access_token is None:
+            raise ValueError("needs COPBOT_MATRIX__PASSWORD or COPBOT_MATRIX__ACCESS_TOKEN")
+        return self
+
+
+class Settings(BaseSettings):
+    """Everything copbot can be told from outside."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -80,6 +139,10 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1)
     #: A Markdown file replacing the Terms of Reference shipped in locales/<lang>/terms.md.
     terms_file: Path | None = None
+    #: The Telegram platform; off unless configured.
+    telegram: TelegramSettings | None = None
+    #: The Matrix platform; off unless configured.
+    matrix: MatrixSettings | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -169,9 +232,14 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def chat_platforms(self) -> tuple[str, ...]:
+        """The configured chat platforms; none means the console runs alone."""
+        return tuple(name for name in ("telegram", "matrix") if getattr(self, name) is not None)
+
+    @property
     def seeds_sample_data(self) -> bool:
         """Whether to load the sample community: by default only on the console alone."""
-        return self.sample_data if self.sample_data is not None else True
+        return self.sample_data if self.sample_data is not None else not self.chat_platforms
 
 
 def qualify_user_id(value: str) -> str:

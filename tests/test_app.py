@@ -59,6 +59,38 @@ async def test_a_redelivered_event_takes_effect_once(db: Database, tmp_path: Pat
         await harness.stop()
 
 
+async def test_handle_resolves_once_the_event_is_committed(db: Database, tmp_path: Path) -> None:
+    """Adapters confirm an event to their server (offset, sync token) only when this resolves."""
+    probe = Router("probe")
+    release = asyncio.Event()
+
+    @probe.command("slow")
+    async def slow(ctx: Ctx) -> None:
+        await ctx.services.state.set("slow", "done", ctx.services.now())
+        await release.wait()
+
+    @probe.command("boom")
+    async def boom(ctx: Ctx) -> None:
+        raise RuntimeError("boom")
+
+    harness = await Harness.start(db, tmp_path, router=with_probe(probe))
+    try:
+        handled = await harness.bot.handle(direct("alice", "/slow", "slow-1"))
+        await asyncio.sleep(0.05)
+        assert not handled.done()
+        release.set()
+        await asyncio.wait_for(handled, 5)
+        async with db.transaction() as session:
+            assert await StateStore(session).get("slow") == "done"
+        failed = await harness.bot.handle(direct("bob", "/boom", "boom-1"))
+        await asyncio.wait_for(failed, 5)  # a failure is handled too (logged, apologised for)
+        release.clear()
+        stuck = await harness.bot.handle(direct("carol", "/slow", "slow-2"))
+    finally:
+        await harness.bot.stop(grace=0.1)
+    assert stuck.cancelled()  # stopped before it committed: the adapter must not confirm it
+
+
 async def test_a_failing_handler_gets_an_apology_with_an_error_id_and_the_bot_goes_on(
     db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -112,3 +112,40 @@ def test_qualify_user_id() -> None:
 def test_admins_may_be_a_list_in_the_toml_file(tmp_path: Path) -> None:
     (tmp_path / "copbot.toml").write_text('admins = ["telegram:12345", "@alice:example.org"]\n')
     assert load_settings().admins == ("telegram:12345", "matrix:@alice:example.org")
+
+
+def test_chat_platforms_are_configured_by_their_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().chat_platforms == ()
+    assert load_settings().seeds_sample_data  # the console alone gets the sample community
+    monkeypatch.setenv("COPBOT_TELEGRAM__TOKEN", "123:abc")
+    monkeypatch.setenv("COPBOT_TELEGRAM__COMMUNITY_CHAT_ID", "-1001")
+    monkeypatch.setenv("COPBOT_MATRIX__HOMESERVER", "http://127.0.0.1:8008")
+    monkeypatch.setenv("COPBOT_MATRIX__USER_ID", "@copbot:localhost")
+    monkeypatch.setenv("COPBOT_MATRIX__ACCESS_TOKEN", "secret")
+    settings = load_settings()
+    assert settings.chat_platforms == ("telegram", "matrix")
+    assert not settings.seeds_sample_data  # a real community is not seeded with samples
+    assert settings.telegram is not None
+    assert settings.telegram.community_chat_id == -1001
+    assert "123:abc" not in repr(settings)  # secrets stay out of logs
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"COPBOT_TELEGRAM__TOKEN": "t", "COPBOT_TELEGRAM__WEBHOOK_URL": "https://x"}, "WEBHOOK_SECRET"),
+        ({"COPBOT_TELEGRAM__TOKEN": "t", "COPBOT_TELEGRAM__WEBHOOK_LISTEN": "8443"}, "is not host:port"),
+        ({"COPBOT_MATRIX__HOMESERVER": "h", "COPBOT_MATRIX__USER_ID": "@a:b"}, "PASSWORD or"),
+        (
+            {"COPBOT_MATRIX__HOMESERVER": "h", "COPBOT_MATRIX__USER_ID": "a", "COPBOT_MATRIX__PASSWORD": "p"},
+            "is not a Matrix user id",
+        ),
+    ],
+)
+def test_bad_platform_settings_are_named(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], message: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings()

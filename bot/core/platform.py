@@ -16,8 +16,14 @@ from bot.core.errors import UnsupportedCapability
 from bot.core.pacing import UNLIMITED, RateLimits
 from bot.core.types import ChatRef, Event, MessageRef, OutgoingMessage, UserRef
 
-#: What a platform calls for every incoming event. It may wait (back-pressure).
-EventSink = Callable[[Event], Awaitable[None]]
+#: Resolves once an event has been handled (committed, or failed and logged).
+Handled = Awaitable[None]
+
+#: What a platform calls for every incoming event. It may wait (back-pressure) and
+#: returns an awaitable that resolves once the event has been handled: an adapter
+#: confirms an event to its server (Telegram's update offset, Matrix's sync token) only
+#: after that, so a crash never loses an accepted event.
+EventSink = Callable[[Event], Awaitable[Handled]]
 
 
 class Capability(StrEnum):
@@ -42,6 +48,8 @@ class Platform(ABC):
         rate_limits: how fast the platform accepts messages (the outbox paces to it).
         community_chat: the community's chat on this platform (dialogues are posted
             there), if it has one.
+        moderator_chat: the moderators' chat on this platform, if it has one: new
+            applications and review reminders go there instead of to each moderator.
     """
 
     name: str
@@ -51,6 +59,7 @@ class Platform(ABC):
     capabilities: frozenset[Capability] = frozenset()
     rate_limits: RateLimits = UNLIMITED
     community_chat: ChatRef | None = None
+    moderator_chat: ChatRef | None = None
 
     @abstractmethod
     async def start(self, sink: EventSink) -> None:

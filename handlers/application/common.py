@@ -11,13 +11,13 @@ from typing import Any
 from bot.core.errors import UnsupportedCapability
 from bot.core.platform import Platform
 from bot.core.text import Text, fill
-from bot.core.types import UserRef
+from bot.core.types import Recipient, UserRef
 from bot.forms import Form
 from bot.forms.display import show_value, summary_lines, title_of
 from bot.i18n import LOCALES_DIR
 from bot.services import Ctx
 from handlers.application.form import application_form
-from storage.applications import Draft
+from storage.applications import Draft, reviewers
 from storage.models import Application
 
 #: Button namespaces: the applicant's form, and the moderators' review.
@@ -35,6 +35,7 @@ __all__ = [
     "answers_of",
     "command",
     "form_of",
+    "review_recipients",
     "show_value",
     "speaker",
     "summary_lines",
@@ -46,6 +47,26 @@ __all__ = [
 def form_of(ctx: Ctx) -> Form:
     """The application form this deployment uses."""
     return application_form(ctx.services.settings.application_form)
+
+
+async def review_recipients(ctx: Ctx) -> list[tuple[Recipient, str]]:
+    """Where review notices go, each with the language to write in.
+
+    A platform with a moderators' chat gets one message there, in the default language;
+    on a platform without one (the console), every moderator and admin is written to
+    directly, in their own language.
+    """
+    catalogs = ctx.services.catalogs
+    found: list[tuple[Recipient, str]] = [
+        (platform.moderator_chat, catalogs.default)
+        for platform in ctx.platforms.values()
+        if platform.moderator_chat is not None
+    ]
+    for user, locale in await reviewers(ctx.services.session, ctx.services.settings.admins):
+        platform = ctx.platforms.get(user.platform)
+        if platform is not None and platform.moderator_chat is None:
+            found.append((user, catalogs.choose(locale, user.language)))
+    return found
 
 
 def answers_of(form: Form, application: Application | Draft) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from bot.core.i18n import N_
 from bot.core.text import Text, code
 from bot.core.types import Role, UserRef
 from bot.services import Ctx
-from handlers.application.common import Say, command, speaker
-from storage.applications import Draft, Status, reviewers
+from handlers.application.common import Say, command, review_recipients, speaker
+from storage.applications import Draft, Status
 from storage.models import Application, Person
 
 #: How often the jobs run; the settings say when something is due.
@@ -72,10 +72,8 @@ async def remind_reviewers(ctx: Ctx) -> None:
     if not waiting:
         return
     await ctx.services.state.set(LAST_REVIEW_REMINDER, now.isoformat(), now)
-    for user, locale in await reviewers(ctx.services.session, settings.admins):
-        if user.platform not in ctx.platforms:
-            continue
-        say = speaker(ctx, ctx.services.catalogs.choose(locale, user.language))
+    for recipient, locale in await review_recipients(ctx):
+        say = speaker(ctx, locale)
         lines = [
             say(
                 N_("These applications have been waiting for a decision for more than {days} days:"),
@@ -86,7 +84,7 @@ async def remind_reviewers(ctx: Ctx) -> None:
             say(N_("#{id}, sent on {date}"), id=item.id, date=f"{item.submitted_at:%Y-%m-%d}")
             for item in waiting
         )
-        ctx.send(user, Text.join("\n", lines))
+        ctx.send(recipient, Text.join("\n", lines))
 
 
 async def _applicant_speaker(ctx: Ctx, application: Application) -> Say:

@@ -22,11 +22,12 @@ from handlers.application.common import (
     answers_of,
     command,
     form_of,
+    review_recipients,
     speaker,
     summary_lines,
 )
 from handlers.application.form import COUNTRY_FIELD, NAME_FIELD
-from storage.applications import Status, reviewers
+from storage.applications import Status
 from storage.models import Application, Person
 
 router = Router("review")
@@ -37,14 +38,11 @@ PAGE_SIZE = 10
 
 async def notify_reviewers(ctx: Ctx, form: Form, application: Application) -> None:
     """Send every moderator the application with Approve / Reject buttons, in their language."""
-    for user, locale in await reviewers(ctx.services.session, ctx.services.settings.admins):
-        if user.platform not in ctx.platforms:
-            continue
-        chosen = ctx.services.catalogs.choose(locale, user.language)
+    for recipient, locale in await review_recipients(ctx):
         ctx.send(
-            user,
-            _card(ctx, form, application, chosen, new=True),
-            buttons=_decision_buttons(ctx, application, chosen),
+            recipient,
+            _card(ctx, form, application, locale, new=True),
+            buttons=_decision_buttons(ctx, application, locale),
         )
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.core.pacing import UNLIMITED
 from bot.core.types import ChatRef, IncomingMessage, JoinRequest, Role, UserRef
 from handlers.application import jobs
 from storage.db import Database
 from storage.models import Application, AuditEntry, Person
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness
+from tests.fakes import FakeClock, Harness, LimitedPlatform
 
 #: Answers to the default form, in order, up to the summary (English).
 ANSWERS = [
@@ -292,6 +293,25 @@ async def test_moderators_by_grant_are_notified_in_their_language(bot: Harness) 
     lines = await bot.say("#14")
     assert "[maya] Nouvelle candidature n° 1 de Alice Doe :" in lines
     assert "  Pays : Kenya (KE)" in lines
+
+
+async def test_a_platform_with_a_moderators_chat_gets_one_card_there(
+    db: Database, tmp_path: Path, clock: FakeClock
+) -> None:
+    group = LimitedPlatform(UNLIMITED, name="telegram")
+    group.moderator_chat = ChatRef("telegram", "-100")
+    running = await Harness.start(
+        db, tmp_path, clock=clock, admins=("console:admin", "telegram:9"), flood=FAST, extra_platforms=[group]
+    )
+    try:
+        lines = await fill(running)
+        lines = await running.say("#14")
+        assert "[admin] New application #1 from Alice Doe:" in lines  # the console has no such chat
+        await running.bot.settle()
+        assert [who for _, who, _ in group.delivered] == ["-100"]  # not also to telegram:9 directly
+        assert group.delivered[0][2].startswith("New application #1 from Alice Doe:")
+    finally:
+        await running.stop()
 
 
 async def test_the_form_resumes_after_a_restart(db: Database, tmp_path: Path) -> None:
