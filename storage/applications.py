@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
@@ -27,6 +28,10 @@ class Status(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+
+
+class ApplicationAlreadyOpen(Exception):
+    """A person may have one open application; this one has one already."""
 
 
 #: Statuses of an application that still counts as the person's open one.
@@ -184,7 +189,12 @@ class ApplicationRepository:
         )
 
     async def start(self, person_id: int, user: UserRef, now: datetime) -> Draft:
-        """Open a new draft for the person, reachable at ``user``."""
+        """Open a new draft for the person, reachable at ``user``.
+
+        Raises:
+            ApplicationAlreadyOpen: the person has an open application (another of their
+                chats or platforms opened it at the same moment).
+        """
         application = Application(
             person_id=person_id,
             platform=user.platform,
@@ -196,8 +206,11 @@ class ApplicationRepository:
             created_at=now,
             updated_at=now,
         )
-        self.session.add(application)
-        await self.session.flush()
+        try:
+            async with self.session.begin_nested():
+                self.session.add(application)
+        except IntegrityError:  # uq_applications_open_person
+            raise ApplicationAlreadyOpen(person_id) from None
         draft = Draft(application.id, person_id, {}, {}, 0)
         self._seen[person_id] = draft
         return draft

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.core.types import UserRef
@@ -281,6 +281,10 @@ class PromptCopy(Base):
     sent_at: Mapped[datetime]
 
 
+#: The condition of an application that still counts as its person's open one.
+OPEN_APPLICATION = "status IN ('draft', 'submitted')"
+
+
 class Application(Base):
     """A membership application: a form being filled in (``draft``), then a decision.
 
@@ -293,6 +297,14 @@ class Application(Base):
     __table_args__ = (
         Index("ix_applications_person_status", "person_id", "status"),
         Index("ix_applications_status_updated", "status", "updated_at"),
+        # One open application per person, whatever the race (two chats, two platforms).
+        Index(
+            "uq_applications_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text(OPEN_APPLICATION),
+            postgresql_where=text(OPEN_APPLICATION),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

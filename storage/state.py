@@ -28,3 +28,13 @@ class StateStore:
             row.value = value
             row.updated_at = now
         await self.session.flush()
+
+    async def pop(self, key: str, default: Any = None) -> Any:
+        """Remove a value and return it (``default`` if there was none)."""
+        row = await self.session.get(BotState, key)
+        if row is None:
+            return default
+        value = row.value
+        await self.session.delete(row)
+        await self.session.flush()
+        return value

@@ -28,7 +28,7 @@ from handlers.application.common import (
 )
 from handlers.application.review import notify_reviewers
 from handlers.form_controls import FormControls
-from storage.applications import Draft, StaleDraft, Status
+from storage.applications import ApplicationAlreadyOpen, Draft, StaleDraft, Status
 
 router = Router("application")
 
@@ -77,7 +77,13 @@ async def open_form(ctx: Ctx) -> None:
     form = form_of(ctx)
     if current is None:
         now = ctx.services.now()
-        current = await repository.start(person_id, ctx.event.sender, now)
+        try:
+            current = await repository.start(person_id, ctx.event.sender, now)
+        except ApplicationAlreadyOpen:  # opened from another chat at the same moment
+            raise UserFacingError(
+                N_("You have an application open already. Send {apply} to continue it."),
+                apply=code(ctx.cmd("apply")),
+            ) from None
         _remember(ctx, current)
         await ctx.services.users.grant(person_id, Role.APPLICANT, now)
         intro = ctx._(
@@ -462,7 +468,7 @@ async def status(ctx: Ctx) -> None:
         ctx.reply(
             ctx._(
                 N_(
-                    "Your application #{id} was not accepted. Reason: {reason}. You can send {apply} to apply again."
+                    "Your application #{id} was not accepted. The moderators wrote: {reason}\n\nYou can send {apply} to apply again."
                 ),
                 id=latest.id,
                 reason=latest.reason or "",

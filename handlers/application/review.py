@@ -7,6 +7,8 @@ and the other is told who did. Every decision goes into the audit log.
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import update
 
 from bot.core.errors import UserFacingError
@@ -173,15 +175,41 @@ async def review_button(ctx: Ctx) -> None:
     elif action == "r":
         if await _already_decided(ctx, found):
             return
+        await ctx.services.state.set(_reason_key(ctx), found.id, ctx.services.now())
         ctx.reply(
             ctx._(
                 N_(
-                    "To reject application #{id}, send {command} followed by the reason, which the applicant will read."
+                    "Write the reason for rejecting application #{id} in your next message here; the applicant will read it."
                 ),
                 id=found.id,
-                command=code(f"{ctx.cmd('reject')} {found.id}"),
-            )
+            ),
+            buttons=[[Button(ctx.gettext(N_("Keep it waiting")), f"{REVIEW_BUTTONS}:k:{found.id}")]],
         )
+    elif action == "k":
+        await ctx.services.state.pop(_reason_key(ctx))
+        ctx.reply(ctx._(N_("Application #{id} is still waiting for a decision."), id=found.id))
+
+
+def _reason_key(ctx: Ctx) -> str:
+    """Where a moderator's pending "reject, reason follows" is kept (per chat and person)."""
+    event = ctx.event
+    who = hashlib.sha256(f"{event.platform}|{event.chat.id}|{event.sender.id}".encode()).hexdigest()
+    return f"review.reason:{who[:32]}"
+
+
+async def _writing_reason(ctx: Ctx) -> bool:
+    """Whether this plain message is the reason for a rejection the moderator started."""
+    message = ctx.message
+    if message is None or message.edited or not message.text or not ctx.actor.has(Role.MODERATOR):
+        return False
+    return await ctx.services.state.get(_reason_key(ctx)) is not None
+
+
+@router.message(filter=_writing_reason, role=Role.MODERATOR)
+async def rejection_reason(ctx: Ctx) -> None:
+    application_id = await ctx.services.state.pop(_reason_key(ctx))
+    text = ctx.message.text.strip() if ctx.message and ctx.message.text else ""
+    await _decide(ctx, await _requested(ctx, (str(application_id),)), text)
 
 
 def _reason(ctx: Ctx) -> str:

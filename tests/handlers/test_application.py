@@ -245,8 +245,11 @@ async def test_rejection_in_the_applicants_language_and_double_decision(bot: Har
         "[admin] Please give the reason, which the applicant will read: /reject 1 <reason>"
     ]
     assert await bot.say("#2", as_="admin") == [
-        "[admin] To reject application #1, send /reject 1 followed by the reason, which the applicant will read."
+        "[admin] Write the reason for rejecting application #1 in your next message here; the applicant will read it.",
+        "[#1] Keep it waiting",
     ]
+    assert await bot.say("#1", as_="admin") == ["[admin] Application #1 is still waiting for a decision."]
+    assert (await bot.say("just chatting", as_="admin"))[0] != "[carla]"  # no reason pending any more
     rejected = await bot.say("/reject 1 We need <more> detail on your training.", as_="admin")
     assert (
         rejected[0]
@@ -265,6 +268,31 @@ async def test_rejection_in_the_applicants_language_and_double_decision(bot: Har
             "We need <more> detail on your training.",
         )
     assert (await bot.say("/apply", as_="carla"))[0].startswith("[carla] Te damos la bienvenida")
+
+
+async def test_reject_by_button_takes_the_next_message_as_the_reason(bot: Harness) -> None:
+    await fill(bot)
+    await bot.say("#14")
+    await bot.say("#2", as_="admin")
+    assert not any(  # someone else's plain message is not the reason
+        line.startswith("[alice]") for line in await bot.say("I think so too", as_="mallory")
+    )
+    decided = await bot.say("Please tell us more about your <training> work.", as_="admin")
+    assert decided == [
+        "[alice] Your application #1 has not been accepted. The moderators wrote: "
+        "Please tell us more about your <training> work.",
+        "  ",
+        "  You can apply again at any time with /apply.",
+        "[admin] Application #1 from Alice Doe rejected; they have been told the reason.",
+    ]
+    assert await bot.say("/status") == [
+        "[alice] Your application #1 was not accepted. The moderators wrote: Please tell us more about "
+        "your <training> work.",
+        "  ",
+        "  You can send /apply to apply again.",
+    ]
+    # the reason was used once: the moderator's next message is just a message
+    assert not any(line.startswith("[alice]") for line in await bot.say("thanks", as_="admin"))
 
 
 async def test_only_moderators_see_and_decide_applications(bot: Harness) -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from bot.core.types import UserRef
-from storage.applications import ApplicationRepository, Draft, DraftCache, StaleDraft, Status
+from storage.applications import (
+    ApplicationAlreadyOpen,
+    ApplicationRepository,
+    Draft,
+    DraftCache,
+    StaleDraft,
+    Status,
+)
 from storage.db import Database
-from storage.models import Person
+from storage.models import Application, Person
 from tests.fakes import FakeClock
 
 
@@ -83,3 +91,23 @@ async def test_only_the_first_decision_counts(db: Database, clock: FakeClock) ->
         None,
         {"x": 1},
     )
+
+
+async def test_the_database_allows_one_open_application_per_person(db: Database, clock: FakeClock) -> None:
+    person_id = await new_person(db, clock)
+    async with db.transaction() as session:
+        repository = ApplicationRepository(session)
+        first = await repository.start(person_id, UserRef("console", "ana"), clock.now())
+        with pytest.raises(ApplicationAlreadyOpen):  # e.g. /apply from another platform at once
+            await repository.start(person_id, UserRef("telegram", "7"), clock.now())
+        assert (await repository.draft_of(person_id)) == first  # the transaction goes on
+        await repository.close(first, Status.SUBMITTED, clock.now())
+    async with db.transaction() as session:
+        repository = ApplicationRepository(session)
+        with pytest.raises(ApplicationAlreadyOpen):  # a submitted one still counts as open
+            await repository.start(person_id, UserRef("console", "ana"), clock.now())
+        await session.execute(
+            update(Application).where(Application.id == first.id).values(status=Status.REJECTED.value)
+        )
+        again = await repository.start(person_id, UserRef("console", "ana"), clock.now())
+    assert again.id != first.id
