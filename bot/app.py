@@ -155,7 +155,8 @@ class CopBot:
             except Exception:
                 log.exception("the %s platform did not stop cleanly", platform.name)
         try:
-            await asyncio.wait_for(self.sequencer.drain(), grace)
+            async with asyncio.timeout(grace):
+                await self.sequencer.drain()
         except TimeoutError:
             log.warning("stopping with %d events still in flight", self.sequencer.pending)
         await self.sequencer.close()
@@ -200,7 +201,8 @@ class CopBot:
         """
         await self.drain()
         try:
-            await asyncio.wait_for(self.outbox.idle(), patience)
+            async with asyncio.timeout(patience):
+                await self.outbox.idle()
         except TimeoutError:
             log.warning("leaving with messages still in the outbox; they go at the next start")
         await self.outbox.report()

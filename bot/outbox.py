@@ -131,8 +131,11 @@ class OutboxSender:
                 log.exception("outbox loop failed; retrying")
                 busy = False
             self._wakeup.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for swallows a
+            # cancellation that arrives as the event is set, and stop() would wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), 0.05 if busy else interval())
+                async with asyncio.timeout(0.05 if busy else interval()):
+                    await self._wakeup.wait()
 
     async def _round(self) -> bool:
         """Start sends for the due rows that have a slot now; returns whether any started."""
