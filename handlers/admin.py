@@ -1,7 +1,7 @@
 """Moderator commands: announcements to every member, and the audit log.
 
 Announcements go through the durable outbox (``storage/outbox.py``): one row per
-member, written with the command, delivered at the platforms' pace, with a progress
+member (or, with ``--chat``, per community chat), written with the command, delivered at the platforms' pace, with a progress
 message in the moderator's chat that is edited as delivery goes on.
 """
 
@@ -17,51 +17,77 @@ from bot.services import Ctx
 router = Router("admin")
 
 HEADER = N_("Announcement from the community moderators:")
+#: ``/announce --chat <text>`` posts in the community chats instead of writing to each member.
+CHAT_FLAG = "--chat"
 
 
 @router.command(
     "announce",
     role=Role.MODERATOR,
-    description=N_("Send an announcement to every member by direct message"),
-    usage=N_("<text>"),
+    description=N_("Send an announcement to every member by direct message, or to the community chats"),
+    usage=N_("[--chat] <text>"),
 )
 async def announce(ctx: Ctx) -> None:
-    text = ctx.command.raw_args if ctx.command else ""
+    text = ctx.command.raw_args.strip() if ctx.command else ""
+    to_chats = text.split(maxsplit=1)[0] == CHAT_FLAG if text else False
+    if to_chats:
+        text = text.removeprefix(CHAT_FLAG).strip()
     if not text:
         raise UserFacingError(
             N_("Write the announcement after the command, for example: {example}"),
             example=code(ctx.cmd("announce") + " " + ctx.gettext(N_("The next dialogue starts on Monday."))),
         )
     services = ctx.services
+    catalogs = services.catalogs
+    messages: list[OutgoingMessage]
+    if to_chats:
+        header = catalogs.translator(catalogs.default).gettext(HEADER)
+        messages = [
+            OutgoingMessage(platform.community_chat, Text.of(bold(header), "\n\n", text))
+            for platform in ctx.platforms.values()
+            if platform.community_chat is not None
+        ]
+        if not messages:
+            raise UserFacingError(N_("No platform has a community chat to post an announcement in."))
+    else:
+        recipients = await services.users.member_recipients(ctx.platforms.keys())
+        if not recipients:
+            raise UserFacingError(N_("There are no members to send an announcement to yet."))
+        messages = [
+            OutgoingMessage(user, Text.of(bold(catalogs.translator(locale).gettext(HEADER)), "\n\n", text))
+            for user, locale in recipients
+        ]
     now = services.now()
-    recipients = await services.users.member_recipients(ctx.platforms.keys())
-    if not recipients:
-        raise UserFacingError(N_("There are no members to send an announcement to yet."))
     broadcast = await services.outbox.start_broadcast(
         "announcement", now, created_by=ctx.actor.user.key, locale=ctx.actor.locale, report_to=ctx.event.chat
     )
-    catalogs = services.catalogs
-    messages = (
-        OutgoingMessage(user, Text.of(bold(catalogs.translator(locale).gettext(HEADER)), "\n\n", text))
-        for user, locale in recipients
-    )
-    count = await services.outbox.enqueue(messages, now, broadcast=broadcast)
+    count = len(await services.outbox.enqueue(messages, now, broadcast=broadcast))
     await services.audit.record(
         at=now,
         actor=ctx.actor.user.key,
         actor_person_id=ctx.actor.person_id,
         action="broadcast.announce",
         target=f"broadcast:{broadcast.id}",
-        details={"recipients": count, "text": text},
+        details={"recipients": count, "text": text, "to": "chats" if to_chats else "members"},
     )
-    ctx.reply(
-        ctx.ngettext(
-            "Announcement #{id} queued for {n} member.",
-            "Announcement #{id} queued for {n} members.",
-            count,
-            id=broadcast.id,
+    if to_chats:
+        ctx.reply(
+            ctx.ngettext(
+                "Announcement #{id} queued for {n} community chat.",
+                "Announcement #{id} queued for {n} community chats.",
+                count,
+                id=broadcast.id,
+            )
         )
-    )
+    else:
+        ctx.reply(
+            ctx.ngettext(
+                "Announcement #{id} queued for {n} member.",
+                "Announcement #{id} queued for {n} members.",
+                count,
+                id=broadcast.id,
+            )
+        )
 
 
 AUDIT_PAGE = 10

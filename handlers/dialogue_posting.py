@@ -14,9 +14,8 @@ does what is due and nothing twice:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
-from bot.core.delivery import deliver
 from bot.core.errors import UnsupportedCapability, UserFacingError
 from bot.core.i18n import N_
 from bot.core.platform import Platform
@@ -119,8 +118,10 @@ class PromptPoster:
                 self._copy(ctx, dialogue, prompt, platform, identity.ref, locale or identity.language)
                 for identity, locale in await repo.subscribers(name)
             ]
-            if copies:
-                ctx.after_commit(self._copier(ctx.platforms, prompt.id, copies))
+            if copies:  # through the outbox, at the platform's pace, surviving a crash
+                outbox = ctx.services.outbox
+                broadcast = await outbox.start_broadcast("prompt", now)
+                await repo.record_copies(prompt.id, await outbox.enqueue(copies, now, broadcast=broadcast))
 
     @staticmethod
     def _copy(
@@ -146,26 +147,6 @@ class PromptPoster:
             ],
         )
         return OutgoingMessage(to, text)
-
-    def _copier(
-        self, platforms: Mapping[str, Platform], prompt_id: int, copies: list[OutgoingMessage]
-    ) -> Callable[[], Awaitable[None]]:
-        """Send the direct-message copies, then remember them so an answer counts as a reply."""
-
-        async def send() -> None:
-            sent = []
-            for message in copies:
-                ref = await deliver(platforms, message)
-                if ref is not None:
-                    sent.append((ref.chat.platform, ref.chat.id, ref.id))
-
-            async def record(ctx: Ctx) -> None:
-                await ctx.services.dialogues.record_copies(prompt_id, sent, ctx.services.now())
-
-            if sent:
-                await self.run_system("dialogue-copies", record)
-
-        return send
 
     def _poster(
         self, platform: Platform, chat: ChatRef, title: str, body: Text, prompt_id: int

@@ -100,7 +100,7 @@ async def answers_a_copy(ctx: Ctx) -> bool:
     event = ctx.message
     if event is None or not event.is_direct or event.reply_to is None or event.text is None:
         return False
-    return await ctx.services.dialogues.copy_of(event.platform, event.chat.id, event.reply_to) is not None
+    return await ctx.services.dialogues.copy_of(event.platform, event.sender.id, event.reply_to) is not None
 
 
 @router.message(filter=answers_a_copy, role=Role.MEMBER)
@@ -108,7 +108,7 @@ async def reply_to_copy(ctx: Ctx) -> None:
     event = ctx.message
     if event is None or event.reply_to is None or event.text is None:
         return
-    prompt_id = await ctx.services.dialogues.copy_of(event.platform, event.chat.id, event.reply_to)
+    prompt_id = await ctx.services.dialogues.copy_of(event.platform, event.sender.id, event.reply_to)
     if prompt_id is not None:
         await _store_and_repost(ctx, prompt_id, event.text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from babel import Locale
 from babel.dates import format_date
@@ -20,7 +21,11 @@ from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Button, Role, UserRef
+from bot.forms.countries import fold
+from bot.forms.steps import label_text
 from bot.services import Ctx
+from handlers.application.common import form_of
+from handlers.application.form import EXPERTISE_FIELD
 from storage.models import Person
 from storage.regions import countries_in
 
@@ -149,11 +154,11 @@ async def member(ctx: Ctx) -> None:
     "members",
     role=Role.MODERATOR,
     description=N_("List members, optionally filtered"),
-    usage=N_("[country:XX] [region:name] [platform:name] [role:name]"),
+    usage=N_("[country:XX] [region:name] [platform:name] [role:name] [expertise:area]"),
 )
 async def members(ctx: Ctx) -> None:
     filters = " ".join(ctx.args)
-    _parse_filters(filters)  # refuse bad filters before remembering them
+    _parse_filters(ctx, filters)  # refuse bad filters before remembering them
     if ctx.actor.person_id is not None:
         await ctx.services.state.set(f"members.filter.{ctx.actor.person_id}", filters, ctx.services.now())
     await _members_page(ctx, filters, 0)
@@ -169,12 +174,13 @@ async def members_page(ctx: Ctx) -> None:
 
 
 async def _members_page(ctx: Ctx, filters: str, offset: int) -> None:
-    roles, country, region, platform = _parse_filters(filters)
+    chosen = _parse_filters(ctx, filters)
     people, total = await ctx.services.users.people(
-        roles=roles,
-        country=country,
-        countries=countries_in(region) if region else None,
-        platform=platform,
+        roles=chosen.roles,
+        country=chosen.country,
+        countries=countries_in(chosen.region) if chosen.region else None,
+        platform=chosen.platform,
+        answer=(EXPERTISE_FIELD, chosen.expertise) if chosen.expertise else None,
         offset=offset,
         limit=PAGE,
     )
@@ -205,27 +211,60 @@ async def _members_page(ctx: Ctx, filters: str, offset: int) -> None:
     ctx.reply(Text.join("\n", lines), buttons=[buttons] if buttons else ())
 
 
-def _parse_filters(filters: str) -> tuple[list[Role], str | None, str | None, str | None]:
+@dataclass(frozen=True, slots=True)
+class MemberFilter:
+    """What ``/members`` was asked to show; every given part must match."""
+
+    roles: tuple[Role, ...] = ()
+    country: str | None = None
+    region: str | None = None
+    platform: str | None = None
+    #: A choice value of the application form's expertise step.
+    expertise: str | None = None
+
+
+def _parse_filters(ctx: Ctx, filters: str) -> MemberFilter:
     roles: list[Role] = []
-    country = region = platform = None
+    found: dict[str, str] = {}
     for token in filters.split():
         key, _, value = token.partition(":")
         if key == "role" and value.upper() in Role.__members__:
             roles.append(Role[value.upper()])
         elif key == "country" and len(value) == 2 and value.isalpha():
-            country = value.upper()
+            found["country"] = value.upper()
         elif key == "region" and countries_in(value):
-            region = value
+            found["region"] = value
         elif key == "platform" and value:
-            platform = value.lower()
+            found["platform"] = value.lower()
+        elif key == "expertise" and (area := _expertise(ctx, value)):
+            found["expertise"] = area
         else:
             raise UserFacingError(
                 N_(
-                    "I do not understand the filter {filter}. Use country:XX, region:name (africa, americas, asia, europe, oceania), platform:name or role:name."
+                    "I do not understand the filter {filter}. Use country:XX, region:name (africa, americas, asia, europe, oceania), platform:name, role:name or expertise:area (for example expertise:budgeting)."
                 ),
                 filter=token,
             )
-    return roles, country, region, platform
+    return MemberFilter(tuple(roles), **found)
+
+
+def _expertise(ctx: Ctx, typed: str) -> str | None:
+    """The expertise choice meant by ``typed``: its value, or the start of its label in any language."""
+    step = form_of(ctx).step(EXPERTISE_FIELD)
+    wanted = fold(typed)
+    if step is None or not wanted:
+        return None
+    catalogs = ctx.services.catalogs
+    matches = {
+        choice.value
+        for choice in step.choices
+        if typed.lower() == choice.value
+        or any(
+            fold(label_text(choice.label, catalogs.translator(locale).gettext, locale)).startswith(wanted)
+            for locale in catalogs.locales
+        )
+    }
+    return matches.pop() if len(matches) == 1 else None
 
 
 @router.command(

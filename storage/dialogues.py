@@ -21,6 +21,7 @@ from storage.models import (
     Dialogue,
     DialogueSubscription,
     Identity,
+    OutboxMessage,
     Person,
     Prompt,
     PromptCopy,
@@ -381,24 +382,23 @@ class DialogueRepository:
 
     # -- direct-message copies ----------------------------------------------------------
 
-    async def record_copies(
-        self, prompt_id: int, sent: Sequence[tuple[str, str, str]], now: datetime
-    ) -> None:
-        """Remember the direct messages carrying a prompt: ``(platform, chat_id, message_id)``."""
-        self.session.add_all(
-            PromptCopy(
-                prompt_id=prompt_id, platform=platform, chat_id=chat_id, message_id=message_id, sent_at=now
+    async def record_copies(self, prompt_id: int, outbox_ids: Sequence[int]) -> None:
+        """Remember the outbox rows that carry a prompt to its subscribers."""
+        if outbox_ids:
+            await self.session.execute(
+                insert(PromptCopy), [{"prompt_id": prompt_id, "outbox_id": row} for row in outbox_ids]
             )
-            for platform, chat_id, message_id in sent
-        )
-        await self.session.flush()
 
-    async def copy_of(self, platform: str, chat_id: str, message_id: str) -> int | None:
-        """The prompt a direct message carried, if it was a prompt's copy."""
-        query = select(PromptCopy.prompt_id).where(
-            PromptCopy.platform == platform,
-            PromptCopy.chat_id == chat_id,
-            PromptCopy.message_id == message_id,
+    async def copy_of(self, platform: str, recipient_id: str, message_id: str) -> int | None:
+        """The prompt that the delivered message ``message_id`` to ``recipient_id`` carried, if any."""
+        query = (
+            select(PromptCopy.prompt_id)
+            .join(OutboxMessage, OutboxMessage.id == PromptCopy.outbox_id)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.recipient_id == recipient_id,
+                OutboxMessage.message_id == message_id,
+            )
         )
         return (await self.session.execute(query.limit(1))).scalar_one_or_none()
 

@@ -148,7 +148,11 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     # Due rows are taken oldest first among the pending: an index in that order.
-    __table_args__ = (Index("ix_outbox_due", "status", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "id"),
+        # An answer to a delivered message is looked up by what the platform reports.
+        Index("ix_outbox_delivered", "platform", "recipient_id", "message_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     broadcast_id: Mapped[int | None] = mapped_column(
@@ -268,17 +272,17 @@ class DialogueSubscription(Base):
 
 
 class PromptCopy(Base):
-    """A prompt sent to a subscriber by direct message; answering it is a reply."""
+    """A prompt sent to a subscriber by direct message, through the outbox.
+
+    The outbox row knows the recipient and, once delivered, the platform's message id:
+    answering that message is a reply to the prompt.
+    """
 
     __tablename__ = "prompt_copies"
-    __table_args__ = (Index("ix_prompt_copies_message", "platform", "chat_id", "message_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    chat_id: Mapped[str] = mapped_column(String(255))
-    message_id: Mapped[str] = mapped_column(String(255))
-    sent_at: Mapped[datetime]
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), unique=True)
 
 
 #: The condition of an application that still counts as its person's open one.

@@ -116,24 +116,29 @@ class Outbox:
 
     async def enqueue(
         self, messages: Iterable[OutgoingMessage], now: datetime, *, broadcast: Broadcast | None = None
-    ) -> int:
+    ) -> list[int]:
         """Add one row per message; recipients known to be unreachable are recorded as such.
 
         Returns:
-            How many rows were added.
+            The ids of the rows added, in the order of ``messages``.
         """
         rows = [self._row(message, now, broadcast) for message in messages]
         unreachable = await self._unreachable({(row["platform"], row["recipient_id"]) for row in rows})
         for row in rows:
             if (row["platform"], row["recipient_id"]) in unreachable:
                 row["status"] = UNREACHABLE
+        ids: list[int] = []
         if rows:
-            await self.session.execute(insert(_TABLE), rows)
+            # one multi-row INSERT ... RETURNING per batch on SQLite and PostgreSQL alike
+            result = await self.session.execute(
+                insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True), rows
+            )
+            ids = list(result.scalars())
             self.added += len(rows)
         if broadcast is not None:
             broadcast.total += len(rows)
             await self.session.flush()
-        return len(rows)
+        return ids
 
     @staticmethod
     def _row(message: OutgoingMessage, now: datetime, broadcast: Broadcast | None) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from storage.models import (
     Identity,
     OutboxMessage,
     Person,
-    PromptCopy,
     Reply,
     RoleGrant,
     UnreachableRecipient,
@@ -179,11 +178,6 @@ async def forget_person(session: AsyncSession, person_id: int, now: datetime) ->
     )
     identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
     for identity in identities:
-        await session.execute(
-            delete(PromptCopy).where(
-                PromptCopy.platform == identity.platform, PromptCopy.chat_id == identity.platform_user_id
-            )
-        )
         await session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.platform == identity.platform,

@@ -6,12 +6,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
-from storage.models import Identity, Person, RoleGrant
+from storage.models import Application, Identity, Person, RoleGrant
 
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
@@ -320,6 +320,19 @@ class UserRepository:
             .values(banned_at=at, banned_reason=reason if at else None)
         )
 
+    def _chose(self, field: str, choice: str) -> Select[int]:
+        """The people whose approved application has ``choice`` among its answers to ``field``."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            elements = func.json_array_elements_text(Application.answers.op("->")(field))
+            chosen = elements.table_valued("value").render_derived()  # AS anon(value)
+        else:  # SQLite's json_each has its own value column
+            chosen = func.json_each(Application.answers, f'$."{field}"').table_valued("value")
+        return (
+            select(Application.person_id)
+            .join(chosen, true())
+            .where(Application.status == "approved", chosen.c.value == choice)
+        )
+
     async def people(
         self,
         *,
@@ -327,11 +340,19 @@ class UserRepository:
         country: str | None = None,
         countries: Collection[str] | None = None,
         platform: str | None = None,
+        answer: tuple[str, str] | None = None,
         offset: int = 0,
         limit: int = 20,
     ) -> tuple[list[Person], int]:
-        """A page of people matching every given filter, by member number, and the total."""
+        """A page of people matching every given filter, by member number, and the total.
+
+        Args:
+            answer: ``(field, choice)``: people whose approved application chose ``choice``
+                in the multiple-choice step ``field`` (an area of expertise, say).
+        """
         query = select(Person)
+        if answer is not None:
+            query = query.where(Person.id.in_(self._chose(*answer)))
         if roles:
             query = query.where(
                 Person.id.in_(select(RoleGrant.person_id).where(RoleGrant.role.in_([r.label for r in roles])))

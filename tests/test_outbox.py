@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.core.pacing import RateLimits
 from bot.core.text import Text
-from bot.core.types import OutgoingMessage, Role, UserRef
+from bot.core.types import ChatRef, OutgoingMessage, Role, UserRef
 from storage.db import Database
-from storage.models import OutboxMessage, UnreachableRecipient
+from storage.models import AuditEntry, OutboxMessage, UnreachableRecipient
 from storage.outbox import Outbox
 from storage.users import UserRepository
 from tests.fakes import Harness, LimitedPlatform
@@ -132,3 +132,50 @@ async def test_announce_reaches_every_member_in_their_language_with_a_progress_r
         )
     finally:
         await harness.stop()
+
+
+async def test_announce_to_the_community_chats(db: Database, tmp_path: Path) -> None:
+    platform = LimitedPlatform(LIMITS)
+    platform.community_chat = ChatRef("limited", "grp")
+    harness = await start(db, tmp_path, platform)
+    try:
+        assert await harness.say("/announce --chat Welcome to <all>!", as_="admin") == [
+            "[admin] Announcement #1 queued for 2 community chats."
+        ]
+        await asyncio.wait_for(harness.bot.outbox.idle(), 10)
+        lines = harness.console.take()
+        assert "[community] Announcement from the community moderators:" in lines
+        assert "  Welcome to <all>!" in lines
+        assert [(who, text) for _, who, text in platform.delivered] == [
+            ("grp", "Announcement from the community moderators:\n\nWelcome to <all>!")
+        ]
+        assert (await harness.say("/announce --chat", as_="admin"))[0].startswith(
+            "[admin] Write the announcement after the command"
+        )
+        async with db.transaction() as session:
+            entry = (
+                await session.scalars(select(AuditEntry).where(AuditEntry.action == "broadcast.announce"))
+            ).one()
+        assert entry.details == {"recipients": 2, "text": "Welcome to <all>!", "to": "chats"}
+    finally:
+        await harness.stop()
+
+
+async def test_stop_is_prompt_even_when_a_wake_up_races_the_cancellation(
+    db: Database, tmp_path: Path
+) -> None:
+    """On Python 3.11, ``asyncio.wait_for`` loses a cancellation that arrives just as the
+    event it waits for is set; the sender's loops would then never end."""
+    from bot.i18n import Catalogs
+    from bot.outbox import OutboxSender
+    from tests.fakes import FakeClock
+
+    for turns in range(4):  # whichever number of loop turns hits the window
+        sender = OutboxSender(db, {}, FakeClock(), Catalogs(), poll_interval=30, report_interval=30)
+        await sender.start()
+        await asyncio.sleep(0.05)  # both loops wait for a wake-up
+        sender.wake()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        await asyncio.wait_for(sender.stop(), 5)
+        assert all(task.done() for task in sender._tasks)

@@ -17,6 +17,8 @@ from bot.forms.loading import load_form
 COUNTRY_FIELD = "country"
 #: The field shown as the applicant's name to moderators.
 NAME_FIELD = "full_name"
+#: The multiple-choice field moderators filter members by (``/members expertise:...``).
+EXPERTISE_FIELD = "expertise"
 
 
 def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
@@ -72,7 +74,7 @@ DEFAULT_FORM = Form(
             ),
         ),
         Step(
-            field="expertise",
+            field=EXPERTISE_FIELD,
             title=N_("Areas of expertise"),
             question=N_("What are your areas of expertise?"),
             kind="multi",

@@ -2,7 +2,8 @@
 
 Each job computes what is due from ``ctx.services.now()`` and the database, so it is
 safe to run at any interval, after a restart, or twice: a reminder is sent once per
-quiet spell (``reminded_at``), an expired form is closed once.
+quiet spell (``reminded_at``), an expired form is closed once. Their messages go to many
+people, so they go through the durable outbox, written in the same unit of work.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.core.i18n import N_
 from bot.core.text import Text, code
-from bot.core.types import Role, UserRef
+from bot.core.types import OutgoingMessage, Role, UserRef
 from bot.services import Ctx
 from handlers.application.common import Say, command, review_recipients, speaker
 from storage.applications import Draft, Status
@@ -31,6 +32,7 @@ async def remind_and_expire_forms(ctx: Ctx) -> None:
     repository = ctx.services.applications
     expiry = now - timedelta(days=settings.form_expiry_days)
     reminder = now - timedelta(days=settings.form_reminder_days)
+    messages: list[OutgoingMessage] = []
     for application in await repository.idle_drafts(reminder):
         say = await _applicant_speaker(ctx, application)
         user = UserRef(application.platform, application.platform_user_id)
@@ -38,26 +40,25 @@ async def remind_and_expire_forms(ctx: Ctx) -> None:
         if application.updated_at < expiry:
             await repository.close(Draft.of(application), Status.EXPIRED, now)
             await ctx.services.users.revoke(application.person_id, Role.APPLICANT)
-            ctx.send(
-                user,
-                say(
-                    N_(
-                        "Your unfinished application form has expired and was discarded. Send {apply} to start again."
-                    ),
-                    apply=apply_,
-                ),
+            notice = N_(
+                "Your unfinished application form has expired and was discarded. Send {apply} to start again."
             )
         elif application.reminded_at is None:
             await repository.mark_reminded(application.id, now)
-            ctx.send(
-                user,
-                say(
-                    N_(
-                        "Your application form is not finished yet. Send {apply} to continue where you left off."
-                    ),
-                    apply=apply_,
-                ),
+            notice = N_(
+                "Your application form is not finished yet. Send {apply} to continue where you left off."
             )
+        else:
+            continue
+        messages.append(OutgoingMessage(user, say(notice, apply=apply_)))
+    await _post(ctx, "reminder", messages)
+
+
+async def _post(ctx: Ctx, kind: str, messages: list[OutgoingMessage]) -> None:
+    """Queue messages for many people in the outbox: delivered at the platforms' pace, after a crash too."""
+    if messages:
+        outbox, now = ctx.services.outbox, ctx.services.now()
+        await outbox.enqueue(messages, now, broadcast=await outbox.start_broadcast(kind, now))
 
 
 async def remind_reviewers(ctx: Ctx) -> None:
@@ -72,6 +73,7 @@ async def remind_reviewers(ctx: Ctx) -> None:
     if not waiting:
         return
     await ctx.services.state.set(LAST_REVIEW_REMINDER, now.isoformat(), now)
+    messages: list[OutgoingMessage] = []
     for recipient, locale in await review_recipients(ctx):
         say = speaker(ctx, locale)
         lines = [
@@ -84,7 +86,8 @@ async def remind_reviewers(ctx: Ctx) -> None:
             say(N_("#{id}, sent on {date}"), id=item.id, date=f"{item.submitted_at:%Y-%m-%d}")
             for item in waiting
         )
-        ctx.send(recipient, Text.join("\n", lines))
+        messages.append(OutgoingMessage(recipient, Text.join("\n", lines)))
+    await _post(ctx, "reminder", messages)
 
 
 async def _applicant_speaker(ctx: Ctx, application: Application) -> Say:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.app import SystemJob
 from bot.core.pacing import UNLIMITED
 from bot.core.types import ChatRef, IncomingMessage, JoinRequest, Role, UserRef
 from handlers.application import jobs
@@ -50,6 +51,12 @@ async def fill(
     for answer in answers:
         lines = await bot.say(answer, as_=who)
     return lines
+
+
+async def run_job(bot: Harness, job: SystemJob) -> None:
+    """Run a scheduled job as the scheduler would, and deliver what it queued in the outbox."""
+    await bot.bot.run_system(job.__name__, job)
+    await bot.bot.settle()
 
 
 async def person(bot: Harness, name: str) -> Person:
@@ -397,16 +404,16 @@ async def test_abandoned_forms_are_reminded_once_then_expire(bot: Harness) -> No
     await bot.say("/apply", lang="fr")
     await bot.say("Alice Doe")
     bot.clock.advance(timedelta(days=2, hours=23))
-    await bot.bot.run_system("forms", jobs.remind_and_expire_forms)
+    await run_job(bot, jobs.remind_and_expire_forms)
     assert bot.console.take() == []
     bot.clock.advance(timedelta(hours=2))
     await bot.bot.run_system("forms", jobs.remind_and_expire_forms)
-    await bot.bot.run_system("forms", jobs.remind_and_expire_forms)
+    await run_job(bot, jobs.remind_and_expire_forms)  # reminders go through the outbox
     assert bot.console.take() == [
         "[alice] Votre formulaire de candidature n'est pas terminé. Envoyez /apply pour reprendre là où vous vous êtes arrêté."
     ]
     bot.clock.advance(timedelta(days=11))
-    await bot.bot.run_system("forms", jobs.remind_and_expire_forms)
+    await run_job(bot, jobs.remind_and_expire_forms)
     assert bot.console.take() == [
         "[alice] Votre formulaire de candidature inachevé a expiré et a été supprimé. Envoyez /apply pour recommencer."
     ]
@@ -416,18 +423,18 @@ async def test_abandoned_forms_are_reminded_once_then_expire(bot: Harness) -> No
 async def test_moderators_are_reminded_of_waiting_applications(bot: Harness) -> None:
     await fill(bot)
     await bot.say("#14")
-    await bot.bot.run_system("reviews", jobs.remind_reviewers)
+    await run_job(bot, jobs.remind_reviewers)
     assert bot.console.take() == []
     bot.clock.advance(timedelta(days=2, minutes=1))
-    await bot.bot.run_system("reviews", jobs.remind_reviewers)
+    await run_job(bot, jobs.remind_reviewers)
     assert bot.console.take() == [
         "[admin] These applications have been waiting for a decision for more than 2 days:",
         "  #1, sent on 2026-09-22",
     ]
-    await bot.bot.run_system("reviews", jobs.remind_reviewers)  # a restart the same day
+    await run_job(bot, jobs.remind_reviewers)  # a restart the same day
     assert bot.console.take() == []
     bot.clock.advance(timedelta(days=1))
-    await bot.bot.run_system("reviews", jobs.remind_reviewers)
+    await run_job(bot, jobs.remind_reviewers)
     assert bot.console.take()[0].startswith("[admin] These applications")
 
 

@@ -20,7 +20,7 @@ from bot.core.types import (
     UserRef,
 )
 from storage.db import Database
-from storage.models import Person, PromptCopy, PromptPost, Reply
+from storage.models import OutboxMessage, Person, PromptCopy, PromptPost, Reply
 from storage.users import UserRepository
 from tests.fakes import Harness
 
@@ -302,6 +302,8 @@ async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -
     await plan(harness, "2026-09-22 09:30 What changed?")
     harness.clock.advance(timedelta(minutes=30))
     lines = await post_due(harness)
+    await harness.bot.settle()  # the copies go through the outbox
+    lines += harness.console.take()
     assert "[amina] Nueva consigna 1 de Current Situation:" in lines
     assert await harness.say("/reply 1 Privately: a lot.", as_="amina") == [
         "[community/1] amina replied: Privately: a lot.",
@@ -311,7 +313,9 @@ async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -
     # answering the copy received by direct message is a reply too
     async with harness.bot.db.transaction() as session:
         copy = (await session.execute(select(PromptCopy))).scalar_one()
-    assert (copy.prompt_id, copy.chat_id) == (1, "amina")
+        row = await session.get(OutboxMessage, copy.outbox_id)
+    assert row is not None
+    assert (copy.prompt_id, row.recipient_id, row.status) == (1, "amina", "sent")
     await harness.bot.handle(
         IncomingMessage(
             event_id="answer-copy",
@@ -320,7 +324,7 @@ async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -
             is_direct=True,
             text="And budgets shrank.",
             message_id="dm-1",
-            reply_to=copy.message_id,
+            reply_to=row.message_id,
         )
     )
     await harness.bot.drain()

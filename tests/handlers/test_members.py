@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.core.types import ChatRef, IncomingMessage, Role, UserRef
 from storage.db import Database
-from storage.models import AuditEntry, Person
+from storage.models import Application, AuditEntry, Person
 from storage.users import UserRepository
 from tests.fakes import FakeClock, Harness
 
@@ -163,8 +163,45 @@ async def test_members_filters_and_paging(community: Harness, db: Database, cloc
         "  #3 Carlos — member · CO",
     ]
     assert await community.say("/members colour:blue", as_="mod") == [
-        "[mod] I do not understand the filter colour:blue. Use country:XX, region:name (africa, americas, asia, europe, oceania), platform:name or role:name."
+        "[mod] I do not understand the filter colour:blue. Use country:XX, region:name (africa, americas, asia, europe, oceania), platform:name, role:name or expertise:area (for example expertise:budgeting)."
     ]
+
+
+async def test_members_by_expertise_from_their_approved_application(
+    community: Harness, db: Database, clock: FakeClock
+) -> None:
+    async with db.transaction() as session:
+        users = UserRepository(session)
+        for name, status, areas in (
+            ("amina", "approved", ["gbv", "peace"]),
+            ("carlos", "approved", ["budgeting"]),
+            ("applicant", "rejected", ["peace"]),  # not a member's expertise
+        ):
+            identity = await users.find("console", name)
+            assert identity is not None
+            session.add(
+                Application(
+                    person_id=identity.person_id,
+                    platform="console",
+                    platform_user_id=name,
+                    status=status,
+                    answers={"expertise": areas, "full_name": name},
+                    created_at=clock.now(),
+                    updated_at=clock.now(),
+                )
+            )
+    amina = ["[mod] People 1-1 of 1:", "  #2 Amina — member · FR"]
+    assert await community.say("/members expertise:peace", as_="mod") == amina
+    assert await community.say("/members expertise:paix", as_="mod") == amina  # a label, in French
+    assert await community.say("/members expertise:gbv country:fr", as_="mod") == amina
+    assert await community.say("/members expertise:budgeting", as_="mod") == [
+        "[mod] People 1-1 of 1:",
+        "  #3 Carlos — member · CO",
+    ]
+    assert await community.say("/members expertise:health", as_="mod") == ["[mod] No one matches."]
+    assert (await community.say("/members expertise:gender", as_="mod"))[0].startswith(
+        "[mod] I do not understand the filter expertise:gender."  # three areas start so
+    )
 
 
 async def test_the_audit_log_pages_newest_first(community: Harness) -> None:

@@ -23,7 +23,7 @@ async def test_rows_round_trip_the_message(db: Database) -> None:
     )
     async with db.transaction() as session:
         outbox = Outbox(session)
-        assert await outbox.enqueue([message], NOW) == 1
+        assert len(await outbox.enqueue([message], NOW)) == 1
         (row,) = await outbox.due(NOW, 10)
     restored = decode(row)
     assert restored.to == message.to

@@ -61,9 +61,9 @@ async def seed(session: AsyncSession) -> None:
     person(session, "BR")  # a guest
     person(session, "US", Role.MEMBER, banned=True)
     await session.flush()
-    someone = person(session, "DE", Role.APPLICANT)
-    await session.flush()
     for status in ("submitted", "submitted", "approved", "rejected", "draft", "submitted"):
+        someone = person(session, "DE", Role.APPLICANT)  # one open application per person
+        await session.flush()
         session.add(
             Application(
                 person_id=someone.id,
