@@ -91,11 +91,7 @@ async def promote(ctx: Ctx) -> None:
     granted = await users.grant(person.id, Role.MODERATOR, now, ctx.actor.person_id)
     await users.grant(person.id, Role.MEMBER, now, ctx.actor.person_id)
     if not granted:
-        ctx.reply(
-            ctx._(
-                N_("{name} (#{number}) is already a moderator."), name=person.display_name, number=person.id
-            )
-        )
+        _tell(ctx, N_("{name} (#{number}) is already a moderator."), person)
         return
     await _audit(ctx, "role.grant.moderator", person)
     _tell(ctx, N_("{name} (#{number}) is now a moderator."), person)
