@@ -145,6 +145,10 @@ class FakeTelegram:
         self.calls: list[tuple[str, Json]] = []
         self.unknown: list[str] = []
         self.webhook: Json | None = None
+        #: Seconds each send takes (a slower server, for the crash test).
+        self.latency = 0.0
+        #: Set when the server stops: long polls return at once.
+        self.closing = False
         self._throttled: dict[int, float] = {}
         self._message_ids = itertools.count(100)
         self._update_ids = itertools.count(1)
@@ -232,6 +236,14 @@ class FakeTelegram:
     def texts(self, chat_id: int, thread_id: int | None = None) -> list[str]:
         return [sent.text for sent in self.to(chat_id, thread_id)]
 
+    def button(self, sent: Sent, label: str) -> str:
+        """The payload of the button labelled ``label`` under ``sent``."""
+        for row in sent.buttons:
+            for button in row:
+                if button["text"] == label:
+                    return str(button["callback_data"])
+        raise AssertionError(f"no button {label!r} under {sent.text!r}: {sent.buttons}")
+
     @property
     def pending(self) -> int:
         """Updates not yet confirmed by an offset."""
@@ -283,14 +295,16 @@ class FakeTelegram:
         deadline = time.monotonic() + timeout
         while True:
             ready = [u for u in self.updates if u["update_id"] >= offset and _allowed(u, allowed)][:limit]
-            if ready or time.monotonic() >= deadline:
+            if ready or time.monotonic() >= deadline or self.closing:
                 return ready
             self._arrived.clear()
             with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel
                 async with asyncio.timeout(deadline - time.monotonic()):
                     await self._arrived.wait()
 
-    def _api_sendmessage(self, p: _Params, files: Any) -> Json:
+    async def _api_sendmessage(self, p: _Params, files: Any) -> Json:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         chat_id = self._target(p)
         source = p.text("text")
         if p.opt("parse_mode") == "HTML":
@@ -626,6 +640,8 @@ class FakeBotApiServer:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self.api.closing = True
+        self.api._arrived.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
