@@ -60,7 +60,6 @@ from bot.platforms.telegram_updates import (
     NAME,
     UpdateLedger,
     event_of,
-    reachability_of,
 )
 
 log = logging.getLogger(__name__)
@@ -168,11 +167,7 @@ class TelegramPlatform(Platform):
         """Long-poll ``getUpdates``, confirming only updates that were handled."""
         while self._sink is not None:
             try:
-                updates = await self.bot.get_updates(
-                    offset=self.ledger.offset,
-                    timeout=self.poll_timeout,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
+                updates = await self._get_updates()
             except asyncio.CancelledError:
                 raise
             except RetryAfter as error:
@@ -194,6 +189,30 @@ class TelegramPlatform(Platform):
                     async with asyncio.timeout(1.0):
                         await self._progress.wait()
 
+    async def _get_updates(self) -> list[Update]:
+        arguments: dict[str, Any] = {
+            "offset": self.ledger.offset,
+            "timeout": self.poll_timeout,
+            "allowed_updates": list(ALLOWED_UPDATES),
+        }
+        try:
+            return list(await self.bot.get_updates(**arguments))
+        except TelegramError:
+            raise
+        except Exception:  # PTB could not read the batch: read it update by update
+            raw: list[dict[str, Any]] = await self.bot.do_api_request(
+                "getUpdates", arguments, read_timeout=self.poll_timeout + 10
+            )
+            return [self._parse(data) for data in raw]
+
+    def _parse(self, data: dict[str, Any]) -> Update:
+        """One update; one PTB cannot read is logged and skipped, never retried forever."""
+        try:
+            return Update.de_json(data, self.bot)
+        except Exception:
+            log.exception("telegram: skipping an update that cannot be read: %.500r", data)
+            return Update(int(data["update_id"]))
+
     async def receive(self, update: Update) -> Handled | None:
         """Hand one polled update to the bot, unless it is already in flight or handled.
 
@@ -213,14 +232,11 @@ class TelegramPlatform(Platform):
         return await self._dispatch(update)
 
     async def _dispatch(self, update: Update) -> Handled:
-        reachability = reachability_of(update)
-        if reachability is not None:
-            log.info(
-                "telegram: user %s %s the bot",
-                reachability.user_id,
-                "unblocked" if reachability.reachable else "blocked",
-            )
-        event = event_of(update, self.settings.community_chat_id)
+        try:
+            event = event_of(update, self.settings.community_chat_id)
+        except Exception:  # an update shaped as no one expected: skip it, keep receiving
+            log.exception("telegram: skipping update %d, which cannot be mapped", update.update_id)
+            event = None
         if event is None or self._sink is None:
             return _done_already()
         return await self._sink(event)

@@ -14,11 +14,9 @@ Two pieces without I/O, kept apart from the adapter so they are tested on their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import Chat, ChatMember, Message, Update, User
 
-from bot.core.types import ChatRef, Event, IncomingMessage, JoinRequest, UserRef
+from bot.core.types import ChatRef, Event, IncomingMessage, JoinRequest, ReachabilityChanged, UserRef
 
 NAME = "telegram"
 #: The update kinds the bot asks for; ``chat_join_request`` arrives only when listed.
@@ -93,6 +91,8 @@ def event_of(update: Update, community_chat_id: int | None = None) -> Event | No
             message_id=message_id,
             button=query.data or "expired",
         )
+    if update.my_chat_member is not None:
+        return reachability_of(update)
     request = update.chat_join_request
     if request is not None:
         if community_chat_id is not None and request.chat.id != community_chat_id:
@@ -107,21 +107,20 @@ def event_of(update: Update, community_chat_id: int | None = None) -> Event | No
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Reachability:
-    """A private chat's member update: the user blocked (``False``) or unblocked the bot."""
-
-    user_id: str
-    reachable: bool
-
-
-def reachability_of(update: Update) -> Reachability | None:
-    """Whether an update says a user blocked or unblocked the bot, else ``None``."""
+def reachability_of(update: Update) -> ReachabilityChanged | None:
+    """The user blocked or unblocked the bot (a ``my_chat_member`` update in private), else ``None``."""
     changed = update.my_chat_member
     if changed is None or changed.chat.type != Chat.PRIVATE:
         return None
     status = changed.new_chat_member.status
-    return Reachability(str(changed.chat.id), status not in (ChatMember.BANNED, ChatMember.LEFT))
+    return ReachabilityChanged(
+        event_id=event_id(update),
+        sender=user_ref(changed.from_user),
+        chat=ChatRef(NAME, str(changed.chat.id)),
+        is_direct=True,
+        received_at=changed.date,
+        reachable=status not in (ChatMember.BANNED, ChatMember.LEFT),
+    )
 
 
 class UpdateLedger:

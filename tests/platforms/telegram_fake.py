@@ -222,8 +222,13 @@ class FakeTelegram:
         )
 
     def block(self, user_id: int) -> int:
+        """The user blocks the bot: sends to them answer 403 from now on."""
         self.blocked.add(user_id)
         return self.push(my_chat_member=self._member_update(user_id, "member", "kicked"))
+
+    def unblock(self, user_id: int) -> int:
+        self.blocked.discard(user_id)
+        return self.push(my_chat_member=self._member_update(user_id, "kicked", "member"))
 
     def to(self, chat_id: int, thread_id: int | None = None) -> list[Sent]:
         """What the bot sent to a chat (and thread)."""
@@ -539,7 +544,7 @@ class FakeTelegram:
             "chat": self._chat(user_id),
             "from": self.users[user_id],
             "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": bot},
+            "old_chat_member": {"status": old, "user": bot, "until_date": 0},
             "new_chat_member": {"status": new, "user": bot, "until_date": 0},
         }
 

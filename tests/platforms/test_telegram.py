@@ -15,6 +15,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 from telegram.error import BadRequest
 
 from bot.app import CopBot
@@ -25,6 +26,7 @@ from bot.core.types import Attachment, Button, ChatRef, MessageRef, OutgoingMess
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram_updates import UpdateLedger
 from storage.db import Database
+from storage.models import UnreachableRecipient
 from tests.fakes import FakeClock
 from tests.platforms.telegram_fake import BOT_USERNAME, TOKEN, FakeRequest, FakeTelegram, parse_html
 
@@ -406,3 +408,31 @@ async def test_the_apply_deep_link_opens_the_form(tg: Running) -> None:
     texts = tg.fake.texts(BOB)
     assert any("application form" in text for text in texts), texts
     assert tg.platform.deep_link() == f"https://t.me/{BOT_USERNAME}?start=apply"
+
+
+async def test_blocking_and_unblocking_the_bot_is_recorded_for_broadcasts(tg: Running) -> None:
+    async def unreachable() -> set[str]:
+        async with tg.bot.db.transaction() as session:
+            rows = await session.scalars(select(UnreachableRecipient.recipient_id))
+            return set(rows)
+
+    await tg.exchange(tg.fake.block(BOB))
+    assert await unreachable() == {str(BOB)}
+    await tg.exchange(tg.fake.unblock(BOB))
+    assert await unreachable() == set()
+
+
+async def test_an_update_that_cannot_be_read_is_skipped_not_retried_forever(tg: Running) -> None:
+    broken = tg.fake.push(my_chat_member={"chat": {"id": ALICE, "type": "private"}})  # fields missing
+    await tg.exchange(tg.fake.say(ALICE, "/help"))
+    assert tg.platform.ledger.offset is not None
+    assert tg.platform.ledger.offset > broken
+    assert len(tg.fake.to(ALICE)) == 1
+
+
+async def test_a_batch_python_telegram_bot_cannot_read_is_read_update_by_update(tg: Running) -> None:
+    broken = tg.fake.push(message={"message_id": 1, "chat": "not a chat"})
+    await tg.exchange(tg.fake.say(ALICE, "/help"))
+    assert tg.platform.ledger.offset is not None
+    assert tg.platform.ledger.offset > broken
+    assert len(tg.fake.to(ALICE)) == 1
