@@ -121,6 +121,8 @@ class TelegramPlatform(Platform):
         self._webhook: Any = None
         self._progress = asyncio.Event()
         self._side_tasks: set[asyncio.Task[Any]] = set()
+        #: Users who asked to join, with the ``user_chat_id`` of their request.
+        self._requesters: dict[str, int] = {}
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -180,8 +182,12 @@ class TelegramPlatform(Platform):
             self._progress.clear()
             fresh = 0
             for update in updates:
-                if await self.receive(update) is not None:
-                    fresh += 1
+                try:
+                    if await self.receive(update) is not None:
+                        fresh += 1
+                except Exception:  # the bot refused it (stopping): it comes again
+                    log.exception("telegram: update %d was not accepted", update.update_id)
+                    self.ledger.forget(update.update_id)
             if not fresh and self.ledger.in_flight:
                 # Only updates still in flight came back: wait for one to finish rather
                 # than asking again at once (the offset cannot move before that).
@@ -222,11 +228,14 @@ class TelegramPlatform(Platform):
         if not self.ledger.accept(update.update_id):
             return None
         handled = asyncio.ensure_future(await self.handle_update(update))
-        handled.add_done_callback(lambda _: self._done(update.update_id))
+        handled.add_done_callback(lambda future: self._done(update.update_id, future))
         return handled
 
     async def handle_update(self, update: Update) -> Handled:
         """Hand one update to the bot; the result resolves once it is handled."""
+        request = update.chat_join_request
+        if request is not None:  # the chat through which the bot may write to the requester
+            self._requesters[str(request.from_user.id)] = request.user_chat_id
         if update.callback_query is not None:
             self._spawn(self._answer(update.callback_query.id))
         return await self._dispatch(update)
@@ -241,8 +250,11 @@ class TelegramPlatform(Platform):
             return _done_already()
         return await self._sink(event)
 
-    def _done(self, update_id: int) -> None:
-        self.ledger.done(update_id)
+    def _done(self, update_id: int, handled: asyncio.Future[None]) -> None:
+        if handled.cancelled():  # the bot stopped first: not handled, never confirmed
+            self.ledger.forget(update_id)
+        else:
+            self.ledger.done(update_id)
         self._progress.set()
 
     async def _answer(self, query_id: str) -> None:
@@ -259,7 +271,19 @@ class TelegramPlatform(Platform):
     # -- sending ----------------------------------------------------------------------
 
     async def send(self, message: OutgoingMessage) -> MessageRef:
-        chat = _chat_of(message.to)
+        chat = self._chat_of(message.to)
+        try:
+            return await self._send(chat, message)
+        except RecipientUnreachable:
+            if chat.id in self._requesters:
+                log.warning(
+                    "telegram: cannot write to %s, who asked to join; they can apply through %s",
+                    chat.id,
+                    self.deep_link(),
+                )
+            raise
+
+    async def _send(self, chat: ChatRef, message: OutgoingMessage) -> MessageRef:
         target: dict[str, Any] = {"chat_id": int(chat.id)}
         if chat.thread_id is not None:
             target["message_thread_id"] = int(chat.thread_id)
@@ -362,6 +386,12 @@ class TelegramPlatform(Platform):
         """A ``t.me`` link that opens a private chat with the bot and sends ``/start <start>``."""
         return f"https://t.me/{self.bot_username}?start={start}"
 
+    def _chat_of(self, recipient: Recipient) -> ChatRef:
+        """A chat as is; a user's private chat (a join requester's ``user_chat_id``)."""
+        if isinstance(recipient, UserRef):
+            return ChatRef(NAME, str(self._requesters.get(recipient.id, recipient.id)))
+        return recipient
+
     def _community(self) -> int:
         if self.settings.community_chat_id is None:
             raise PlatformError("COPBOT_TELEGRAM__COMMUNITY_CHAT_ID is not set")
@@ -369,10 +399,6 @@ class TelegramPlatform(Platform):
 
 
 # -- helpers --------------------------------------------------------------------------
-
-
-def _chat_of(recipient: Recipient) -> ChatRef:
-    return ChatRef(NAME, recipient.id) if isinstance(recipient, UserRef) else recipient
 
 
 def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:

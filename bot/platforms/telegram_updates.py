@@ -134,13 +134,14 @@ class UpdateLedger:
     def __init__(self) -> None:
         self.in_flight: set[int] = set()
         self._handled: set[int] = set()
+        self._again: set[int] = set()  # forgotten: to be taken again, not confirmed
         self._highest: int | None = None
 
     @property
     def offset(self) -> int | None:
         """The ``offset`` for the next ``getUpdates`` (``None``: nothing seen yet)."""
-        if self.in_flight:
-            return min(self.in_flight)
+        if self.in_flight or self._again:
+            return min(self.in_flight | self._again)
         return None if self._highest is None else self._highest + 1
 
     def accept(self, update_id: int) -> bool:
@@ -150,9 +151,15 @@ class UpdateLedger:
         floor = self.offset
         if floor is not None and update_id < floor:
             return False  # handled, and confirmed or about to be
+        self._again.discard(update_id)
         self.in_flight.add(update_id)
         self._highest = update_id if self._highest is None else max(self._highest, update_id)
         return True
+
+    def forget(self, update_id: int) -> None:
+        """The update was not handled after all: take it again when it comes back."""
+        self.in_flight.discard(update_id)
+        self._again.add(update_id)
 
     def done(self, update_id: int) -> None:
         """The update was handled (committed, or failed and recorded)."""

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from telegram.error import BadRequest
 
@@ -30,7 +32,7 @@ from storage.models import UnreachableRecipient
 from tests.fakes import FakeClock
 from tests.platforms.telegram_fake import BOT_USERNAME, TOKEN, FakeRequest, FakeTelegram, parse_html
 
-ADMIN, ALICE, BOB = 1, 2, 3
+ADMIN, ALICE, BOB, CAROL = 1, 2, 3, 4
 
 
 @dataclass
@@ -83,6 +85,7 @@ def fake() -> FakeTelegram:
     api.user(ADMIN, "Admin")
     api.user(ALICE, "Alice", "es")
     api.user(BOB, "Bob <b>&</b>")
+    api.user(CAROL, "Carol")
     return api
 
 
@@ -360,6 +363,9 @@ def test_the_offset_never_passes_an_update_in_flight() -> None:
     assert ledger.offset == 13
     assert not ledger.accept(12)
     assert ledger.accept(13)
+    ledger.forget(13)  # the bot stopped before handling it
+    assert ledger.offset == 13
+    assert ledger.accept(13)
 
 
 # -- webhook ------------------------------------------------------------------------------
@@ -436,3 +442,43 @@ async def test_a_batch_python_telegram_bot_cannot_read_is_read_update_by_update(
     assert tg.platform.ledger.offset is not None
     assert tg.platform.ledger.offset > broken
     assert len(tg.fake.to(ALICE)) == 1
+
+
+async def test_a_requester_the_bot_cannot_write_to_is_logged_with_the_deep_link(
+    tg: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    tg.fake.blocked.add(CAROL)
+    await tg.exchange(tg.fake.request_join(CAROL))
+    assert tg.fake.to(CAROL) == []
+    assert f"https://t.me/{BOT_USERNAME}?start=apply" in caplog.text
+
+
+@given(st.lists(st.tuples(st.sampled_from(["deliver", "finish", "drop"]), st.integers(1, 30)), max_size=200))
+def test_the_ledger_never_confirms_an_unhandled_update_nor_takes_one_twice(
+    steps: list[tuple[str, int]],
+) -> None:
+    ledger = UpdateLedger()
+    handled: set[int] = set()
+    taken: set[int] = set()
+    dropped: set[int] = set()
+    for action, update_id in steps:
+        if action == "deliver":  # Telegram sends ids from the offset on
+            if ledger.offset is not None and update_id < ledger.offset:
+                continue
+            if ledger.accept(update_id):
+                assert update_id not in handled, f"{update_id} taken again after it was handled"
+                taken.add(update_id)
+                dropped.discard(update_id)
+        elif update_id in ledger.in_flight:
+            if action == "finish":
+                ledger.done(update_id)
+                handled.add(update_id)
+            else:
+                ledger.forget(update_id)
+                taken.discard(update_id)
+                dropped.add(update_id)
+        offset = ledger.offset
+        if offset is not None:
+            confirmed = set(range(1, offset))
+            assert confirmed & (taken - handled) == set(), "an update in flight was confirmed"
+            assert confirmed & dropped == set(), "a dropped update was confirmed"
