@@ -147,6 +147,8 @@ class FakeTelegram:
         self.webhook: Json | None = None
         #: Seconds each send takes (a slower server, for the crash test).
         self.latency = 0.0
+        #: Set whenever the bot sent a message (tests and benchmarks wait on it).
+        self.delivered = asyncio.Event()
         #: Set when the server stops: long polls return at once.
         self.closing = False
         self._throttled: dict[int, float] = {}
@@ -333,6 +335,7 @@ class FakeTelegram:
             reply_to=reply.get("message_id"),
         )
         self.sent.append(sent)
+        self.delivered.set()
         return self._as_message(sent)
 
     def _api_senddocument(self, p: _Params, files: dict[str, tuple[str, bytes]]) -> Json:
