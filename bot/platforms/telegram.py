@@ -31,7 +31,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     Bot,
@@ -61,6 +61,9 @@ from bot.platforms.telegram_updates import (
     UpdateLedger,
     event_of,
 )
+
+if TYPE_CHECKING:
+    from bot.platforms.telegram_webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 # Time periods as timedelta, the behaviour PTB 23 will have; PTB 22 warns on every
@@ -118,7 +121,7 @@ class TelegramPlatform(Platform):
         self.ledger = UpdateLedger()
         self._sink: EventSink | None = None
         self._poller: asyncio.Task[None] | None = None
-        self._webhook: Any = None
+        self._webhook: WebhookServer | None = None
         self._progress = asyncio.Event()
         self._side_tasks: set[asyncio.Task[Any]] = set()
         #: Users who asked to join, with the ``user_chat_id`` of their request.
@@ -182,6 +185,8 @@ class TelegramPlatform(Platform):
             self._progress.clear()
             fresh = 0
             for update in updates:
+                if self._sink is None:  # stopping: the rest comes again at the next start
+                    break
                 try:
                     if await self.receive(update) is not None:
                         fresh += 1
@@ -246,7 +251,9 @@ class TelegramPlatform(Platform):
         except Exception:  # an update shaped as no one expected: skip it, keep receiving
             log.exception("telegram: skipping update %d, which cannot be mapped", update.update_id)
             event = None
-        if event is None or self._sink is None:
+        if self._sink is None:  # stopping: the update must come again, not be confirmed
+            raise PlatformError("the Telegram platform is stopping")
+        if event is None:
             return _done_already()
         return await self._sink(event)
 

@@ -67,7 +67,11 @@ class WebhookServer:
             return web.Response(status=400, text="not an update")
         handled = self._waiting.get(update.update_id)
         if handled is None:  # else a repeat of an update in flight: wait for that one
-            handled = asyncio.ensure_future(await self.platform.handle_update(update))
+            try:
+                handled = asyncio.ensure_future(await self.platform.handle_update(update))
+            except Exception as error:  # stopping: Telegram delivers it again later
+                log.info("telegram: update %d refused: %s", update.update_id, error)
+                return web.Response(status=503, text="stopping")
             self._waiting[update.update_id] = handled
             handled.add_done_callback(lambda _: self._waiting.pop(update.update_id, None))
         try:

@@ -436,6 +436,7 @@ async def test_an_update_that_cannot_be_read_is_skipped_not_retried_forever(tg: 
     assert len(tg.fake.to(ALICE)) == 1
 
 
+@pytest.mark.filterwarnings("ignore:Please use 'Bot.getUpdates'")  # the fallback is meant
 async def test_a_batch_python_telegram_bot_cannot_read_is_read_update_by_update(tg: Running) -> None:
     broken = tg.fake.push(message={"message_id": 1, "chat": "not a chat"})
     await tg.exchange(tg.fake.say(ALICE, "/help"))
