@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import sys
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.handlers.test_application import ANSWERS
-from tests.platforms.telegram_fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent
+from tests.platforms.telegram_fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent, WebhookPusher
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,3 +234,65 @@ async def test_kill_9_with_100_updates_pending_handles_each_exactly_once(
     # never repeated. They are bounded by the sends in flight at that moment.
     assert lost <= 64, f"{lost} replies lost"
     print(f"\nkill -9 after {first_run} replies; {lost} committed replies were not sent")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_rejects_a_wrong_secret_and_survives_kill_9(
+    server: FakeBotApiServer, tmp_path: Path
+) -> None:
+    """Telegram (the pusher) POSTs 100 updates; the bot is killed among them and restarted."""
+    import aiohttp
+
+    api = server.api
+    port = free_port()
+    users = range(1000, 1100)
+    for user in users:
+        api.user(user, f"User {user}")
+        api.say(user, "/help")
+    api.latency = 0.01
+    hook = {
+        "COPBOT_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "COPBOT_TELEGRAM__WEBHOOK_SECRET": "s3cret-token",
+        "COPBOT_TELEGRAM__WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+    bot = Copbot(tmp_path, server)
+    bot.env |= hook
+    await bot.start()
+    await until(lambda: api.webhook is not None, "setWebhook", bot)
+    assert api.webhook is not None
+    assert api.webhook["secret_token"] == "s3cret-token"
+    async with aiohttp.ClientSession() as http:
+        update = {"update_id": 999_999, "message": api.updates[0]["message"]}
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
+            async with http.post(api.webhook["url"], json=update, headers=headers) as response:
+                assert response.status == 403
+    pusher = WebhookPusher(api)
+    pusher.start()
+    try:
+        await until(lambda: len(api.sent) >= 15, "some replies", bot, patience=30)
+        bot.kill()
+        await bot.process.wait()  # type: ignore[union-attr]
+        assert api.pending > 0, "every update was acknowledged before the kill"
+        # Only handled updates were acknowledged (answered 200).
+        assert claimed(bot.db) >= {f"update:{n}" for n in range(1, 101)} - {
+            f"update:{u['update_id']}" for u in api.updates
+        }
+        again = Copbot(tmp_path, server)
+        again.env |= hook
+        await again.start()
+        try:
+            await until(lambda: api.pending == 0, "every update acknowledged", again, patience=60)
+        finally:
+            log = await again.stop()
+    finally:
+        await pusher.stop()
+    assert "Traceback" not in log
+    assert claimed(bot.db) == {f"update:{n}" for n in range(1, 101)}
+    replies = Counter(sent.chat_id for sent in api.sent)
+    assert max(replies.values()) == 1, "a user was answered twice"
+    assert len(replies) >= 100 - 40, "more replies lost than updates in flight"

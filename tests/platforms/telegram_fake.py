@@ -671,3 +671,72 @@ class FakeBotApiServer:
                     params[name] = value
         status, body = await self.api.call(request.match_info["method"], params, files)
         return web.json_response(body, status=status)
+
+
+class WebhookPusher:
+    """Telegram's side of webhook mode: POSTs queued updates to the URL set with ``setWebhook``.
+
+    Up to ``connections`` updates are in flight at once (Telegram's ``max_connections``
+    defaults to 40); an update leaves the queue only when the bot answered 200, otherwise
+    it is sent again after ``retry`` seconds (the bot is down, stopping, or refused it).
+    """
+
+    def __init__(self, api: FakeTelegram, connections: int = 40, retry: float = 0.1) -> None:
+        self.api = api
+        self.connections = connections
+        self.retry = retry
+        self.posts = 0
+        self.refused = 0
+        self._task: asyncio.Task[None] | None = None
+        self._posts: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        for task in [self._task, *self._posts]:
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(
+            *[t for t in [self._task, *self._posts] if t is not None], return_exceptions=True
+        )
+
+    async def _run(self) -> None:
+        import aiohttp
+
+        busy: set[int] = set()
+        slots = asyncio.Semaphore(self.connections)
+        async with aiohttp.ClientSession() as http:
+
+            async def deliver(update: Json) -> None:
+                hook = self.api.webhook or {}
+                headers = {"X-Telegram-Bot-Api-Secret-Token": hook.get("secret_token") or ""}
+                try:
+                    self.posts += 1
+                    async with http.post(str(hook.get("url")), json=update, headers=headers) as response:
+                        if response.status == 200:
+                            self.api.updates = [u for u in self.api.updates if u is not update]
+                            return
+                        self.refused += 1
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(self.retry)
+
+            async def one(update: Json) -> None:
+                try:
+                    await deliver(update)
+                finally:
+                    busy.discard(update["update_id"])
+                    slots.release()
+
+            while True:
+                waiting = [u for u in self.api.updates if u["update_id"] not in busy]
+                if not waiting or self.api.webhook is None:
+                    await asyncio.sleep(0.01)
+                    continue
+                for update in waiting:
+                    await slots.acquire()
+                    busy.add(update["update_id"])
+                    task = asyncio.create_task(one(update))
+                    self._posts.add(task)
+                    task.add_done_callback(self._posts.discard)
