@@ -168,9 +168,13 @@ class TelegramPlatform(Platform):
 
     # -- receiving --------------------------------------------------------------------
 
+    def stopping(self) -> bool:
+        """Whether the platform is stopped or stopping (no sink to hand events to)."""
+        return self._sink is None
+
     async def _poll(self) -> None:
         """Long-poll ``getUpdates``, confirming only updates that were handled."""
-        while self._sink is not None:
+        while not self.stopping():
             try:
                 updates = await self._get_updates()
             except asyncio.CancelledError:
@@ -185,7 +189,7 @@ class TelegramPlatform(Platform):
             self._progress.clear()
             fresh = 0
             for update in updates:
-                if self._sink is None:  # stopping: the rest comes again at the next start
+                if self.stopping():  # the rest comes again at the next start
                     break
                 try:
                     if await self.receive(update) is not None:
