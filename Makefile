@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.broadcast --recipients $${BROADCAST_RECIPIENTS:-10000}
 	$(BIN)/python -m bench.dialogue
 	$(BIN)/python -m bench.application
+	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.wiki
 	$(BIN)/python -m bench.stats
 

@@ -20,6 +20,7 @@ def build_router() -> Router:
         form_controls,
         members,
         privacy,
+        reachability,
         stats,
         wiki,
         wiki_add,
@@ -38,5 +39,6 @@ def build_router() -> Router:
     root.include(members.router)
     root.include(admin.router)
     root.include(stats.router)
+    root.include(reachability.router)
     basics.install_fallbacks(root)
     return root

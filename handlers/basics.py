@@ -27,6 +27,11 @@ ROLE_NAMES = {
 
 @router.command("start", description=N_("Welcome, and what I can do for you"))
 async def start(ctx: Ctx) -> None:
+    if ctx.args[:1] == ("apply",):  # a deep link such as t.me/<bot>?start=apply
+        from handlers.application.conversation import open_form
+
+        await open_form(ctx)
+        return
     ctx.reply(
         Text.join(
             "\n\n",

@@ -222,6 +222,16 @@ class Outbox:
             )
         await self.session.flush()
 
+    async def mark_unreachable_recipient(
+        self, platform: str, recipient_id: str, now: datetime, reason: str
+    ) -> None:
+        """The platform says the recipient blocked the bot: skip them from now on."""
+        if await self.session.get(UnreachableRecipient, (platform, recipient_id)) is None:
+            self.session.add(
+                UnreachableRecipient(platform=platform, recipient_id=recipient_id, since=now, reason=reason)
+            )
+            await self.session.flush()
+
     async def mark_reachable(self, platform: str, recipient_id: str) -> None:
         """The recipient is back (unblocked the bot)."""
         await self.session.execute(

@@ -191,3 +191,10 @@ class MessageDeleted(Event):
     """A message was deleted (Telegram cannot tell bots; Matrix redactions can)."""
 
     message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReachabilityChanged(Event):
+    """The sender blocked the bot (``reachable`` false) or unblocked it in their direct chat."""
+
+    reachable: bool
