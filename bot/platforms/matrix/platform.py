@@ -1,0 +1,405 @@
+"""The Matrix platform: copbot as a Matrix bot account, through matrix-nio.
+
+Rooms: the community room (``COPBOT_MATRIX__COMMUNITY_ROOM``; a prompt is a root event
+and its replies live in its thread; knocking there is applying), the moderators' room
+(review cards) and direct chats (created with ``is_direct`` and recorded in ``m.direct``;
+invitations to direct chats are accepted). User ids are full Matrix ids, so a member's
+key is ``matrix:@alice:example.org``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+from nio import (
+    AsyncClient,
+    InviteMemberEvent,
+    JoinResponse,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomGetEventResponse,
+    RoomInviteResponse,
+    RoomKickResponse,
+    RoomPreset,
+    RoomRedactResponse,
+    RoomSendResponse,
+    SyncResponse,
+    UploadResponse,
+)
+from nio.exceptions import LocalProtocolError
+
+from bot.config import MatrixSettings, Settings
+from bot.core.errors import (
+    ConfigurationError,
+    PlatformError,
+    RateLimited,
+    RecipientUnreachable,
+    UnsupportedCapability,
+)
+from bot.core.pacing import RateLimits
+from bot.core.platform import Capability, EventSink, Handled, Platform
+from bot.core.types import ChatRef, Event, IncomingMessage, MessageRef, OutgoingMessage, UserRef
+from bot.platforms.matrix.events import NAME, RoomView, relation, to_event
+from bot.platforms.matrix.render import Content, Keyboards, edit_content, file_content, message_content
+from bot.platforms.matrix.session import SyncLoop, log_in
+from bot.platforms.matrix.store import AdapterStore
+
+log = logging.getLogger(__name__)
+
+#: Synapse limits messages per user (``rc_message``, 0.2/s with a burst of 10 by
+#: default) and says how long to wait with ``M_LIMIT_EXCEEDED``; the outbox honours
+#: that. A homeserver's limits are its own, so we only keep under what one Synapse
+#: serves (13-28 messages/s measured here); give the bot account a rate-limit override
+#: on your homeserver (Synapse admin API ``override_ratelimit``) for broadcasts.
+MATRIX_LIMITS = RateLimits(per_second=10.0)
+#: Thread roots remembered per event, to put an edit in its thread without a lookup.
+_THREADS_REMEMBERED = 5_000
+
+
+class MatrixPlatform(Platform):
+    """The Matrix adapter.
+
+    Args:
+        settings: the ``COPBOT_MATRIX__*`` group.
+        app_settings: the whole configuration.
+    """
+
+    name = NAME
+    command_prefix = "!"
+    #: An event is at most 64 KiB, and carries the text twice (plain and HTML, escaped).
+    message_limit = 6_000
+    capabilities = frozenset(
+        {Capability.ADMIT_USER, Capability.REMOVE_USER, Capability.SEND_DOCUMENT, Capability.DELETE_MESSAGE}
+    )
+    rate_limits = MATRIX_LIMITS
+
+    def __init__(self, settings: MatrixSettings, app_settings: Settings) -> None:
+        self.settings = settings
+        self.app_settings = app_settings
+        self.bot_username = settings.user_id
+        self.store = AdapterStore(settings.store_path)
+        self.keyboards = Keyboards()
+        self._client: AsyncClient | None = None
+        self._sync: SyncLoop | None = None
+        self._sink: EventSink | None = None
+        self._direct: dict[str, str] = {}  # user id → direct room id
+        self._direct_rooms: set[str] = set()
+        self._direct_locks: dict[str, asyncio.Lock] = {}
+        self._threads: OrderedDict[str, str | None] = OrderedDict()
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def client(self) -> AsyncClient:
+        if self._client is None:
+            raise PlatformError("the Matrix platform is not started")
+        return self._client
+
+    # -- life cycle -------------------------------------------------------------------
+
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        self._client = await log_in(self.settings, self.store)
+        self._sync = SyncLoop(self._client, self.store, self._handle_batch)
+        if self.settings.community_room:
+            self.community_chat = ChatRef(NAME, await self._join(self.settings.community_room))
+        if self.settings.moderator_room:
+            self.moderator_chat = ChatRef(NAME, await self._join(self.settings.moderator_room))
+        resuming = self.store.sync_token() is not None
+        first = await self._sync.first_sync()
+        await self._load_direct_rooms()
+        await self._sync.start(first, handle=resuming)
+        log.info(
+            "Matrix: %s on %s, encryption %s, community %s",
+            self.settings.user_id,
+            self.settings.homeserver,
+            "on" if self._client.olm is not None else "off",
+            self.community_chat.id if self.community_chat else "-",
+        )
+
+    async def stop(self) -> None:
+        if self._sync is not None:
+            await self._sync.stop()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        if self._client is not None:
+            await self._client.close()
+
+    async def _join(self, room: str) -> str:
+        """Join a configured room (id or alias) and return its id."""
+        response = await self.client.join(room)
+        if not isinstance(response, JoinResponse):
+            raise ConfigurationError(f"the Matrix bot cannot join {room}: {response}")
+        return str(response.room_id)
+
+    # -- receiving --------------------------------------------------------------------
+
+    async def _handle_batch(self, response: SyncResponse, since: str | None) -> Sequence[Handled]:
+        assert self._sink is not None
+        assert self._sync is not None
+        for room_id, invited in response.rooms.invite.items():
+            self._on_invite(room_id, invited.invite_state)
+        handled: list[Handled] = []
+        for room_id, joined in response.rooms.join.items():
+            timeline = list(joined.timeline.events)
+            if joined.timeline.limited and joined.timeline.prev_batch and since is not None:
+                timeline = [*await self._sync.missed(room_id, joined.timeline.prev_batch, since), *timeline]
+            view = self._view(room_id)
+            for nio_event in timeline:
+                if isinstance(nio_event, MegolmEvent):
+                    log.warning("could not decrypt event %s in %s", nio_event.event_id, room_id)
+                    continue
+                source = getattr(nio_event, "source", None)
+                if not isinstance(source, dict):
+                    continue
+                event = to_event(source, view)
+                if event is None:
+                    continue
+                event = await self._complete(event)
+                handled.append(await self._sink(event))
+        return handled
+
+    def _view(self, room_id: str) -> RoomView:
+        room = self.client.rooms.get(room_id)
+        names = {user_id: user.display_name for user_id, user in room.users.items()} if room else {}
+        groups = {chat.id for chat in (self.community_chat, self.moderator_chat) if chat is not None}
+        is_direct = room_id not in groups and (
+            room_id in self._direct_rooms
+            or (room is not None and room.joined_count + room.invited_count <= 2)
+        )
+        community = self.community_chat is not None and room_id == self.community_chat.id
+        return RoomView(room_id, self.settings.user_id, is_direct, community, names)
+
+    async def _complete(self, event: Event) -> Event:
+        """Add what the event's JSON alone does not say: an edit's thread, a pressed button."""
+        if not isinstance(event, IncomingMessage) or event.message_id is None:
+            return event
+        message_id = event.message_id
+        if event.edited:
+            if event.chat.thread_id is None and not event.is_direct:
+                root = await self._thread_root(event.chat.id, message_id)
+                if root is not None:
+                    event = replace(event, chat=event.chat.thread(root))
+            return event
+        self._remember_thread(message_id, event.chat.thread_id)
+        if event.text is not None:
+            payload = self.keyboards.press(event.chat.id, event.text, event.reply_to, event.is_direct)
+            if payload is not None:
+                event = replace(event, text=None, button=payload)
+        if event.is_direct and event.sender.id not in self._direct:
+            self._direct[event.sender.id] = event.chat.id
+        return event
+
+    def _remember_thread(self, event_id: str, root: str | None) -> None:
+        self._threads[event_id] = root
+        while len(self._threads) > _THREADS_REMEMBERED:
+            self._threads.popitem(last=False)
+
+    async def _thread_root(self, room_id: str, event_id: str) -> str | None:
+        if event_id in self._threads:
+            return self._threads[event_id]
+        response = await self.client.room_get_event(room_id, event_id)
+        if not isinstance(response, RoomGetEventResponse):
+            return None
+        content = response.event.source.get("content", {})
+        root = relation(content).thread_root if isinstance(content, dict) else None
+        self._remember_thread(event_id, root)
+        return root
+
+    def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
+        """Accept an invitation to a direct chat (or to a configured room)."""
+        for event in invite_state:
+            if not (
+                isinstance(event, InviteMemberEvent)
+                and event.state_key == self.settings.user_id
+                and event.membership == "invite"
+            ):
+                continue
+            direct = bool(event.content.get("is_direct"))
+            configured = {self.settings.community_room, self.settings.moderator_room}
+            if not direct and room_id not in configured:
+                log.info("ignoring an invitation to %s from %s (not a direct chat)", room_id, event.sender)
+                return
+            self._in_background(self._accept(room_id, event.sender, direct))
+            return
+
+    async def _accept(self, room_id: str, inviter: str, direct: bool) -> None:
+        response = await self.client.join(room_id)
+        if not isinstance(response, JoinResponse):
+            log.warning("could not accept the invitation to %s: %s", room_id, response)
+            return
+        if direct:
+            self._direct[inviter] = room_id
+            self._direct_rooms.add(room_id)
+            await self._save_direct_rooms()
+
+    def _in_background(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- direct chats -----------------------------------------------------------------
+
+    async def _load_direct_rooms(self) -> None:
+        response = await self.client.list_direct_rooms()
+        rooms = getattr(response, "rooms", None)
+        if not isinstance(rooms, dict):
+            return  # no m.direct yet
+        for user_id, room_ids in rooms.items():
+            joined = [room_id for room_id in room_ids if room_id in self.client.rooms]
+            self._direct_rooms.update(room_ids)
+            if joined:
+                self._direct[user_id] = joined[-1]
+
+    async def _save_direct_rooms(self) -> None:
+        """Write ``m.direct`` (the client's job, not the server's)."""
+        content: dict[str, list[str]] = {}
+        for user_id, room_id in self._direct.items():
+            content.setdefault(user_id, []).append(room_id)
+        path = f"/_matrix/client/v3/user/{quote(self.settings.user_id)}/account_data/m.direct"
+        headers = {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"}
+        response = await self.client.send("PUT", path, json.dumps(content), headers)
+        if response.status != 200:
+            log.warning("could not write m.direct: HTTP %d", response.status)
+        response.release()
+
+    async def _direct_room(self, user_id: str) -> str:
+        """The direct chat with ``user_id``: the known one, else a new one."""
+        lock = self._direct_locks.setdefault(user_id, asyncio.Lock())
+        async with lock:
+            room_id = self._direct.get(user_id)
+            room = self.client.rooms.get(room_id) if room_id else None
+            if room_id and (room is None or user_id in room.users or user_id in room.invited_users):
+                return room_id
+            response = await self.client.room_create(
+                is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+            )
+            if not isinstance(response, RoomCreateResponse):
+                error = _error(response)
+                raise error if isinstance(error, RateLimited) else RecipientUnreachable(str(response))
+            room_id = str(response.room_id)
+            self._direct[user_id] = room_id
+            self._direct_rooms.add(room_id)
+            await self._save_direct_rooms()
+            return room_id
+
+    # -- sending ----------------------------------------------------------------------
+
+    async def _room_of(self, chat: ChatRef | UserRef) -> tuple[str, str | None]:
+        if isinstance(chat, UserRef):
+            return await self._direct_room(chat.id), None
+        return chat.id, chat.thread_id
+
+    async def _send_event(self, room_id: str, content: Content, tx_id: str | None) -> str:
+        assert self._sync is not None
+        await self._sync.known(room_id)  # nio encrypts only for rooms a sync has shown it
+        try:
+            response = await self.client.room_send(
+                room_id, "m.room.message", content, tx_id=tx_id, ignore_unverified_devices=True
+            )
+        except LocalProtocolError as error:
+            raise PlatformError(f"cannot send to {room_id}: {error}") from error
+        if not isinstance(response, RoomSendResponse):
+            raise _error(response)
+        return str(response.event_id)
+
+    async def send(self, message: OutgoingMessage) -> MessageRef:
+        room_id, thread = await self._room_of(message.to)
+        key = message.idempotency_key
+        event_id = ""
+        for index, attachment in enumerate(message.attachments):
+            content = await self._upload(room_id, attachment.filename, attachment.data, attachment.media_type)
+            if thread is not None:
+                content["m.relates_to"] = {
+                    "rel_type": "m.thread",
+                    "event_id": thread,
+                    "is_falling_back": True,
+                    "m.in_reply_to": {"event_id": thread},
+                }
+            event_id = await self._send_event(room_id, content, f"{key}-file{index}" if key else None)
+        if message.text or not event_id:
+            content = message_content(
+                message.text, message.buttons, thread_root=thread, reply_to=message.reply_to
+            )
+            event_id = await self._send_event(room_id, content, key)
+        self.keyboards.shown(room_id, event_id, message.buttons)
+        self._remember_thread(event_id, thread)
+        return MessageRef(ChatRef(NAME, room_id, thread), event_id)
+
+    async def _upload(self, room_id: str, filename: str, data: bytes, media_type: str) -> Content:
+        room = self.client.rooms.get(room_id)
+        encrypted = bool(room is not None and room.encrypted and self.client.olm is not None)
+        response, keys = await self.client.upload(
+            io.BytesIO(data),
+            content_type=media_type,
+            filename=filename,
+            encrypt=encrypted,
+            filesize=len(data),
+        )
+        if not isinstance(response, UploadResponse):
+            raise _error(response)
+        msgtype = "m.image" if media_type.startswith("image/") else "m.file"
+        content = file_content(msgtype, filename, response.content_uri, media_type, len(data))
+        if encrypted and keys is not None:
+            del content["url"]
+            content["file"] = {**keys, "url": response.content_uri}
+        return content
+
+    async def edit(self, ref: MessageRef, message: OutgoingMessage) -> None:
+        new = message_content(message.text, message.buttons, thread_root=ref.chat.thread_id)
+        await self._send_event(ref.chat.id, edit_content(ref.id, new), message.idempotency_key)
+        self.keyboards.shown(ref.chat.id, ref.id, message.buttons)
+
+    async def create_thread(self, chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:
+        """Post ``opening`` as a root event; its replies go in its thread (``m.thread``)."""
+        root = await self.send(replace(opening, to=chat.thread(None), reply_to=None))
+        return MessageRef(ChatRef(NAME, root.chat.id, root.id), root.id)
+
+    # -- moderation -------------------------------------------------------------------
+
+    def _community(self, capability: Capability) -> str:
+        if self.community_chat is None:
+            raise UnsupportedCapability(self.name, capability)
+        return self.community_chat.id
+
+    async def admit_user(self, user: UserRef) -> None:
+        """Invite ``user`` to the community room (accepting a knock is inviting)."""
+        room_id = self._community(Capability.ADMIT_USER)
+        response = await self.client.room_invite(room_id, user.id)
+        if not isinstance(response, RoomInviteResponse) and "already in the room" not in str(response):
+            raise _error(response)
+
+    async def remove_user(self, user: UserRef, reason: str | None = None) -> None:
+        """Kick ``user`` from the community room (and the moderators' room, if there)."""
+        room_id = self._community(Capability.REMOVE_USER)
+        rooms = [room_id] + ([self.moderator_chat.id] if self.moderator_chat else [])
+        for room in rooms:
+            known = self.client.rooms.get(room)
+            if room != room_id and (known is None or user.id not in known.users):
+                continue
+            response = await self.client.room_kick(room, user.id, reason)
+            if not isinstance(response, RoomKickResponse):
+                raise _error(response)
+
+    async def delete_message(self, ref: MessageRef) -> None:
+        response = await self.client.room_redact(ref.chat.id, ref.id)
+        if not isinstance(response, RoomRedactResponse):
+            raise _error(response)
+
+
+def _error(response: object) -> PlatformError:
+    """The copbot error for a matrix-nio error response."""
+    code = getattr(response, "status_code", None)
+    if code == "M_LIMIT_EXCEEDED":
+        return RateLimited((getattr(response, "retry_after_ms", None) or 5000) / 1000)
+    if code == "M_FORBIDDEN":
+        return RecipientUnreachable(str(response))
+    return PlatformError(str(response))
