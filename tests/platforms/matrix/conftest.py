@@ -179,6 +179,9 @@ class BotProcess:
                 "COPBOT_MATRIX__STORE_PATH": str(workdir / "matrix"),
                 "COPBOT_FILES_DIR": str(workdir / "files"),
                 "COPBOT_LOG_LEVEL": "INFO",
+                # tests type faster than people: no flood control
+                "COPBOT_FLOOD__RATE": "1000",
+                "COPBOT_FLOOD__BURST": "1000",
                 **{f"COPBOT_{key.upper()}": value for key, value in settings.items()},
             }
         )
