@@ -129,8 +129,11 @@ class Member:
 
         return await self.wait_for(matches, patience, f"a message containing {fragment!r}")
 
-    async def send(self, room_id: str, body: str, relates_to: dict[str, Any] | None = None) -> str:
-        content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+    async def send(
+        self, room_id: str, body: str, relates_to: dict[str, Any] | None = None, **extra: Any
+    ) -> str:
+        """Send an ``m.text`` message (``extra`` adds content keys, such as ``m.new_content``)."""
+        content: dict[str, Any] = {"msgtype": "m.text", "body": body, **extra}
         if relates_to is not None:
             content["m.relates_to"] = relates_to
         for _ in range(100):

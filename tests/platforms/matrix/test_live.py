@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from nio import RoomCreateResponse, RoomPreset
 
-from tests.platforms.matrix.conftest import Member, Source
+from tests.platforms.matrix.conftest import BotProcess, Member, Source
 
 pytestmark = pytest.mark.slow
 
@@ -121,3 +126,71 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves(members:
     await mod.send(rooms[1], "1", {"m.in_reply_to": {"event_id": card["event_id"]}})
     await nadia.wait_for_text("has been approved", dm)
     await mod.wait_for(joined(nadia.user_id, rooms[0]), what="Nadia in the community room")
+
+
+def programme(path: Path) -> Path:
+    """A dialogue that opened yesterday with one prompt due a minute ago."""
+    now = datetime.now(UTC)
+    due = (now - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    path.write_text(
+        "slug: matrix-test\ntimezone: UTC\n"
+        f"start: {(now - timedelta(days=1)).date()}\nend: {(now + timedelta(days=7)).date()}\n"
+        "title:\n  en: Matrix test dialogue\n"
+        f"prompts:\n  - at: {due}\n    text:\n      en: What works in your trainings?\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def replies(bot: BotProcess) -> list[tuple[str, str, bool, bool]]:
+    """The stored replies: message id, text, edited, deleted."""
+    with sqlite3.connect(bot.workdir / "bot.db") as db:
+        rows = db.execute(
+            "SELECT message_id, text, edited_at, deleted_at FROM replies ORDER BY id"
+        ).fetchall()
+    return [(row[0], row[1], row[2] is not None, row[3] is not None) for row in rows]
+
+
+async def eventually(check: Any, patience: float = 20.0, show: Any = None) -> None:
+    deadline = time.monotonic() + patience
+    while not check():
+        assert time.monotonic() < deadline, f"the condition did not come true in time: {show and show()}"
+        await asyncio.sleep(0.1)
+
+
+async def test_replies_in_a_prompts_thread_are_stored_edited_and_deleted(
+    members: Any, bots: Any, tmp_path: Path
+) -> None:
+    mod, alice, bob = await members("mod"), await members("alice"), await members("bob")
+    bot = bots(admins=",".join(f"matrix:{member.user_id}" for member in (mod, alice, bob)))
+    rooms = await community(mod, bot.user_id)
+    bot.env["COPBOT_MATRIX__COMMUNITY_ROOM"] = rooms[0]
+    for member in (alice, bob):  # the community room asks to knock: members are invited
+        assert not hasattr(await mod.client.room_invite(rooms[0], member.user_id), "status_code")
+    bot.cli("dialogue", "import", str(programme(tmp_path / "dialogue.yaml")))
+    bot.start()
+
+    _, root = await alice.wait_for_text("What works in your trainings?", rooms[0])
+    thread = {"rel_type": "m.thread", "event_id": root["event_id"], "is_falling_back": True}
+    thread["m.in_reply_to"] = {"event_id": root["event_id"]}
+    first = await alice.send(rooms[0], "Role plays.", thread)
+    second = await bob.send(rooms[0], "Case studies from the region.", thread)
+    await eventually(lambda: len(replies(bot)) == 2)
+    assert replies(bot) == [
+        (first, "Role plays.", False, False),
+        (second, "Case studies from the region.", False, False),
+    ]
+
+    await alice.send(
+        rooms[0],
+        "* Role plays, then a debrief.",
+        {"rel_type": "m.replace", "event_id": first},
+        **{"m.new_content": {"msgtype": "m.text", "body": "Role plays, then a debrief."}},
+    )
+    redacted = await bob.client.room_redact(rooms[0], second)
+    assert not hasattr(redacted, "status_code"), redacted
+    await eventually(lambda: replies(bot)[0][2] and replies(bot)[1][3], show=lambda: replies(bot))
+    assert replies(bot) == [
+        (first, "Role plays, then a debrief.", True, False),
+        (second, "Case studies from the region.", False, True),
+    ]
