@@ -92,7 +92,8 @@ class Member:
             return
         source = getattr(event, "source", None)
         if isinstance(source, dict):
-            self.events.append((room.room_id, source))
+            # a decrypted event's JSON is the plaintext; mark it so tests can tell
+            self.events.append((room.room_id, {**source, "decrypted": getattr(event, "decrypted", False)}))
 
     async def stop(self) -> None:
         if self._task is not None:

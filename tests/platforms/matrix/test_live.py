@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from nio import RoomCreateResponse, RoomPreset
 
-from tests.platforms.matrix.conftest import BotProcess, Member, Source
+from tests.platforms.matrix.conftest import ROOT, BotProcess, Member, Source
 
 pytestmark = pytest.mark.slow
 
@@ -194,3 +194,14 @@ async def test_replies_in_a_prompts_thread_are_stored_edited_and_deleted(
         (first, "Role plays, then a debrief.", True, False),
         (second, "Case studies from the region.", False, True),
     ]
+
+
+async def test_wiki_works_in_an_encrypted_direct_chat(members: Any, bots: Any) -> None:
+    alice = await members("alice", encrypted=True)
+    bot = bots(admins=f"matrix:{alice.user_id}")  # the wiki is for members
+    bot.cli("wiki", "import", str(ROOT / "bot" / "sample_data" / "wiki"))
+    bot.start()
+    room = await direct_chat(alice, bot.user_id, encrypted=True)
+    await alice.send(room, "!wiki eige")
+    _, found = await alice.wait_for_text("European Institute for Gender Equality", room)
+    assert found["decrypted"], "the bot answered in clear text"
