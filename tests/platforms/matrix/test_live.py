@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import re
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -205,3 +207,35 @@ async def test_wiki_works_in_an_encrypted_direct_chat(members: Any, bots: Any) -
     await alice.send(room, "!wiki eige")
     _, found = await alice.wait_for_text("European Institute for Gender Equality", room)
     assert found["decrypted"], "the bot answered in clear text"
+
+
+def answered(member: Member, room_id: str, bot_user_id: str) -> collections.Counter[str]:
+    """How many times the bot answered each ``mNNNx`` marker in the room."""
+    counts: collections.Counter[str] = collections.Counter()
+    for room, source in member.events:
+        body = source.get("content", {}).get("body", "")
+        if room == room_id and source.get("sender") == bot_user_id and isinstance(body, str):
+            counts.update(re.findall(r"m\d{3}x", body))
+    return counts
+
+
+async def test_a_bot_killed_mid_stream_handles_every_message_exactly_once(members: Any, bots: Any) -> None:
+    alice = await members("alice")
+    bot = bots(admins=f"matrix:{alice.user_id}")
+    bot.start()
+    room = await direct_chat(alice, bot.user_id)
+    markers = [f"m{number:03d}x" for number in range(60)]
+    for marker in markers[:30]:
+        await alice.send(room, f"!wiki {marker}")
+    await eventually(lambda: len(answered(alice, room, bot.user_id)) >= 5)
+    bot.kill()
+    before = len(answered(alice, room, bot.user_id))
+    assert before < 30, "every message was answered before the kill"
+    for marker in markers[30:]:
+        await alice.send(room, f"!wiki {marker}")
+    bot.start()
+    await eventually(lambda: len(answered(alice, room, bot.user_id)) == 60, patience=60)
+    await asyncio.sleep(2)  # a duplicate would come now
+    counts = answered(alice, room, bot.user_id)
+    assert set(counts) == set(markers), "some messages were never handled"
+    assert [marker for marker, count in counts.items() if count > 1] == [], "some were handled twice"
