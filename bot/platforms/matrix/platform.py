@@ -48,6 +48,7 @@ from bot.core.pacing import RateLimits
 from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.types import ChatRef, Event, IncomingMessage, MessageRef, OutgoingMessage, UserRef
 from bot.platforms.matrix.events import NAME, RoomView, relation, to_event
+from bot.platforms.matrix.limits import LimitGate
 from bot.platforms.matrix.render import Content, Keyboards, edit_content, file_content, message_content
 from bot.platforms.matrix.session import SyncLoop, log_in
 from bot.platforms.matrix.store import AdapterStore
@@ -87,6 +88,7 @@ class MatrixPlatform(Platform):
         self.bot_username = settings.user_id
         self.store = AdapterStore(settings.store_path)
         self.keyboards = Keyboards()
+        self.limits = LimitGate()
         self._client: AsyncClient | None = None
         self._sync: SyncLoop | None = None
         self._sink: EventSink | None = None
@@ -151,7 +153,9 @@ class MatrixPlatform(Platform):
         for room_id, joined in response.rooms.join.items():
             timeline = list(joined.timeline.events)
             if joined.timeline.limited and joined.timeline.prev_batch and since is not None:
-                timeline = [*await self._sync.missed(room_id, joined.timeline.prev_batch, since), *timeline]
+                missed = await self._sync.missed(room_id, joined.timeline.prev_batch, since)
+                log.info("fetched %d events missed in %s (a limited timeline)", len(missed), room_id)
+                timeline = [*missed, *timeline]
             view = self._view(room_id)
             for nio_event in timeline:
                 if isinstance(nio_event, MegolmEvent):
@@ -301,15 +305,19 @@ class MatrixPlatform(Platform):
     async def _send_event(self, room_id: str, content: Content, tx_id: str | None) -> str:
         assert self._sync is not None
         await self._sync.known(room_id)  # nio encrypts only for rooms a sync has shown it
-        try:
-            response = await self.client.room_send(
-                room_id, "m.room.message", content, tx_id=tx_id, ignore_unverified_devices=True
-            )
-        except LocalProtocolError as error:
-            raise PlatformError(f"cannot send to {room_id}: {error}") from error
-        if not isinstance(response, RoomSendResponse):
-            raise _error(response)
-        return str(response.event_id)
+
+        async def attempt() -> str:
+            try:
+                response = await self.client.room_send(
+                    room_id, "m.room.message", content, tx_id=tx_id, ignore_unverified_devices=True
+                )
+            except LocalProtocolError as error:
+                raise PlatformError(f"cannot send to {room_id}: {error}") from error
+            if not isinstance(response, RoomSendResponse):
+                raise _error(response)
+            return str(response.event_id)
+
+        return await self.limits.run(attempt)
 
     async def send(self, message: OutgoingMessage) -> MessageRef:
         room_id, thread = await self._room_of(message.to)
