@@ -110,6 +110,7 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves(members:
     bot = bots(admins=f"matrix:{mod.user_id}")
     rooms = await community(mod, bot.user_id)
     bot.env["COPBOT_MATRIX__COMMUNITY_ROOM"], bot.env["COPBOT_MATRIX__MODERATOR_ROOM"] = rooms
+    await mod.send(rooms[1], "!wiki m999x")  # history: the bot's first run must not answer it
     bot.start()
     await mod.wait_for(joined(bot.user_id, rooms[0]), what="the bot in the community room")
 
@@ -128,6 +129,7 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves(members:
     await mod.send(rooms[1], "1", {"m.in_reply_to": {"event_id": card["event_id"]}})
     await nadia.wait_for_text("has been approved", dm)
     await mod.wait_for(joined(nadia.user_id, rooms[0]), what="Nadia in the community room")
+    assert answered(mod, rooms[1], bot.user_id) == {}, "the first run answered old history"
 
 
 def programme(path: Path) -> Path:
@@ -197,6 +199,15 @@ async def test_replies_in_a_prompts_thread_are_stored_edited_and_deleted(
         (second, "Case studies from the region.", False, True),
     ]
 
+    dm = await direct_chat(mod, bot.user_id)
+    await mod.send(dm, "!export 1 csv")
+    _, document = await mod.wait_for(
+        lambda room, source: room == dm and source.get("content", {}).get("msgtype") == "m.file",
+        what="the export as a file",
+    )
+    assert document["content"]["body"] == "dialogue-1.csv"
+    assert document["content"]["url"].startswith("mxc://")
+
 
 async def test_wiki_works_in_an_encrypted_direct_chat(members: Any, bots: Any) -> None:
     alice = await members("alice", encrypted=True)
@@ -241,6 +252,7 @@ async def test_a_bot_killed_mid_stream_handles_every_message_exactly_once_and_fi
     await eventually(lambda: len(answered(alice, room, bot.user_id)) == len(markers), patience=90)
     await asyncio.sleep(2)  # a duplicate would come now
     counts = answered(alice, room, bot.user_id)
+    assert bot.output().count("logged in to") == 1, "the restarted bot logged in again"
     assert set(counts) == set(markers), "some messages were never handled"
     assert [marker for marker, count in counts.items() if count > 1] == [], "some were handled twice"
     assert re.search(r"fetched [1-9]\d* events missed", bot.output()), (
