@@ -52,8 +52,16 @@ async def test_the_bot_answers_in_a_direct_chat(members: Any, bots: Any) -> None
     alice = await members("alice")
     room = await direct_chat(alice, bot.user_id)
     await alice.send(room, "!help")
-    _, answer = await alice.wait_for_text("!", room)
-    assert answer["content"]["format"] == "org.matrix.custom.html"
+    _, shown = await alice.wait_for_text("!", room)
+    assert shown["content"]["format"] == "org.matrix.custom.html"
+    trips = []
+    for _ in range(10):
+        seen = len(alice.events)
+        started = time.monotonic()
+        await answer(alice, room, "!wiki", bot.user_id)
+        trips.append(time.monotonic() - started)
+        assert len(alice.events) > seen
+    print(f"round trip member → bot → member: median {sorted(trips)[5] * 1000:.0f} ms")
 
 
 #: Answers to the default application form, in order, up to the summary.
