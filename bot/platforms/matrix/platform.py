@@ -24,6 +24,7 @@ from nio import (
     InviteMemberEvent,
     JoinResponse,
     MegolmEvent,
+    RoomBanResponse,
     RoomCreateResponse,
     RoomGetEventResponse,
     RoomInviteResponse,
@@ -31,6 +32,7 @@ from nio import (
     RoomPreset,
     RoomRedactResponse,
     RoomSendResponse,
+    RoomUnbanResponse,
     SyncResponse,
     UploadResponse,
 )
@@ -379,23 +381,44 @@ class MatrixPlatform(Platform):
         return self.community_chat.id
 
     async def admit_user(self, user: UserRef) -> None:
-        """Invite ``user`` to the community room (accepting a knock is inviting)."""
+        """Invite ``user`` to the community room (accepting a knock is inviting).
+
+        Someone banned earlier (and unbanned in copbot since) is unbanned first.
+        """
         room_id = self._community(Capability.ADMIT_USER)
         response = await self.client.room_invite(room_id, user.id)
+        if not isinstance(response, RoomInviteResponse) and "banned" in str(response):
+            unbanned = await self.client.room_unban(room_id, user.id)
+            if not isinstance(unbanned, RoomUnbanResponse):
+                raise _error(unbanned)
+            response = await self.client.room_invite(room_id, user.id)
         if not isinstance(response, RoomInviteResponse) and "already in the room" not in str(response):
             raise _error(response)
 
     async def remove_user(self, user: UserRef, reason: str | None = None) -> None:
         """Kick ``user`` from the community room (and the moderators' room, if there)."""
+        await self._kick(self._community(Capability.REMOVE_USER), user, reason)
+        await self._leave_moderators(user, reason)
+
+    async def _leave_moderators(self, user: UserRef, reason: str | None) -> None:
+        if self.moderator_chat is None:
+            return
+        known = self.client.rooms.get(self.moderator_chat.id)
+        if known is not None and (user.id in known.users or user.id in known.invited_users):
+            await self._kick(self.moderator_chat.id, user, reason)
+
+    async def _kick(self, room_id: str, user: UserRef, reason: str | None) -> None:
+        response = await self.client.room_kick(room_id, user.id, reason)
+        if not isinstance(response, RoomKickResponse) and "not in the room" not in str(response):
+            raise _error(response)
+
+    async def ban_user(self, user: UserRef, reason: str | None = None) -> None:
+        """Ban ``user`` from the community room (they can no longer knock or join)."""
         room_id = self._community(Capability.REMOVE_USER)
-        rooms = [room_id] + ([self.moderator_chat.id] if self.moderator_chat else [])
-        for room in rooms:
-            known = self.client.rooms.get(room)
-            if room != room_id and (known is None or user.id not in known.users):
-                continue
-            response = await self.client.room_kick(room, user.id, reason)
-            if not isinstance(response, RoomKickResponse):
-                raise _error(response)
+        response = await self.client.room_ban(room_id, user.id, reason)
+        if not isinstance(response, RoomBanResponse):
+            raise _error(response)
+        await self._leave_moderators(user, reason)
 
     async def delete_message(self, ref: MessageRef) -> None:
         response = await self.client.room_redact(ref.chat.id, ref.id)

@@ -112,7 +112,9 @@ async def answer(member: Member, room_id: str, text: str, bot_user_id: str) -> S
     return (await member.wait_for(lambda r, s: member.events.index((r, s)) >= seen and later(r, s)))[1]
 
 
-async def test_a_knock_becomes_an_application_that_a_moderator_approves(members: Any, bots: Any) -> None:
+async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ban_bans(
+    members: Any, bots: Any
+) -> None:
     mod = await members("mod")
     nadia = await members("nadia")
     bot = bots(admins=f"matrix:{mod.user_id}")
@@ -138,6 +140,17 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves(members:
     await nadia.wait_for_text("has been approved", dm)
     await mod.wait_for(joined(nadia.user_id, rooms[0]), what="Nadia in the community room")
     assert answered(mod, rooms[1], bot.user_id) == {}, "the first run answered old history"
+
+    await mod.send(rooms[1], f"!ban matrix:{nadia.user_id} spam")
+    await mod.wait_for(
+        lambda room, source: (
+            room == rooms[0]
+            and source.get("type") == "m.room.member"
+            and source.get("state_key") == nadia.user_id
+            and source.get("content", {}).get("membership") == "ban"
+        ),
+        what="Nadia banned from the community room",
+    )
 
 
 def programme(path: Path) -> Path:
