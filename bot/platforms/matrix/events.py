@@ -12,6 +12,8 @@ What is mapped:
 * ``m.room.member`` with ``membership: knock`` in the community room →
   :class:`JoinRequest` with the knock's reason.
 
+A keycap reaction (1️⃣ … 🔟) on a message with numbered options presses that option;
+:func:`reaction_choice` reads it and the adapter, which knows the options, maps it.
 The bot's own events and anything else map to ``None``.
 """
 
@@ -76,6 +78,29 @@ def relation(content: Mapping[str, Any]) -> Relation:
     if rel_type == "m.replace":
         return Relation(replaces=relates.get("event_id"))
     return Relation(reply_to=reply_to)
+
+
+#: Reactions that choose an option: the keycap digits and ten.
+_KEYCAPS = {f"{digit}\ufe0f\u20e3": digit for digit in range(10)} | {
+    f"{digit}\u20e3": digit for digit in range(10)
+}
+_KEYCAPS["\U0001f51f"] = 10
+
+
+def reaction_choice(source: Mapping[str, Any], bot_user_id: str) -> tuple[str, int] | None:
+    """A keycap reaction (1️⃣ … 🔟) someone put on an event: ``(event id, number)``."""
+    content = source.get("content")
+    if (
+        source.get("type") != "m.reaction"
+        or source.get("sender") == bot_user_id
+        or not isinstance(content, dict)
+    ):
+        return None
+    relates = content.get("m.relates_to")
+    if not isinstance(relates, dict) or relates.get("rel_type") != "m.annotation":
+        return None
+    target, number = relates.get("event_id"), _KEYCAPS.get(str(relates.get("key")))
+    return (target, number) if isinstance(target, str) and number else None
 
 
 def strip_reply_fallback(body: str) -> str:

@@ -49,7 +49,7 @@ from bot.core.errors import (
 from bot.core.pacing import RateLimits
 from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.types import ChatRef, Event, IncomingMessage, MessageRef, OutgoingMessage, UserRef
-from bot.platforms.matrix.events import NAME, RoomView, relation, to_event
+from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, relation, timestamp, to_event, user
 from bot.platforms.matrix.limits import LimitGate
 from bot.platforms.matrix.render import Content, Keyboards, edit_content, file_content, message_content
 from bot.platforms.matrix.session import SyncLoop, log_in
@@ -85,6 +85,8 @@ class MatrixPlatform(Platform):
     rate_limits = MATRIX_LIMITS
 
     def __init__(self, settings: MatrixSettings, app_settings: Settings) -> None:
+        # matrix-nio logs every event it handles at INFO; the adapter logs what matters.
+        logging.getLogger("nio").setLevel(logging.WARNING)
         self.settings = settings
         self.app_settings = app_settings
         self.bot_username = settings.user_id
@@ -166,12 +168,28 @@ class MatrixPlatform(Platform):
                 source = getattr(nio_event, "source", None)
                 if not isinstance(source, dict):
                     continue
-                event = to_event(source, view)
+                event = to_event(source, view) or self._reaction(source, view)
                 if event is None:
                     continue
                 event = await self._complete(event)
                 handled.append(await self._sink(event))
         return handled
+
+    def _reaction(self, source: dict[str, Any], view: RoomView) -> IncomingMessage | None:
+        """A keycap reaction on a message with options: a button press (other reactions: nothing)."""
+        choice = reaction_choice(source, view.bot_user_id)
+        payload = self.keyboards.chosen(*choice) if choice else None
+        if payload is None:
+            return None
+        return IncomingMessage(
+            event_id=str(source["event_id"]),
+            sender=user(str(source["sender"]), view.names),
+            chat=ChatRef(NAME, view.room_id, self._threads.get(choice[0]) if choice else None),
+            is_direct=view.is_direct,
+            received_at=timestamp(source),
+            message_id=str(source["event_id"]),
+            button=payload,
+        )
 
     def _view(self, room_id: str) -> RoomView:
         room = self.client.rooms.get(room_id)

@@ -114,6 +114,11 @@ class Keyboards:
         while len(self._by_event) > _REMEMBERED:
             self._by_event.popitem(last=False)
 
+    def chosen(self, event_id: str, number: int) -> str | None:
+        """The payload of option ``number`` of the bot's message ``event_id``, if it has one."""
+        payloads = self._by_event.get(event_id)
+        return payloads[number - 1] if payloads is not None and 1 <= number <= len(payloads) else None
+
     def press(self, room_id: str, text: str, reply_to: str | None, is_direct: bool) -> str | None:
         """The payload a message presses, or ``None`` if it is ordinary text."""
         match = _NUMBER.fullmatch(text.strip())

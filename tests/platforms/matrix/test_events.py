@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.types import ChatRef, IncomingMessage, JoinRequest, MessageDeleted, UserRef
-from bot.platforms.matrix.events import RoomView, strip_reply_fallback, to_event
+from bot.platforms.matrix.events import RoomView, reaction_choice, strip_reply_fallback, to_event
 
 BOT = "@copbot:localhost"
 ROOM = RoomView(
@@ -127,3 +127,18 @@ def test_a_knock_on_the_community_room_is_a_join_request_with_its_reason() -> No
     )
     elsewhere = RoomView("!other:localhost", BOT)
     assert to_event(knock, elsewhere) is None
+
+
+def reaction(key: str, sender: str = "@amina:localhost") -> dict[str, Any]:
+    relates = {"rel_type": "m.annotation", "event_id": "$card", "key": key}
+    return {"type": "m.reaction", "sender": sender, "event_id": "$r", "content": {"m.relates_to": relates}}
+
+
+def test_keycap_reactions_choose_options_and_other_reactions_do_not() -> None:
+    assert reaction_choice(reaction("2\ufe0f\u20e3"), BOT) == ("$card", 2)
+    assert reaction_choice(reaction("2\u20e3"), BOT) == ("$card", 2)
+    assert reaction_choice(reaction("\U0001f51f"), BOT) == ("$card", 10)
+    assert reaction_choice(reaction("👍"), BOT) is None
+    assert reaction_choice(reaction("0\ufe0f\u20e3"), BOT) is None
+    assert reaction_choice(reaction("1\ufe0f\u20e3", sender=BOT), BOT) is None
+    assert to_event(reaction("1\ufe0f\u20e3"), ROOM) is None  # the adapter, which knows the options, maps it

@@ -136,7 +136,12 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ba
 
     _, card = await mod.wait_for_text("New application #1 from Nadia Khan", rooms[1])
     assert card["content"]["body"].endswith("1. Approve\n2. Reject")
-    await mod.send(rooms[1], "1", {"m.in_reply_to": {"event_id": card["event_id"]}})
+    reacted = await mod.client.room_send(  # 1️⃣ on the card presses option 1
+        rooms[1],
+        "m.reaction",
+        {"m.relates_to": {"rel_type": "m.annotation", "event_id": card["event_id"], "key": "1\ufe0f\u20e3"}},
+    )
+    assert not hasattr(reacted, "status_code"), reacted
     await nadia.wait_for_text("has been approved", dm)
     await mod.wait_for(joined(nadia.user_id, rooms[0]), what="Nadia in the community room")
     assert answered(mod, rooms[1], bot.user_id) == {}, "the first run answered old history"

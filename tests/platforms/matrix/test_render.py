@@ -57,3 +57,11 @@ def test_in_a_group_a_number_answering_a_card_presses_that_card() -> None:
     assert keyboards.press("!mods", "1", "$card1", is_direct=False) == "app:ok:1"
     assert keyboards.press("!mods", "1", "$card2", is_direct=False) == "app:ok:2"
     assert keyboards.press("!mods", "1", None, is_direct=False) is None
+
+
+def test_a_reaction_chooses_an_option_of_the_message_it_is_on() -> None:
+    keyboards = Keyboards()
+    keyboards.shown("!mods", "$card", BUTTONS)
+    assert keyboards.chosen("$card", 2) == "app:no:1"
+    assert keyboards.chosen("$card", 3) is None
+    assert keyboards.chosen("$other", 1) is None
