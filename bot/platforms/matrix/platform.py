@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 #: serves (13-28 messages/s measured here); give the bot account a rate-limit override
 #: on your homeserver (Synapse admin API ``override_ratelimit``) for broadcasts.
 MATRIX_LIMITS = RateLimits(per_second=10.0)
+_ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 #: Thread roots remembered per event, to put an edit in its thread without a lookup.
 _THREADS_REMEMBERED = 5_000
 
@@ -303,8 +304,13 @@ class MatrixPlatform(Platform):
             room = self.client.rooms.get(room_id) if room_id else None
             if room_id and (room is None or user_id in room.users or user_id in room.invited_users):
                 return room_id
+            # Encrypted, as Element makes direct chats, when the bot can encrypt.
+            encrypted = [_ENCRYPTION] if self.client.olm is not None else []
             response = await self.client.room_create(
-                is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+                is_direct=True,
+                invite=[user_id],
+                preset=RoomPreset.trusted_private_chat,
+                initial_state=encrypted,
             )
             if not isinstance(response, RoomCreateResponse):
                 error = _error(response)

@@ -116,7 +116,7 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ba
     members: Any, bots: Any
 ) -> None:
     mod = await members("mod")
-    nadia = await members("nadia")
+    nadia = await members("nadia", encrypted=True)  # the bot's direct chat with her is encrypted
     bot = bots(admins=f"matrix:{mod.user_id}")
     rooms = await community(mod, bot.user_id)
     bot.env["COPBOT_MATRIX__COMMUNITY_ROOM"], bot.env["COPBOT_MATRIX__MODERATOR_ROOM"] = rooms
@@ -126,7 +126,8 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ba
 
     knocked = await nadia.client.room_knock(rooms[0], reason="I train trainers")
     assert not hasattr(knocked, "status_code"), knocked
-    dm, _ = await nadia.wait_for_text("Question 1 of 13")
+    dm, question = await nadia.wait_for_text("Question 1 of 13")
+    assert question["decrypted"], "the bot's direct chat is not encrypted"
     for text in ANSWERS:
         last = await answer(nadia, dm, text, bot.user_id)
     assert last["content"]["body"].startswith("Please check your answers.")
