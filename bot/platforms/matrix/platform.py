@@ -24,6 +24,7 @@ from nio import (
     InviteMemberEvent,
     JoinResponse,
     MegolmEvent,
+    ProfileGetError,
     RoomBanResponse,
     RoomCreateResponse,
     RoomGetEventResponse,
@@ -304,6 +305,10 @@ class MatrixPlatform(Platform):
             room = self.client.rooms.get(room_id) if room_id else None
             if room_id and (room is None or user_id in room.users or user_id in room.invited_users):
                 return room_id
+            # Synapse lets a room invite someone who does not exist; the profile tells.
+            profile = await self.client.get_profile(user_id)
+            if isinstance(profile, ProfileGetError) and _status(profile) == 404:
+                raise RecipientUnreachable(f"{user_id} does not exist")
             # Encrypted, as Element makes direct chats, when the bot can encrypt.
             encrypted = [_ENCRYPTION] if self.client.olm is not None else []
             response = await self.client.room_create(
@@ -458,3 +463,10 @@ def _error(response: object) -> PlatformError:
     if code == "M_FORBIDDEN":
         return RecipientUnreachable(str(response))
     return PlatformError(str(response))
+
+
+def _status(response: object) -> int | None:
+    """The HTTP status of a matrix-nio response (error codes vary between servers)."""
+    transport = getattr(response, "transport_response", None)
+    status = getattr(transport, "status", None)
+    return status if isinstance(status, int) else None

@@ -1,0 +1,70 @@
+"""The adapter in-process against Synapse: what ``copbot run`` does not show from outside."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import MatrixSettings, Settings
+from bot.core.errors import RecipientUnreachable
+from bot.core.text import Text
+from bot.core.types import Event, IncomingMessage, OutgoingMessage, UserRef
+from bot.platforms.matrix import MatrixPlatform, session
+from tests.platforms.matrix.conftest import PASSWORD, unique
+from tests.platforms.matrix.synapse import Synapse
+from tests.platforms.matrix.test_live import direct_chat
+
+pytestmark = pytest.mark.slow
+
+
+async def test_without_encryption_support_the_bot_says_so_and_works_in_clear_rooms(
+    synapse: Synapse,
+    members: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(session, "encryption_available", lambda: False)
+    bot_user = synapse.register(unique("copbot"), PASSWORD)
+    settings = MatrixSettings(
+        homeserver=synapse.url, user_id=bot_user, password=PASSWORD, store_path=tmp_path
+    )
+    platform = MatrixPlatform(settings, Settings(matrix=settings))
+    received: list[Event] = []
+
+    async def sink(event: Event) -> asyncio.Future[None]:
+        received.append(event)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    with caplog.at_level(logging.WARNING):
+        await platform.start(sink)
+    try:
+        assert "end-to-end encryption is unavailable" in caplog.text
+        alice = await members("alice")
+        room = await direct_chat(alice, bot_user)
+        await alice.send(room, "hello")
+        for _ in range(200):
+            if received:
+                break
+            await asyncio.sleep(0.05)
+        message = received[0]
+        assert isinstance(message, IncomingMessage)
+        assert (message.text, message.is_direct, message.chat.id) == ("hello", True, room)
+        assert message.sender.key == f"matrix:{alice.user_id}"
+
+        # A message to the user goes to the direct chat they opened, not a new one.
+        ref = await platform.send(OutgoingMessage(UserRef("matrix", alice.user_id), Text.of("hi <there>")))
+        assert ref.chat.id == room
+        _, answer = await alice.wait_for_text("hi <there>", room)
+        assert answer["content"]["formatted_body"] == "hi &lt;there&gt;"
+
+        with pytest.raises(RecipientUnreachable):
+            await platform.send(OutgoingMessage(UserRef("matrix", "@nobody-here:localhost"), Text.of("hi")))
+    finally:
+        await platform.stop()
