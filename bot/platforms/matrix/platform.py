@@ -49,6 +49,7 @@ from bot.core.errors import (
 )
 from bot.core.pacing import RateLimits
 from bot.core.platform import Capability, EventSink, Handled, Platform
+from bot.core.text import split
 from bot.core.types import ChatRef, Event, IncomingMessage, MessageRef, OutgoingMessage, UserRef
 from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, relation, timestamp, to_event, user
 from bot.platforms.matrix.limits import LimitGate
@@ -100,6 +101,7 @@ class MatrixPlatform(Platform):
         self._sink: EventSink | None = None
         self._direct: dict[str, str] = {}  # user id → direct room id
         self._direct_rooms: set[str] = set()
+        self._direct_account: dict[str, list[str]] = {}  # m.direct as the account has it
         self._direct_locks: dict[str, asyncio.Lock] = {}
         self._threads: OrderedDict[str, str | None] = OrderedDict()
         self._background: set[asyncio.Task[None]] = set()
@@ -123,6 +125,9 @@ class MatrixPlatform(Platform):
         resuming = self.store.sync_token() is not None
         first = await self._sync.first_sync()
         await self._load_direct_rooms()
+        if not resuming:  # history is not news, but an invitation still waits for an answer
+            for room_id, invited in first.rooms.invite.items():
+                self._on_invite(room_id, invited.invite_state)
         await self._sync.start(first, handle=resuming)
         log.info(
             "Matrix: %s on %s, encryption %s, community %s",
@@ -279,6 +284,7 @@ class MatrixPlatform(Platform):
         rooms = getattr(response, "rooms", None)
         if not isinstance(rooms, dict):
             return  # no m.direct yet
+        self._direct_account = {user_id: list(room_ids) for user_id, room_ids in rooms.items()}
         for user_id, room_ids in rooms.items():
             joined = [room_id for room_id in room_ids if room_id in self.client.rooms]
             self._direct_rooms.update(room_ids)
@@ -287,9 +293,11 @@ class MatrixPlatform(Platform):
 
     async def _save_direct_rooms(self) -> None:
         """Write ``m.direct`` (the client's job, not the server's)."""
-        content: dict[str, list[str]] = {}
+        content = self._direct_account  # what other sessions recorded is kept
         for user_id, room_id in self._direct.items():
-            content.setdefault(user_id, []).append(room_id)
+            rooms = content.setdefault(user_id, [])
+            if room_id not in rooms:
+                rooms.append(room_id)
         path = f"/_matrix/client/v3/user/{quote(self.settings.user_id)}/account_data/m.direct"
         headers = {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"}
         response = await self.client.send("PUT", path, json.dumps(content), headers)
@@ -351,9 +359,29 @@ class MatrixPlatform(Platform):
         return await self.limits.run(attempt)
 
     async def send(self, message: OutgoingMessage) -> MessageRef:
+        """Send the text (in pieces of :attr:`message_limit`, options under the last), then files.
+
+        Returns:
+            The first event sent (a thread's root, what a reply answers).
+        """
         room_id, thread = await self._room_of(message.to)
         key = message.idempotency_key
-        event_id = ""
+        sent: list[str] = []
+        pieces = split(message.text, self.message_limit) if message.text else []
+        if not pieces and not message.attachments:
+            pieces = [message.text]
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            content = message_content(
+                piece,
+                message.buttons if last else (),
+                thread_root=thread,
+                reply_to=message.reply_to if index == 0 else None,
+            )
+            event_id = await self._send_event(room_id, content, _tx(key, f"text{index}" if index else ""))
+            if last:
+                self.keyboards.shown(room_id, event_id, message.buttons)
+            sent.append(event_id)
         for index, attachment in enumerate(message.attachments):
             content = await self._upload(room_id, attachment.filename, attachment.data, attachment.media_type)
             if thread is not None:
@@ -363,15 +391,10 @@ class MatrixPlatform(Platform):
                     "is_falling_back": True,
                     "m.in_reply_to": {"event_id": thread},
                 }
-            event_id = await self._send_event(room_id, content, f"{key}-file{index}" if key else None)
-        if message.text or not event_id:
-            content = message_content(
-                message.text, message.buttons, thread_root=thread, reply_to=message.reply_to
-            )
-            event_id = await self._send_event(room_id, content, key)
-        self.keyboards.shown(room_id, event_id, message.buttons)
-        self._remember_thread(event_id, thread)
-        return MessageRef(ChatRef(NAME, room_id, thread), event_id)
+            sent.append(await self._send_event(room_id, content, _tx(key, f"file{index}")))
+        for event_id in sent:
+            self._remember_thread(event_id, thread)
+        return MessageRef(ChatRef(NAME, room_id, thread), sent[0])
 
     async def _upload(self, room_id: str, filename: str, data: bytes, media_type: str) -> Content:
         room = self.client.rooms.get(room_id)
@@ -394,7 +417,8 @@ class MatrixPlatform(Platform):
 
     async def edit(self, ref: MessageRef, message: OutgoingMessage) -> None:
         new = message_content(message.text, message.buttons, thread_root=ref.chat.thread_id)
-        await self._send_event(ref.chat.id, edit_content(ref.id, new), message.idempotency_key)
+        # A fresh transaction id: the original's would make the server drop the edit.
+        await self._send_event(ref.chat.id, edit_content(ref.id, new), None)
         self.keyboards.shown(ref.chat.id, ref.id, message.buttons)
 
     async def create_thread(self, chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:
@@ -470,3 +494,10 @@ def _status(response: object) -> int | None:
     transport = getattr(response, "transport_response", None)
     status = getattr(transport, "status", None)
     return status if isinstance(status, int) else None
+
+
+def _tx(key: str | None, part: str) -> str | None:
+    """The transaction id of one event of an outbox row: the row's key, plus which part."""
+    if key is None:
+        return None
+    return f"{key}-{part}" if part else key

@@ -12,7 +12,7 @@ import pytest
 from bot.config import MatrixSettings, Settings
 from bot.core.errors import RecipientUnreachable
 from bot.core.text import Text
-from bot.core.types import Event, IncomingMessage, OutgoingMessage, UserRef
+from bot.core.types import Button, Event, IncomingMessage, OutgoingMessage, UserRef
 from bot.platforms.matrix import MatrixPlatform, session
 from tests.platforms.matrix.conftest import PASSWORD, unique
 from tests.platforms.matrix.synapse import Synapse
@@ -63,6 +63,16 @@ async def test_without_encryption_support_the_bot_says_so_and_works_in_clear_roo
         assert ref.chat.id == room
         _, answer = await alice.wait_for_text("hi <there>", room)
         assert answer["content"]["formatted_body"] == "hi &lt;there&gt;"
+
+        # A text over the limit goes in pieces; the options come under the last one.
+        long = Text.of(*(f"line {number:04d} of a long text\n" for number in range(400)))
+        button = Button("Understood", "ok:1")
+        first = await platform.send(OutgoingMessage(UserRef("matrix", alice.user_id), long, ((button,),)))
+        _, last = await alice.wait_for_text("line 0399", room)
+        _, head = await alice.wait_for_text("line 0000", room)
+        assert head["event_id"] == first.id != last["event_id"]
+        assert last["content"]["body"].endswith("line 0399 of a long text\n\n1. Understood")
+        assert len(head["content"]["body"]) <= platform.message_limit
 
         with pytest.raises(RecipientUnreachable):
             await platform.send(OutgoingMessage(UserRef("matrix", "@nobody-here:localhost"), Text.of("hi")))
