@@ -2,35 +2,29 @@
 
 Rooms: the community room (``COPBOT_MATRIX__COMMUNITY_ROOM``; a prompt is a root event
 and its replies live in its thread; knocking there is applying), the moderators' room
-(review cards) and direct chats (created with ``is_direct`` and recorded in ``m.direct``;
-invitations to direct chats are accepted). User ids are full Matrix ids, so a member's
-key is ``matrix:@alice:example.org``.
+(review cards) and direct chats (:mod:`.direct`; the bot accepts invitations to them).
+User ids are full Matrix ids, so a member's key is ``matrix:@alice:example.org``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 from nio import (
     AsyncClient,
     InviteMemberEvent,
     JoinResponse,
     MegolmEvent,
-    ProfileGetError,
     RoomBanResponse,
-    RoomCreateResponse,
     RoomGetEventResponse,
     RoomInviteResponse,
     RoomKickResponse,
-    RoomPreset,
     RoomRedactResponse,
     RoomSendResponse,
     RoomUnbanResponse,
@@ -43,14 +37,14 @@ from bot.config import MatrixSettings, Settings
 from bot.core.errors import (
     ConfigurationError,
     PlatformError,
-    RateLimited,
-    RecipientUnreachable,
     UnsupportedCapability,
 )
 from bot.core.pacing import RateLimits
 from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.text import split
 from bot.core.types import ChatRef, Event, IncomingMessage, MessageRef, OutgoingMessage, UserRef
+from bot.platforms.matrix.direct import DirectChats
+from bot.platforms.matrix.errors import to_error
 from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, relation, timestamp, to_event, user
 from bot.platforms.matrix.limits import LimitGate
 from bot.platforms.matrix.render import Content, Keyboards, edit_content, file_content, message_content
@@ -65,7 +59,6 @@ log = logging.getLogger(__name__)
 #: serves (13-28 messages/s measured here); give the bot account a rate-limit override
 #: on your homeserver (Synapse admin API ``override_ratelimit``) for broadcasts.
 MATRIX_LIMITS = RateLimits(per_second=10.0)
-_ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 #: Thread roots remembered per event, to put an edit in its thread without a lookup.
 _THREADS_REMEMBERED = 5_000
 
@@ -99,10 +92,7 @@ class MatrixPlatform(Platform):
         self._client: AsyncClient | None = None
         self._sync: SyncLoop | None = None
         self._sink: EventSink | None = None
-        self._direct: dict[str, str] = {}  # user id → direct room id
-        self._direct_rooms: set[str] = set()
-        self._direct_account: dict[str, list[str]] = {}  # m.direct as the account has it
-        self._direct_locks: dict[str, asyncio.Lock] = {}
+        self._direct: DirectChats | None = None
         self._threads: OrderedDict[str, str | None] = OrderedDict()
         self._background: set[asyncio.Task[None]] = set()
 
@@ -111,6 +101,12 @@ class MatrixPlatform(Platform):
         if self._client is None:
             raise PlatformError("the Matrix platform is not started")
         return self._client
+
+    @property
+    def direct(self) -> DirectChats:
+        if self._direct is None:
+            raise PlatformError("the Matrix platform is not started")
+        return self._direct
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -124,7 +120,8 @@ class MatrixPlatform(Platform):
             self.moderator_chat = ChatRef(NAME, await self._join(self.settings.moderator_room))
         resuming = self.store.sync_token() is not None
         first = await self._sync.first_sync()
-        await self._load_direct_rooms()
+        self._direct = DirectChats(self._client)
+        await self._direct.load()
         if not resuming:  # history is not news, but an invitation still waits for an answer
             for room_id, invited in first.rooms.invite.items():
                 self._on_invite(room_id, invited.invite_state)
@@ -203,8 +200,7 @@ class MatrixPlatform(Platform):
         names = {user_id: user.display_name for user_id, user in room.users.items()} if room else {}
         groups = {chat.id for chat in (self.community_chat, self.moderator_chat) if chat is not None}
         is_direct = room_id not in groups and (
-            room_id in self._direct_rooms
-            or (room is not None and room.joined_count + room.invited_count <= 2)
+            room_id in self.direct.rooms or (room is not None and room.joined_count + room.invited_count <= 2)
         )
         community = self.community_chat is not None and room_id == self.community_chat.id
         return RoomView(room_id, self.settings.user_id, is_direct, community, names)
@@ -225,8 +221,8 @@ class MatrixPlatform(Platform):
             payload = self.keyboards.press(event.chat.id, event.text, event.reply_to, event.is_direct)
             if payload is not None:
                 event = replace(event, text=None, button=payload)
-        if event.is_direct and event.sender.id not in self._direct:
-            self._direct[event.sender.id] = event.chat.id
+        if event.is_direct:
+            self.direct.seen(event.sender.id, event.chat.id)
         return event
 
     def _remember_thread(self, event_id: str, root: str | None) -> None:
@@ -268,77 +264,18 @@ class MatrixPlatform(Platform):
             log.warning("could not accept the invitation to %s: %s", room_id, response)
             return
         if direct:
-            self._direct[inviter] = room_id
-            self._direct_rooms.add(room_id)
-            await self._save_direct_rooms()
+            await self.direct.joined(inviter, room_id)
 
     def _in_background(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    # -- direct chats -----------------------------------------------------------------
-
-    async def _load_direct_rooms(self) -> None:
-        response = await self.client.list_direct_rooms()
-        rooms = getattr(response, "rooms", None)
-        if not isinstance(rooms, dict):
-            return  # no m.direct yet
-        self._direct_account = {user_id: list(room_ids) for user_id, room_ids in rooms.items()}
-        for user_id, room_ids in rooms.items():
-            joined = [room_id for room_id in room_ids if room_id in self.client.rooms]
-            self._direct_rooms.update(room_ids)
-            if joined:
-                self._direct[user_id] = joined[-1]
-
-    async def _save_direct_rooms(self) -> None:
-        """Write ``m.direct`` (the client's job, not the server's)."""
-        content = self._direct_account  # what other sessions recorded is kept
-        for user_id, room_id in self._direct.items():
-            rooms = content.setdefault(user_id, [])
-            if room_id not in rooms:
-                rooms.append(room_id)
-        path = f"/_matrix/client/v3/user/{quote(self.settings.user_id)}/account_data/m.direct"
-        headers = {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"}
-        response = await self.client.send("PUT", path, json.dumps(content), headers)
-        if response.status != 200:
-            log.warning("could not write m.direct: HTTP %d", response.status)
-        response.release()
-
-    async def _direct_room(self, user_id: str) -> str:
-        """The direct chat with ``user_id``: the known one, else a new one."""
-        lock = self._direct_locks.setdefault(user_id, asyncio.Lock())
-        async with lock:
-            room_id = self._direct.get(user_id)
-            room = self.client.rooms.get(room_id) if room_id else None
-            if room_id and (room is None or user_id in room.users or user_id in room.invited_users):
-                return room_id
-            # Synapse lets a room invite someone who does not exist; the profile tells.
-            profile = await self.client.get_profile(user_id)
-            if isinstance(profile, ProfileGetError) and _status(profile) == 404:
-                raise RecipientUnreachable(f"{user_id} does not exist")
-            # Encrypted, as Element makes direct chats, when the bot can encrypt.
-            encrypted = [_ENCRYPTION] if self.client.olm is not None else []
-            response = await self.client.room_create(
-                is_direct=True,
-                invite=[user_id],
-                preset=RoomPreset.trusted_private_chat,
-                initial_state=encrypted,
-            )
-            if not isinstance(response, RoomCreateResponse):
-                error = _error(response)
-                raise error if isinstance(error, RateLimited) else RecipientUnreachable(str(response))
-            room_id = str(response.room_id)
-            self._direct[user_id] = room_id
-            self._direct_rooms.add(room_id)
-            await self._save_direct_rooms()
-            return room_id
-
     # -- sending ----------------------------------------------------------------------
 
     async def _room_of(self, chat: ChatRef | UserRef) -> tuple[str, str | None]:
         if isinstance(chat, UserRef):
-            return await self._direct_room(chat.id), None
+            return await self.direct.room_for(chat.id), None
         return chat.id, chat.thread_id
 
     async def _send_event(self, room_id: str, content: Content, tx_id: str | None) -> str:
@@ -353,7 +290,7 @@ class MatrixPlatform(Platform):
             except LocalProtocolError as error:
                 raise PlatformError(f"cannot send to {room_id}: {error}") from error
             if not isinstance(response, RoomSendResponse):
-                raise _error(response)
+                raise to_error(response)
             return str(response.event_id)
 
         return await self.limits.run(attempt)
@@ -407,7 +344,7 @@ class MatrixPlatform(Platform):
             filesize=len(data),
         )
         if not isinstance(response, UploadResponse):
-            raise _error(response)
+            raise to_error(response)
         msgtype = "m.image" if media_type.startswith("image/") else "m.file"
         content = file_content(msgtype, filename, response.content_uri, media_type, len(data))
         if encrypted and keys is not None:
@@ -443,10 +380,10 @@ class MatrixPlatform(Platform):
         if not isinstance(response, RoomInviteResponse) and "banned" in str(response):
             unbanned = await self.client.room_unban(room_id, user.id)
             if not isinstance(unbanned, RoomUnbanResponse):
-                raise _error(unbanned)
+                raise to_error(unbanned)
             response = await self.client.room_invite(room_id, user.id)
         if not isinstance(response, RoomInviteResponse) and "already in the room" not in str(response):
-            raise _error(response)
+            raise to_error(response)
 
     async def remove_user(self, user: UserRef, reason: str | None = None) -> None:
         """Kick ``user`` from the community room (and the moderators' room, if there)."""
@@ -463,37 +400,20 @@ class MatrixPlatform(Platform):
     async def _kick(self, room_id: str, user: UserRef, reason: str | None) -> None:
         response = await self.client.room_kick(room_id, user.id, reason)
         if not isinstance(response, RoomKickResponse) and "not in the room" not in str(response):
-            raise _error(response)
+            raise to_error(response)
 
     async def ban_user(self, user: UserRef, reason: str | None = None) -> None:
         """Ban ``user`` from the community room (they can no longer knock or join)."""
         room_id = self._community(Capability.REMOVE_USER)
         response = await self.client.room_ban(room_id, user.id, reason)
         if not isinstance(response, RoomBanResponse):
-            raise _error(response)
+            raise to_error(response)
         await self._leave_moderators(user, reason)
 
     async def delete_message(self, ref: MessageRef) -> None:
         response = await self.client.room_redact(ref.chat.id, ref.id)
         if not isinstance(response, RoomRedactResponse):
-            raise _error(response)
-
-
-def _error(response: object) -> PlatformError:
-    """The copbot error for a matrix-nio error response."""
-    code = getattr(response, "status_code", None)
-    if code == "M_LIMIT_EXCEEDED":
-        return RateLimited((getattr(response, "retry_after_ms", None) or 5000) / 1000)
-    if code == "M_FORBIDDEN":
-        return RecipientUnreachable(str(response))
-    return PlatformError(str(response))
-
-
-def _status(response: object) -> int | None:
-    """The HTTP status of a matrix-nio response (error codes vary between servers)."""
-    transport = getattr(response, "transport_response", None)
-    status = getattr(transport, "status", None)
-    return status if isinstance(status, int) else None
+            raise to_error(response)
 
 
 def _tx(key: str | None, part: str) -> str | None:
