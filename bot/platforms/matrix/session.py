@@ -31,6 +31,7 @@ from nio.crypto import ENCRYPTION_ENABLED
 from bot.config import MatrixSettings
 from bot.core.errors import ConfigurationError, PlatformError
 from bot.core.platform import Handled
+from bot.platforms.matrix.errors import http_status
 from bot.platforms.matrix.store import AdapterStore, Credentials
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,18 @@ async def log_in(settings: MatrixSettings, store: AdapterStore) -> AsyncClient:
     stored = store.credentials(settings.homeserver, settings.user_id)
     if stored is not None:
         client.restore_login(stored.user_id, stored.device_id, stored.access_token)
-        return client
+        check = await client.whoami()
+        if isinstance(check, WhoamiResponse):
+            return client
+        if http_status(check) != 401:
+            await client.close()
+            raise PlatformError(f"the Matrix homeserver did not accept the stored login: {check}")
+        # Logged out elsewhere (or the token expired): a new login makes a new device.
+        log.warning("the stored Matrix login was rejected (%s); logging in again", check)
+        await client.close()
+        client = AsyncClient(
+            settings.homeserver, settings.user_id, store_path=str(store.crypto_path), config=config
+        )
     if settings.access_token is not None:
         token = settings.access_token.get_secret_value()
         client.access_token = token

@@ -231,3 +231,7 @@ class Synapse:
             "password": password,
         }
         return str(self._request("POST", "/_matrix/client/v3/login", body)["access_token"])
+
+    def logout(self, token: str) -> None:
+        """Revoke an access token (as logging out from another client does)."""
+        self._request("POST", "/_matrix/client/v3/logout", {}, token)

@@ -78,3 +78,34 @@ async def test_without_encryption_support_the_bot_says_so_and_works_in_clear_roo
             await platform.send(OutgoingMessage(UserRef("matrix", "@nobody-here:localhost"), Text.of("hi")))
     finally:
         await platform.stop()
+
+
+async def test_a_login_revoked_elsewhere_is_replaced_by_a_new_one(synapse: Synapse, tmp_path: Path) -> None:
+    bot_user = synapse.register(unique("copbot"), PASSWORD)
+    settings = MatrixSettings(
+        homeserver=synapse.url, user_id=bot_user, password=PASSWORD, store_path=tmp_path, e2ee=False
+    )
+
+    async def sink(event: Event) -> asyncio.Future[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    first = MatrixPlatform(settings, Settings(matrix=settings))
+    await first.start(sink)
+    await first.stop()
+    stored = first.store.credentials(synapse.url, bot_user)
+    assert stored is not None
+
+    second = MatrixPlatform(settings, Settings(matrix=settings))
+    await second.start(sink)  # the same login again: no new device
+    await second.stop()
+    assert second.store.credentials(synapse.url, bot_user) == stored
+
+    synapse.logout(stored.access_token)
+    third = MatrixPlatform(settings, Settings(matrix=settings))
+    await third.start(sink)
+    await third.stop()
+    renewed = third.store.credentials(synapse.url, bot_user)
+    assert renewed is not None
+    assert renewed.device_id != stored.device_id
