@@ -204,7 +204,17 @@ class SyncLoop:
                 await asyncio.sleep(wait)
                 continue
             await self._housekeeping()
-            handled = await self.handle_batch(response, self.since)
+            try:
+                handled = await self.handle_batch(response, self.since)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The same batch comes again from the same token; what was already
+                # handed over is recognised by its event id and skipped.
+                log.exception("could not hand a Matrix sync batch over; syncing it again")
+                self.client.next_batch = self.since  # else nio skips (and leaves encrypted) a batch it saw
+                await asyncio.sleep(1)
+                continue
             await self._batches.put((handled, response.next_batch))
             self.since = response.next_batch
             await self._notify()

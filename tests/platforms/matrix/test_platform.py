@@ -109,3 +109,37 @@ async def test_a_login_revoked_elsewhere_is_replaced_by_a_new_one(synapse: Synap
     renewed = third.store.credentials(synapse.url, bot_user)
     assert renewed is not None
     assert renewed.device_id != stored.device_id
+
+
+async def test_a_batch_that_could_not_be_handed_over_comes_again(
+    synapse: Synapse, members: Any, tmp_path: Path
+) -> None:
+    bot_user = synapse.register(unique("copbot"), PASSWORD)
+    settings = MatrixSettings(
+        homeserver=synapse.url, user_id=bot_user, password=PASSWORD, store_path=tmp_path, e2ee=False
+    )
+    platform = MatrixPlatform(settings, Settings(matrix=settings))
+    calls: list[Event] = []
+
+    async def sink(event: Event) -> asyncio.Future[None]:
+        calls.append(event)
+        if len(calls) == 1:
+            raise RuntimeError("the bot is not ready")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    await platform.start(sink)
+    try:
+        alice = await members("alice")
+        room = await direct_chat(alice, bot_user)
+        await alice.send(room, "once more")
+        for _ in range(200):
+            if len(calls) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        assert [event.event_id for event in calls[:2]] == [calls[0].event_id] * 2
+        assert isinstance(calls[1], IncomingMessage)
+        assert calls[1].text == "once more"
+    finally:
+        await platform.stop()
