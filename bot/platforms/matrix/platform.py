@@ -23,6 +23,8 @@ from nio import (
     MegolmEvent,
     RoomBanResponse,
     RoomGetEventResponse,
+    RoomGetStateEventResponse,
+    RoomGetStateResponse,
     RoomInviteResponse,
     RoomKickResponse,
     RoomRedactResponse,
@@ -93,6 +95,7 @@ class MatrixPlatform(Platform):
         self._sync: SyncLoop | None = None
         self._sink: EventSink | None = None
         self._direct: DirectChats | None = None
+        self._community_rooms: tuple[str, ...] = ()  # the community room, and its space if any
         self._threads: OrderedDict[str, str | None] = OrderedDict()
         self._background: set[asyncio.Task[None]] = set()
 
@@ -115,7 +118,7 @@ class MatrixPlatform(Platform):
         self._client = await log_in(self.settings, self.store)
         self._sync = SyncLoop(self._client, self.store, self._handle_batch)
         if self.settings.community_room:
-            self.community_chat = ChatRef(NAME, await self._join(self.settings.community_room))
+            await self._find_community(self.settings.community_room)
         if self.settings.moderator_room:
             self.moderator_chat = ChatRef(NAME, await self._join(self.settings.moderator_room))
         resuming = self.store.sync_token() is not None
@@ -142,6 +145,34 @@ class MatrixPlatform(Platform):
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._client is not None:
             await self._client.close()
+
+    async def _find_community(self, configured: str) -> None:
+        """Join the community room; for a space, the space and its first room.
+
+        Dialogues are posted in the room; knocks, invitations, kicks and bans apply to
+        both (members of a space usually enter its rooms through it).
+        """
+        room_id = await self._join(configured)
+        created = await self.client.room_get_state_event(room_id, "m.room.create")
+        if not (isinstance(created, RoomGetStateEventResponse) and created.content.get("type") == "m.space"):
+            self._community_rooms = (room_id,)
+            self.community_chat = ChatRef(NAME, room_id)
+            return
+        state = await self.client.room_get_state(room_id)
+        children = sorted(
+            (str(event.get("content", {}).get("order", "")), str(event["state_key"]))
+            for event in (state.events if isinstance(state, RoomGetStateResponse) else [])
+            if event.get("type") == "m.space.child" and event.get("content", {}).get("via")
+        )
+        if not children:
+            raise ConfigurationError(
+                f"COPBOT_MATRIX__COMMUNITY_ROOM {configured} is a space without rooms: add the "
+                "room where dialogues are posted to it, or name that room instead"
+            )
+        room = await self._join(children[0][1])
+        self._community_rooms = (room_id, room)
+        self.community_chat = ChatRef(NAME, room)
+        log.info("the community space %s posts dialogues in its room %s", room_id, room)
 
     async def _join(self, room: str) -> str:
         """Join a configured room (id or alias) and return its id."""
@@ -198,11 +229,11 @@ class MatrixPlatform(Platform):
     def _view(self, room_id: str) -> RoomView:
         room = self.client.rooms.get(room_id)
         names = {user_id: user.display_name for user_id, user in room.users.items()} if room else {}
-        groups = {chat.id for chat in (self.community_chat, self.moderator_chat) if chat is not None}
+        groups = {*self._community_rooms, *(chat.id for chat in (self.moderator_chat,) if chat is not None)}
         is_direct = room_id not in groups and (
             room_id in self.direct.rooms or (room is not None and room.joined_count + room.invited_count <= 2)
         )
-        community = self.community_chat is not None and room_id == self.community_chat.id
+        community = room_id in self._community_rooms
         return RoomView(room_id, self.settings.user_id, is_direct, community, names)
 
     async def _complete(self, event: Event) -> Event:
@@ -365,29 +396,31 @@ class MatrixPlatform(Platform):
 
     # -- moderation -------------------------------------------------------------------
 
-    def _community(self, capability: Capability) -> str:
-        if self.community_chat is None:
+    def _entrances(self, capability: Capability) -> tuple[str, ...]:
+        """The rooms membership is managed in: the community room, and its space if any."""
+        if not self._community_rooms:
             raise UnsupportedCapability(self.name, capability)
-        return self.community_chat.id
+        return self._community_rooms
 
     async def admit_user(self, user: UserRef) -> None:
-        """Invite ``user`` to the community room (accepting a knock is inviting).
+        """Invite ``user`` to the community (space and room): accepting a knock is inviting.
 
         Someone banned earlier (and unbanned in copbot since) is unbanned first.
         """
-        room_id = self._community(Capability.ADMIT_USER)
-        response = await self.client.room_invite(room_id, user.id)
-        if not isinstance(response, RoomInviteResponse) and "banned" in str(response):
-            unbanned = await self.client.room_unban(room_id, user.id)
-            if not isinstance(unbanned, RoomUnbanResponse):
-                raise to_error(unbanned)
+        for room_id in self._entrances(Capability.ADMIT_USER):
             response = await self.client.room_invite(room_id, user.id)
-        if not isinstance(response, RoomInviteResponse) and "already in the room" not in str(response):
-            raise to_error(response)
+            if not isinstance(response, RoomInviteResponse) and "banned" in str(response):
+                unbanned = await self.client.room_unban(room_id, user.id)
+                if not isinstance(unbanned, RoomUnbanResponse):
+                    raise to_error(unbanned)
+                response = await self.client.room_invite(room_id, user.id)
+            if not isinstance(response, RoomInviteResponse) and "already in the room" not in str(response):
+                raise to_error(response)
 
     async def remove_user(self, user: UserRef, reason: str | None = None) -> None:
-        """Kick ``user`` from the community room (and the moderators' room, if there)."""
-        await self._kick(self._community(Capability.REMOVE_USER), user, reason)
+        """Kick ``user`` from the community (and the moderators' room, if there)."""
+        for room_id in self._entrances(Capability.REMOVE_USER):
+            await self._kick(room_id, user, reason)
         await self._leave_moderators(user, reason)
 
     async def _leave_moderators(self, user: UserRef, reason: str | None) -> None:
@@ -403,11 +436,11 @@ class MatrixPlatform(Platform):
             raise to_error(response)
 
     async def ban_user(self, user: UserRef, reason: str | None = None) -> None:
-        """Ban ``user`` from the community room (they can no longer knock or join)."""
-        room_id = self._community(Capability.REMOVE_USER)
-        response = await self.client.room_ban(room_id, user.id, reason)
-        if not isinstance(response, RoomBanResponse):
-            raise to_error(response)
+        """Ban ``user`` from the community (they can no longer knock or join)."""
+        for room_id in self._entrances(Capability.REMOVE_USER):
+            response = await self.client.room_ban(room_id, user.id, reason)
+            if not isinstance(response, RoomBanResponse):
+                raise to_error(response)
         await self._leave_moderators(user, reason)
 
     async def delete_message(self, ref: MessageRef) -> None:

@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nio import RoomCreateResponse
 
 from bot.config import MatrixSettings, Settings
 from bot.core.errors import RecipientUnreachable
 from bot.core.text import Text
-from bot.core.types import Button, Event, IncomingMessage, OutgoingMessage, UserRef
+from bot.core.types import Button, ChatRef, Event, IncomingMessage, JoinRequest, OutgoingMessage, UserRef
 from bot.platforms.matrix import MatrixPlatform, session
 from tests.platforms.matrix.conftest import PASSWORD, unique
 from tests.platforms.matrix.synapse import Synapse
-from tests.platforms.matrix.test_live import direct_chat
+from tests.platforms.matrix.test_live import KNOCK_RULES, direct_chat, joined
 
 pytestmark = pytest.mark.slow
 
@@ -141,5 +142,67 @@ async def test_a_batch_that_could_not_be_handed_over_comes_again(
         assert [event.event_id for event in calls[:2]] == [calls[0].event_id] * 2
         assert isinstance(calls[1], IncomingMessage)
         assert calls[1].text == "once more"
+    finally:
+        await platform.stop()
+
+
+async def test_a_space_as_community_admits_and_bans_in_the_space_and_posts_in_its_room(
+    synapse: Synapse, members: Any, tmp_path: Path
+) -> None:
+    mod, nadia = await members("mod"), await members("nadia")
+    bot_user = synapse.register(unique("copbot"), PASSWORD)
+    powers = {"users": {bot_user: 100}}
+    room = await mod.client.room_create(name="dialogues", invite=[bot_user], power_level_override=powers)
+    assert isinstance(room, RoomCreateResponse), room
+    child = {"type": "m.space.child", "state_key": room.room_id, "content": {"via": ["localhost"]}}
+    space = await mod.client.room_create(
+        name="community",
+        space=True,
+        invite=[bot_user],
+        initial_state=[KNOCK_RULES, child],
+        power_level_override=powers,
+    )
+    assert isinstance(space, RoomCreateResponse), space
+    settings = MatrixSettings(
+        homeserver=synapse.url,
+        user_id=bot_user,
+        password=PASSWORD,
+        store_path=tmp_path,
+        e2ee=False,
+        community_room=space.room_id,
+    )
+    platform = MatrixPlatform(settings, Settings(matrix=settings))
+    received: list[Event] = []
+
+    async def sink(event: Event) -> asyncio.Future[None]:
+        received.append(event)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    await platform.start(sink)
+    try:
+        assert platform.community_chat == ChatRef("matrix", room.room_id)
+        assert not hasattr(await nadia.client.room_knock(space.room_id, reason="hello"), "status_code")
+        for _ in range(200):
+            if any(isinstance(event, JoinRequest) for event in received):
+                break
+            await asyncio.sleep(0.05)
+        knock = next(event for event in received if isinstance(event, JoinRequest))
+        assert (knock.sender.id, knock.chat.id, knock.reason) == (nadia.user_id, space.room_id, "hello")
+
+        await platform.admit_user(knock.sender)
+        for room_id in (space.room_id, room.room_id):
+            await nadia.wait_for(joined(nadia.user_id, room_id), what="Nadia joining")
+        await platform.ban_user(knock.sender, "spam")
+        for room_id in (space.room_id, room.room_id):
+            await mod.wait_for(
+                lambda r, s, room_id=room_id: (
+                    r == room_id
+                    and s.get("state_key") == nadia.user_id
+                    and s.get("content", {}).get("membership") == "ban"
+                ),
+                what="Nadia banned",
+            )
     finally:
         await platform.stop()
