@@ -65,6 +65,13 @@ async def test_without_encryption_support_the_bot_says_so_and_works_in_clear_roo
         _, answer = await alice.wait_for_text("hi <there>", room)
         assert answer["content"]["formatted_body"] == "hi &lt;there&gt;"
 
+        # A retried send (same outbox row key) is the same event: the server drops the repeat.
+        again = OutgoingMessage(
+            UserRef("matrix", alice.user_id), Text.of("only once"), idempotency_key="row-7"
+        )
+        assert (await platform.send(again)).id == (await platform.send(again)).id
+        await alice.wait_for_text("only once", room)
+
         # A text over the limit goes in pieces; the options come under the last one.
         long = Text.of(*(f"line {number:04d} of a long text\n" for number in range(400)))
         button = Button("Understood", "ok:1")
@@ -74,6 +81,9 @@ async def test_without_encryption_support_the_bot_says_so_and_works_in_clear_roo
         assert head["event_id"] == first.id != last["event_id"]
         assert last["content"]["body"].endswith("line 0399 of a long text\n\n1. Understood")
         assert len(head["content"]["body"]) <= platform.message_limit
+        assert (
+            sum("only once" in str(source.get("content", {}).get("body")) for _, source in alice.events) == 1
+        )
 
         with pytest.raises(RecipientUnreachable):
             await platform.send(OutgoingMessage(UserRef("matrix", "@nobody-here:localhost"), Text.of("hi")))
