@@ -189,7 +189,7 @@ async def eventually(check: Any, patience: float = 20.0, show: Any = None) -> No
         await asyncio.sleep(0.1)
 
 
-async def test_replies_in_a_prompts_thread_are_stored_edited_and_deleted(
+async def test_replies_in_a_prompts_thread_are_stored_edited_and_deleted_and_exported(
     members: Any, bots: Any, tmp_path: Path
 ) -> None:
     mod, alice, bob = await members("mod"), await members("alice"), await members("bob")
@@ -234,6 +234,12 @@ async def test_replies_in_a_prompts_thread_are_stored_edited_and_deleted(
     )
     assert document["content"]["body"] == "dialogue-1.csv"
     assert document["content"]["url"].startswith("mxc://")
+    await mod.send(dm, "!stats")
+    _, chart = await mod.wait_for(
+        lambda room, source: room == dm and source.get("content", {}).get("msgtype") == "m.image",
+        what="the /stats chart as an image",
+    )
+    assert chart["content"]["info"]["mimetype"] == "image/png"
 
 
 async def test_wiki_works_in_an_encrypted_direct_chat(members: Any, bots: Any) -> None:
