@@ -167,7 +167,7 @@ class Synapse:
             if self.process.poll() is not None:
                 raise SynapseUnavailable(f"Synapse exited: {(self.data / 'stderr.log').read_text()[-3000:]}")
             try:
-                self._request("GET", "/_matrix/client/versions")
+                self.request("GET", "/_matrix/client/versions")
                 return
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.2)
@@ -184,9 +184,10 @@ class Synapse:
                 self.process.wait()
         self.process = None
 
-    def _request(
+    def request(
         self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
     ) -> dict[str, Any]:
+        """One client-server or admin API request; HTTP errors raise ``urllib.error.HTTPError``."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
@@ -202,7 +203,7 @@ class Synapse:
         Returns:
             The user id.
         """
-        nonce = self._request("GET", "/_synapse/admin/v1/register")["nonce"]
+        nonce = self.request("GET", "/_synapse/admin/v1/register")["nonce"]
         mac = hmac.new(SHARED_SECRET.encode(), digestmod=hashlib.sha1)
         mac.update(
             b"\x00".join(
@@ -217,7 +218,7 @@ class Synapse:
             "mac": mac.hexdigest(),
         }
         try:
-            self._request("POST", "/_synapse/admin/v1/register", body)
+            self.request("POST", "/_synapse/admin/v1/register", body)
         except urllib.error.HTTPError as error:
             if json.loads(error.read() or b"{}").get("errcode") != "M_USER_IN_USE":
                 raise
@@ -230,8 +231,8 @@ class Synapse:
             "identifier": {"type": "m.id.user", "user": user_id},
             "password": password,
         }
-        return str(self._request("POST", "/_matrix/client/v3/login", body)["access_token"])
+        return str(self.request("POST", "/_matrix/client/v3/login", body)["access_token"])
 
     def logout(self, token: str) -> None:
         """Revoke an access token (as logging out from another client does)."""
-        self._request("POST", "/_matrix/client/v3/logout", {}, token)
+        self.request("POST", "/_matrix/client/v3/logout", {}, token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import re
 import sqlite3
 import time
@@ -128,6 +129,11 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ba
     assert not hasattr(knocked, "status_code"), knocked
     dm, question = await nadia.wait_for_text("Question 1 of 13")
     assert question["decrypted"], "the bot's direct chat is not encrypted"
+    token = json.loads((bot.workdir / "matrix" / "credentials.json").read_text())["access_token"]
+    direct = mod.synapse.request(
+        "GET", f"/_matrix/client/v3/user/{bot.user_id}/account_data/m.direct", token=token
+    )
+    assert direct[nadia.user_id] == [dm], "the direct chat is not recorded in m.direct"
     for text in ANSWERS:
         last = await answer(nadia, dm, text, bot.user_id)
     assert last["content"]["body"].startswith("Please check your answers.")
