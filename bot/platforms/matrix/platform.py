@@ -193,7 +193,8 @@ class MatrixPlatform(Platform):
             timeline = list(joined.timeline.events)
             if joined.timeline.limited and joined.timeline.prev_batch and since is not None:
                 missed = await self._sync.missed(room_id, joined.timeline.prev_batch, since)
-                log.info("fetched %d events missed in %s (a limited timeline)", len(missed), room_id)
+                if missed:
+                    log.info("fetched %d events missed in %s (a limited timeline)", len(missed), room_id)
                 timeline = [*missed, *timeline]
             view = self._view(room_id)
             for nio_event in timeline:
