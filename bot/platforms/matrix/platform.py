@@ -21,15 +21,9 @@ from nio import (
     InviteMemberEvent,
     JoinResponse,
     MegolmEvent,
-    RoomBanResponse,
     RoomGetEventResponse,
-    RoomGetStateEventResponse,
-    RoomGetStateResponse,
-    RoomInviteResponse,
-    RoomKickResponse,
     RoomRedactResponse,
     RoomSendResponse,
-    RoomUnbanResponse,
     SyncResponse,
     UploadResponse,
 )
@@ -37,7 +31,6 @@ from nio.exceptions import LocalProtocolError
 
 from bot.config import MatrixSettings, Settings
 from bot.core.errors import (
-    ConfigurationError,
     PlatformError,
     UnsupportedCapability,
 )
@@ -49,6 +42,7 @@ from bot.platforms.matrix.direct import DirectChats
 from bot.platforms.matrix.errors import to_error
 from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, relation, timestamp, to_event, user
 from bot.platforms.matrix.limits import LimitGate
+from bot.platforms.matrix.membership import Membership, find_community, join
 from bot.platforms.matrix.render import Content, Keyboards, edit_content, file_content, message_content
 from bot.platforms.matrix.session import SyncLoop, log_in
 from bot.platforms.matrix.store import AdapterStore
@@ -96,6 +90,7 @@ class MatrixPlatform(Platform):
         self._sink: EventSink | None = None
         self._direct: DirectChats | None = None
         self._community_rooms: tuple[str, ...] = ()  # the community room, and its space if any
+        self._members: Membership | None = None
         self._threads: OrderedDict[str, str | None] = OrderedDict()
         self._background: set[asyncio.Task[None]] = set()
 
@@ -117,10 +112,14 @@ class MatrixPlatform(Platform):
         self._sink = sink
         self._client = await log_in(self.settings, self.store)
         self._sync = SyncLoop(self._client, self.store, self._handle_batch)
-        if self.settings.community_room:
-            await self._find_community(self.settings.community_room)
         if self.settings.moderator_room:
-            self.moderator_chat = ChatRef(NAME, await self._join(self.settings.moderator_room))
+            self.moderator_chat = ChatRef(NAME, await join(self._client, self.settings.moderator_room))
+        if self.settings.community_room:
+            community = await find_community(self._client, self.settings.community_room)
+            self._community_rooms = community.rooms
+            self.community_chat = ChatRef(NAME, community.room)
+            moderators = self.moderator_chat.id if self.moderator_chat else None
+            self._members = Membership(self._client, community, moderators)
         resuming = self.store.sync_token() is not None
         first = await self._sync.first_sync()
         self._direct = DirectChats(self._client)
@@ -145,41 +144,6 @@ class MatrixPlatform(Platform):
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._client is not None:
             await self._client.close()
-
-    async def _find_community(self, configured: str) -> None:
-        """Join the community room; for a space, the space and its first room.
-
-        Dialogues are posted in the room; knocks, invitations, kicks and bans apply to
-        both (members of a space usually enter its rooms through it).
-        """
-        room_id = await self._join(configured)
-        created = await self.client.room_get_state_event(room_id, "m.room.create")
-        if not (isinstance(created, RoomGetStateEventResponse) and created.content.get("type") == "m.space"):
-            self._community_rooms = (room_id,)
-            self.community_chat = ChatRef(NAME, room_id)
-            return
-        state = await self.client.room_get_state(room_id)
-        children = sorted(
-            (str(event.get("content", {}).get("order", "")), str(event["state_key"]))
-            for event in (state.events if isinstance(state, RoomGetStateResponse) else [])
-            if event.get("type") == "m.space.child" and event.get("content", {}).get("via")
-        )
-        if not children:
-            raise ConfigurationError(
-                f"COPBOT_MATRIX__COMMUNITY_ROOM {configured} is a space without rooms: add the "
-                "room where dialogues are posted to it, or name that room instead"
-            )
-        room = await self._join(children[0][1])
-        self._community_rooms = (room_id, room)
-        self.community_chat = ChatRef(NAME, room)
-        log.info("the community space %s posts dialogues in its room %s", room_id, room)
-
-    async def _join(self, room: str) -> str:
-        """Join a configured room (id or alias) and return its id."""
-        response = await self.client.join(room)
-        if not isinstance(response, JoinResponse):
-            raise ConfigurationError(f"the Matrix bot cannot join {room}: {response}")
-        return str(response.room_id)
 
     # -- receiving --------------------------------------------------------------------
 
@@ -397,52 +361,22 @@ class MatrixPlatform(Platform):
 
     # -- moderation -------------------------------------------------------------------
 
-    def _entrances(self, capability: Capability) -> tuple[str, ...]:
-        """The rooms membership is managed in: the community room, and its space if any."""
-        if not self._community_rooms:
+    def _membership(self, capability: Capability) -> Membership:
+        if self._members is None:
             raise UnsupportedCapability(self.name, capability)
-        return self._community_rooms
+        return self._members
 
     async def admit_user(self, user: UserRef) -> None:
-        """Invite ``user`` to the community (space and room): accepting a knock is inviting.
-
-        Someone banned earlier (and unbanned in copbot since) is unbanned first.
-        """
-        for room_id in self._entrances(Capability.ADMIT_USER):
-            response = await self.client.room_invite(room_id, user.id)
-            if not isinstance(response, RoomInviteResponse) and "banned" in str(response):
-                unbanned = await self.client.room_unban(room_id, user.id)
-                if not isinstance(unbanned, RoomUnbanResponse):
-                    raise to_error(unbanned)
-                response = await self.client.room_invite(room_id, user.id)
-            if not isinstance(response, RoomInviteResponse) and "already in the room" not in str(response):
-                raise to_error(response)
+        """Invite ``user`` to the community (accepting a knock is inviting)."""
+        await self._membership(Capability.ADMIT_USER).admit(user.id)
 
     async def remove_user(self, user: UserRef, reason: str | None = None) -> None:
-        """Kick ``user`` from the community (and the moderators' room, if there)."""
-        for room_id in self._entrances(Capability.REMOVE_USER):
-            await self._kick(room_id, user, reason)
-        await self._leave_moderators(user, reason)
-
-    async def _leave_moderators(self, user: UserRef, reason: str | None) -> None:
-        if self.moderator_chat is None:
-            return
-        known = self.client.rooms.get(self.moderator_chat.id)
-        if known is not None and (user.id in known.users or user.id in known.invited_users):
-            await self._kick(self.moderator_chat.id, user, reason)
-
-    async def _kick(self, room_id: str, user: UserRef, reason: str | None) -> None:
-        response = await self.client.room_kick(room_id, user.id, reason)
-        if not isinstance(response, RoomKickResponse) and "not in the room" not in str(response):
-            raise to_error(response)
+        """Kick ``user`` from the community (and the moderators' room)."""
+        await self._membership(Capability.REMOVE_USER).remove(user.id, reason)
 
     async def ban_user(self, user: UserRef, reason: str | None = None) -> None:
         """Ban ``user`` from the community (they can no longer knock or join)."""
-        for room_id in self._entrances(Capability.REMOVE_USER):
-            response = await self.client.room_ban(room_id, user.id, reason)
-            if not isinstance(response, RoomBanResponse):
-                raise to_error(response)
-        await self._leave_moderators(user, reason)
+        await self._membership(Capability.REMOVE_USER).ban(user.id, reason)
 
     async def delete_message(self, ref: MessageRef) -> None:
         response = await self.client.room_redact(ref.chat.id, ref.id)
