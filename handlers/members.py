@@ -276,7 +276,7 @@ async def ban(ctx: Ctx) -> None:
     reason = _reason(ctx)
     await ctx.services.users.set_banned(person.id, ctx.services.now(), reason)
     await _audit(ctx, "person.ban", person, reason)
-    await _remove_from_community(ctx, person, reason)
+    await _remove_from_community(ctx, person, reason, ban=True)
     _tell(ctx, N_("{name} (#{number}) is banned."), person)
 
 
@@ -324,17 +324,22 @@ async def _protected(ctx: Ctx, person: Person) -> bool:
     return False
 
 
-async def _remove_from_community(ctx: Ctx, person: Person, reason: str | None) -> None:
+async def _remove_from_community(ctx: Ctx, person: Person, reason: str | None, *, ban: bool = False) -> None:
     for identity in await ctx.services.users.identities(person.id):
         platform = ctx.platforms.get(identity.platform)
         if platform is not None:
-            ctx.after_commit(_remover(platform, identity.ref, reason))
+            ctx.after_commit(_remover(platform, identity.ref, reason, ban))
 
 
-def _remover(platform: Platform, user: UserRef, reason: str | None) -> Callable[[], Awaitable[None]]:
+def _remover(
+    platform: Platform, user: UserRef, reason: str | None, ban: bool
+) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         with contextlib.suppress(UnsupportedCapability):  # no community chat on that platform
-            await platform.remove_user(user, reason)
+            if ban:
+                await platform.ban_user(user, reason)
+            else:
+                await platform.remove_user(user, reason)
 
     return run
 

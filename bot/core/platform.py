@@ -103,6 +103,10 @@ class Platform(ABC):
         """Remove a member from the community chats."""
         raise UnsupportedCapability(self.name, Capability.REMOVE_USER)
 
+    async def ban_user(self, user: UserRef, reason: str | None = None) -> None:
+        """Remove a member and keep them out (Matrix: ban); by default, :meth:`remove_user`."""
+        await self.remove_user(user, reason)
+
     async def delete_message(self, ref: MessageRef) -> None:
         """Delete (Matrix: redact) a message."""
         raise UnsupportedCapability(self.name, Capability.DELETE_MESSAGE)

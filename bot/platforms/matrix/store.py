@@ -1,0 +1,80 @@
+"""The adapter's own files under ``COPBOT_MATRIX__STORE_PATH``.
+
+Next to matrix-nio's encryption store (device keys, Olm and Megolm sessions) the adapter
+keeps the login (``credentials.json``, so the bot logs in once and keeps its device) and
+the sync token (``sync-token``), which is written only once every event of a sync batch
+has been handled. Each file is replaced atomically: a crash leaves the old one or the new.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A login the bot can restore: same device, same access token."""
+
+    homeserver: str
+    user_id: str
+    device_id: str
+    access_token: str
+
+
+class AdapterStore:
+    """Reads and writes the adapter's files in ``path`` (created if missing).
+
+    Args:
+        path: the store folder.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def crypto_path(self) -> Path:
+        """Where matrix-nio keeps its encryption store."""
+        folder = self.path / "crypto"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def credentials(self, homeserver: str, user_id: str) -> Credentials | None:
+        """The stored login for this account and homeserver, if any."""
+        try:
+            data = json.loads((self.path / "credentials.json").read_text())
+            found = Credentials(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+        return found if (found.homeserver, found.user_id) == (homeserver, user_id) else None
+
+    def save_credentials(self, credentials: Credentials) -> None:
+        self._write("credentials.json", json.dumps(asdict(credentials)), private=True)
+
+    def sync_token(self) -> str | None:
+        """The token of the last sync whose events were all handled."""
+        try:
+            return (self.path / "sync-token").read_text().strip() or None
+        except OSError:
+            return None
+
+    def save_sync_token(self, token: str) -> None:
+        self._write("sync-token", token)
+
+    def _write(self, name: str, text: str, *, private: bool = False) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.path, prefix=f".{name}.")
+        try:
+            with os.fdopen(handle, "w") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            if private:
+                os.chmod(temporary, 0o600)
+            os.replace(temporary, self.path / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
