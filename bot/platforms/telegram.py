@@ -376,6 +376,8 @@ class TelegramPlatform(Platform):
                 "telegram: no join request of %s to approve (%s); sending an invite link", user.id, error
             )
         async with _converted():
+            # an invite link does not let a banned user in: lift an earlier /ban first
+            await self.bot.unban_chat_member(community, int(user.id), only_if_banned=True)
             invite = await self.bot.create_chat_invite_link(
                 community,
                 expire_date=datetime.now(UTC) + INVITE_VALIDITY,
@@ -392,6 +394,11 @@ class TelegramPlatform(Platform):
         async with _converted():
             await self.bot.ban_chat_member(community, int(user.id))
             await self.bot.unban_chat_member(community, int(user.id), only_if_banned=True)
+
+    async def ban_user(self, user: UserRef, reason: str | None = None) -> None:
+        """Ban: out of the community, and kept out until admitted again."""
+        async with _converted():
+            await self.bot.ban_chat_member(self._community(), int(user.id))
 
     def deep_link(self, start: str = "apply") -> str:
         """A ``t.me`` link that opens a private chat with the bot and sends ``/start <start>``."""

@@ -240,6 +240,17 @@ async def test_remove_bans_then_unbans(tg: Running) -> None:
     assert methods.index("banChatMember") < methods.index("unbanChatMember")
 
 
+async def test_ban_keeps_the_member_out_until_admitted_again(tg: Running) -> None:
+    tg.fake.members[tg.fake.community_id].add(BOB)
+    await tg.platform.ban_user(UserRef("telegram", str(BOB)))
+    assert BOB not in tg.fake.members[tg.fake.community_id]
+    assert (tg.fake.community_id, BOB) in tg.fake.banned
+    await tg.platform.admit_user(UserRef("telegram", str(BOB)))  # approved again: no join request
+    assert (tg.fake.community_id, BOB) not in tg.fake.banned
+    [invite] = tg.fake.invite_links
+    assert invite["member_limit"] == 1
+
+
 # -- sending ------------------------------------------------------------------------------
 
 
