@@ -9,16 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.types import ChatRef, IncomingMessage, Role, UserRef
+from bot.middleware import UnitOfWork
 from bot.services import Ctx
 from handlers import build_router
 from storage.db import Database
-from storage.models import AuditEntry, ProcessedEvent
+from storage.models import AuditEntry, BotState, ProcessedEvent
 from storage.state import StateStore
 from tests.fakes import Harness
 
@@ -89,6 +90,124 @@ async def test_handle_resolves_once_the_event_is_committed(db: Database, tmp_pat
     finally:
         await harness.bot.stop(grace=0.1)
     assert stuck.cancelled()  # stopped before it committed: the adapter must not confirm it
+
+
+def counting_probe() -> Router:
+    """``/count`` marks its sender counted; ``/boom`` writes, then fails."""
+    probe = Router("probe")
+
+    @probe.command("count")
+    async def count(ctx: Ctx) -> None:
+        await ctx.services.state.set(f"counted.{ctx.actor.user.id}", True, ctx.services.now())
+        ctx.reply(f"counted {ctx.actor.user.id}")
+
+    @probe.command("boom")
+    async def boom(ctx: Ctx) -> None:
+        await ctx.services.state.set("boom", "written", ctx.services.now())
+        raise RuntimeError("boom")
+
+    return probe
+
+
+async def counted(db: Database) -> int:
+    async with db.transaction() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(BotState).where(BotState.key.like("counted.%"))
+            )
+            or 0
+        )
+
+
+async def test_events_ready_together_share_one_commit_on_sqlite(db: Database, tmp_path: Path) -> None:
+    harness = await Harness.start(db, tmp_path, router=with_probe(counting_probe()))
+    begins = 0
+
+    def count_begins(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        nonlocal begins
+        begins += statement.startswith("BEGIN")
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count_begins)
+    try:
+        users = [f"user{n}" for n in range(20)]
+        await asyncio.gather(*(harness.bot.handle(direct(u, "/count", f"c-{u}")) for u in users))
+        await harness.bot.drain()
+        assert sorted(harness.console.take()) == sorted(f"[{u}] counted {u}" for u in users)
+        assert await counted(db) == 20
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count_begins)
+        await harness.stop()
+    if db.dialect == "sqlite":  # one writer anyway: events ready together commit together
+        assert begins < 20 / 2
+    else:  # PostgreSQL runs transactions side by side; each event has its own
+        assert not UnitOfWork(db, harness.clock).group_commit
+
+
+async def test_a_group_whose_transaction_cannot_open_hands_its_events_over_one_by_one(
+    db: Database, tmp_path: Path
+) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("group commit is SQLite's")
+    harness = await Harness.start(db, tmp_path, router=with_probe(counting_probe()))
+    original, calls = db.sessions, 0
+
+    class Unavailable:
+        async def __aenter__(self) -> None:
+            await asyncio.sleep(0.01)  # long enough for the other events to join the group
+            raise RuntimeError("the database is gone for a moment")
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+    def flaky() -> Any:
+        nonlocal calls
+        calls += 1
+        return Unavailable() if calls == 1 else original()
+
+    db.sessions = flaky  # type: ignore[method-assign]
+    try:
+        users = ["ana", "ben", "cy"]
+        handled = await asyncio.gather(*(harness.bot.handle(direct(u, "/count", f"f-{u}")) for u in users))
+        await asyncio.wait_for(asyncio.gather(*handled), 5)
+        assert sorted(harness.console.take()) == [f"[{u}] counted {u}" for u in users]
+        assert await counted(db) == 3
+    finally:
+        db.sessions = original  # type: ignore[method-assign]
+        await harness.stop()
+
+
+async def test_a_failing_event_costs_the_events_committed_with_it_nothing(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = await Harness.start(db, tmp_path, router=with_probe(counting_probe()))
+    try:
+        with caplog.at_level(logging.ERROR):
+            handled = await asyncio.gather(
+                harness.bot.handle(direct("alice", "/count", "a-1")),
+                harness.bot.handle(direct("bob", "/boom", "b-1")),
+                harness.bot.handle(direct("carol", "/count", "c-1")),
+            )
+            await asyncio.gather(*handled)
+        lines = harness.console.take()
+        assert "[alice] counted alice" in lines
+        assert "[carol] counted carol" in lines
+        assert next(line for line in lines if line.startswith("[bob]")).startswith(
+            "[bob] Sorry, something went wrong on my side"
+        )
+        assert len(lines) == 3, lines  # everyone answered once
+        assert await counted(db) == 2
+        async with db.transaction() as session:
+            assert await StateStore(session).get("boom") is None  # rolled back
+            claimed = await session.scalars(
+                select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(["a-1", "b-1", "c-1"]))
+            )
+        assert sorted(claimed) == ["a-1", "b-1", "c-1"]  # the failed one too: not retried forever
+        for event_id in ("a-1", "b-1", "c-1"):  # a redelivery changes nothing
+            await harness.bot.handle(direct("dave", "/count", event_id))
+        await harness.bot.drain()
+        assert harness.console.take() == []
+    finally:
+        await harness.stop()
 
 
 async def test_a_failing_handler_gets_an_apology_with_an_error_id_and_the_bot_goes_on(
