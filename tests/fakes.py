@@ -1,4 +1,4 @@
-"""Shared test doubles: a controllable clock and a console bot harness."""
+"""Shared test doubles: a controllable clock, a console bot harness, form answers."""
 
 from __future__ import annotations
 
@@ -171,3 +171,28 @@ class LimitedPlatform(ConsolePlatform):
                         else ""
                     )
         return ""
+
+
+def form_answers(name: str = "Alice Doe", email: str = "alice@example.org", prefix: str = "/") -> list[str]:
+    """Typed answers to the default application form, in order, up to the summary (English).
+
+    Args:
+        name: the full name given.
+        email: the email address given.
+        prefix: the platform's command prefix (``!`` on Matrix) for the ``skip`` command.
+    """
+    return [
+        name,
+        email,
+        "Independent",
+        "Trainer",
+        "Kenia",  # a country typed in Spanish
+        "English, French",
+        "1, 4",
+        "12",
+        "government, media",
+        "I want to learn from other trainers and share my materials.",
+        f"{prefix}skip",
+        "yes",
+        "yes",
+    ]

@@ -16,24 +16,10 @@ from handlers.application import jobs
 from storage.db import Database
 from storage.models import Application, AuditEntry, Person
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness, LimitedPlatform
+from tests.fakes import FakeClock, Harness, LimitedPlatform, form_answers
 
 #: Answers to the default form, in order, up to the summary (English).
-ANSWERS = [
-    "Alice Doe",
-    "alice@example.org",
-    "Independent",
-    "Trainer",
-    "Kenia",
-    "English, French",
-    "1, 4",
-    "12",
-    "government, media",
-    "I want to learn from other trainers and share my materials.",
-    "/skip",
-    "yes",
-    "yes",
-]
+ANSWERS = form_answers()
 FAST = {"rate": 1e6, "burst": 10**6}
 
 

@@ -164,7 +164,8 @@ async def test_updates_handled_but_not_confirmed_are_not_handled_again_after_a_r
     assert len(fake.to(BOB)) == 1
 
 
-async def test_an_edited_message_reaches_the_bot_as_an_edit(tg: Running) -> None:
+def spy_on_events(tg: Running) -> list[object]:
+    """The core events the adapter hands to the bot from now on (they are still handled)."""
     seen: list[object] = []
     original = tg.platform._sink
     assert original is not None
@@ -174,6 +175,11 @@ async def test_an_edited_message_reaches_the_bot_as_an_edit(tg: Running) -> None
         return await original(event)  # type: ignore[arg-type]
 
     tg.platform._sink = spy  # type: ignore[assignment]
+    return seen
+
+
+async def test_an_edited_message_reaches_the_bot_as_an_edit(tg: Running) -> None:
+    seen = spy_on_events(tg)
     await tg.exchange(tg.fake.edit(ALICE, 555, "corrected", chat_id=tg.fake.community_id))
     [event] = seen
     assert getattr(event, "edited", None) is True
@@ -188,15 +194,7 @@ async def test_a_forum_topic_message_carries_its_thread(tg: Running) -> None:
     )
     thread = int(opening.chat.thread_id or 0)
     assert tg.fake.topics[tg.fake.community_id][thread]["name"] == "What is gender budgeting?"
-    seen: list[object] = []
-    original = tg.platform._sink
-    assert original is not None
-
-    async def spy(event: object) -> object:
-        seen.append(event)
-        return await original(event)  # type: ignore[arg-type]
-
-    tg.platform._sink = spy  # type: ignore[assignment]
+    seen = spy_on_events(tg)
     await tg.exchange(tg.fake.say(ALICE, "In my region...", chat_id=tg.fake.community_id, thread_id=thread))
     [event] = seen
     assert getattr(event, "chat", None) == ChatRef("telegram", str(tg.fake.community_id), str(thread))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from nio import RoomCreateResponse, RoomPreset
 
+from tests.fakes import form_answers
 from tests.platforms.matrix.conftest import ROOT, BotProcess, Member, Source
 
 pytestmark = pytest.mark.slow
@@ -66,21 +67,7 @@ async def test_the_bot_answers_in_a_direct_chat(members: Any, bots: Any) -> None
 
 
 #: Answers to the default application form, in order, up to the summary.
-ANSWERS = [
-    "Nadia Khan",
-    "nadia@example.org",
-    "Independent",
-    "Trainer",
-    "Kenia",
-    "English, French",
-    "1, 4",
-    "12",
-    "government, media",
-    "I want to learn from other trainers and share my materials.",
-    "!skip",
-    "yes",
-    "yes",
-]
+ANSWERS = form_answers("Nadia Khan", "nadia@example.org", "!")
 KNOCK_RULES = {"type": "m.room.join_rules", "state_key": "", "content": {"join_rule": "knock"}}
 
 

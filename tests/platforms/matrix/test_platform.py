@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,23 @@ from tests.platforms.matrix.test_live import KNOCK_RULES, direct_chat, joined
 pytestmark = pytest.mark.slow
 
 
+def handled() -> asyncio.Future[None]:
+    """What the bot's sink returns for an event it has already handled."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    done.set_result(None)
+    return done
+
+
+def recording_sink(received: list[Event]) -> Callable[[Event], Awaitable[asyncio.Future[None]]]:
+    """A sink that keeps every event and reports it handled at once."""
+
+    async def sink(event: Event) -> asyncio.Future[None]:
+        received.append(event)
+        return handled()
+
+    return sink
+
+
 async def test_without_encryption_support_the_bot_says_so_and_works_in_clear_rooms(
     synapse: Synapse,
     members: Any,
@@ -36,12 +54,7 @@ async def test_without_encryption_support_the_bot_says_so_and_works_in_clear_roo
     )
     platform = MatrixPlatform(settings, Settings(matrix=settings))
     received: list[Event] = []
-
-    async def sink(event: Event) -> asyncio.Future[None]:
-        received.append(event)
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
+    sink = recording_sink(received)
 
     with caplog.at_level(logging.WARNING):
         await platform.start(sink)
@@ -97,10 +110,7 @@ async def test_a_login_revoked_elsewhere_is_replaced_by_a_new_one(synapse: Synap
         homeserver=synapse.url, user_id=bot_user, password=PASSWORD, store_path=tmp_path, e2ee=False
     )
 
-    async def sink(event: Event) -> asyncio.Future[None]:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
+    sink = recording_sink([])
 
     first = MatrixPlatform(settings, Settings(matrix=settings))
     await first.start(sink)
@@ -136,9 +146,7 @@ async def test_a_batch_that_could_not_be_handed_over_comes_again(
         calls.append(event)
         if len(calls) == 1:
             raise RuntimeError("the bot is not ready")
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
+        return handled()
 
     await platform.start(sink)
     try:
@@ -183,12 +191,7 @@ async def test_a_space_as_community_admits_and_bans_in_the_space_and_posts_in_it
     )
     platform = MatrixPlatform(settings, Settings(matrix=settings))
     received: list[Event] = []
-
-    async def sink(event: Event) -> asyncio.Future[None]:
-        received.append(event)
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
+    sink = recording_sink(received)
 
     await platform.start(sink)
     try:
