@@ -143,11 +143,10 @@ async def test_events_ready_together_share_one_commit_on_sqlite(db: Database, tm
         assert not UnitOfWork(db, harness.clock).group_commit
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # group commit is SQLite's
 async def test_a_group_whose_transaction_cannot_open_hands_its_events_over_one_by_one(
     db: Database, tmp_path: Path
 ) -> None:
-    if db.dialect != "sqlite":
-        pytest.skip("group commit is SQLite's")
     harness = await Harness.start(db, tmp_path, router=with_probe(counting_probe()))
     original, calls = db.sessions, 0
 
