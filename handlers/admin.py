@@ -58,10 +58,15 @@ async def announce(ctx: Ctx) -> None:
             for user, locale in recipients
         ]
     now = services.now()
-    broadcast = await services.outbox.start_broadcast(
-        "announcement", now, created_by=ctx.actor.user.key, locale=ctx.actor.locale, report_to=ctx.event.chat
+    broadcast, rows = await services.outbox.broadcast(
+        "announcement",
+        messages,
+        now,
+        created_by=ctx.actor.user.key,
+        locale=ctx.actor.locale,
+        report_to=ctx.event.chat,
     )
-    count = len(await services.outbox.enqueue(messages, now, broadcast=broadcast))
+    count = len(rows)
     await services.audit.record(
         at=now,
         actor=ctx.actor.user.key,

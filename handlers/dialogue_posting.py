@@ -119,9 +119,8 @@ class PromptPoster:
                 for identity, locale in await repo.subscribers(name)
             ]
             if copies:  # through the outbox, at the platform's pace, surviving a crash
-                outbox = ctx.services.outbox
-                broadcast = await outbox.start_broadcast("prompt", now)
-                await repo.record_copies(prompt.id, await outbox.enqueue(copies, now, broadcast=broadcast))
+                _, rows = await ctx.services.outbox.broadcast("prompt", copies, now)
+                await repo.record_copies(prompt.id, rows)
 
     @staticmethod
     def _copy(

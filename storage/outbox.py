@@ -114,6 +114,26 @@ class Outbox:
         await self.session.flush()
         return broadcast
 
+    async def broadcast(
+        self,
+        kind: str,
+        messages: Iterable[OutgoingMessage],
+        now: datetime,
+        *,
+        created_by: str | None = None,
+        locale: str = "en",
+        report_to: ChatRef | None = None,
+    ) -> tuple[Broadcast, list[int]]:
+        """Open a broadcast (see :meth:`start_broadcast`) and queue one row per message in it.
+
+        Returns:
+            The broadcast and the ids of its rows, in the order of ``messages``.
+        """
+        opened = await self.start_broadcast(
+            kind, now, created_by=created_by, locale=locale, report_to=report_to
+        )
+        return opened, await self.enqueue(messages, now, broadcast=opened)
+
     async def enqueue(
         self, messages: Iterable[OutgoingMessage], now: datetime, *, broadcast: Broadcast | None = None
     ) -> list[int]:
@@ -214,23 +234,17 @@ class Outbox:
         if row is None:
             return
         row.status, row.last_error = UNREACHABLE, reason
-        if await self.session.get(UnreachableRecipient, (row.platform, row.recipient_id)) is None:
-            self.session.add(
-                UnreachableRecipient(
-                    platform=row.platform, recipient_id=row.recipient_id, since=now, reason=reason
-                )
-            )
-        await self.session.flush()
+        await self.mark_unreachable_recipient(row.platform, row.recipient_id, now, reason)
 
     async def mark_unreachable_recipient(
         self, platform: str, recipient_id: str, now: datetime, reason: str
     ) -> None:
-        """The platform says the recipient blocked the bot: skip them from now on."""
+        """The recipient blocked the bot (a 403, or the platform says so): skip them from now on."""
         if await self.session.get(UnreachableRecipient, (platform, recipient_id)) is None:
             self.session.add(
                 UnreachableRecipient(platform=platform, recipient_id=recipient_id, since=now, reason=reason)
             )
-            await self.session.flush()
+        await self.session.flush()
 
     async def mark_reachable(self, platform: str, recipient_id: str) -> None:
         """The recipient is back (unblocked the bot)."""

@@ -51,14 +51,8 @@ async def remind_and_expire_forms(ctx: Ctx) -> None:
         else:
             continue
         messages.append(OutgoingMessage(user, say(notice, apply=apply_)))
-    await _post(ctx, "reminder", messages)
-
-
-async def _post(ctx: Ctx, kind: str, messages: list[OutgoingMessage]) -> None:
-    """Queue messages for many people in the outbox: delivered at the platforms' pace, after a crash too."""
     if messages:
-        outbox, now = ctx.services.outbox, ctx.services.now()
-        await outbox.enqueue(messages, now, broadcast=await outbox.start_broadcast(kind, now))
+        await ctx.services.outbox.broadcast("reminder", messages, now)
 
 
 async def remind_reviewers(ctx: Ctx) -> None:
@@ -87,7 +81,8 @@ async def remind_reviewers(ctx: Ctx) -> None:
             for item in waiting
         )
         messages.append(OutgoingMessage(recipient, Text.join("\n", lines)))
-    await _post(ctx, "reminder", messages)
+    if messages:
+        await ctx.services.outbox.broadcast("reminder", messages, now)
 
 
 async def _applicant_speaker(ctx: Ctx, application: Application) -> Say:
