@@ -387,16 +387,22 @@ def _server_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
+def _stop_on_signals() -> asyncio.Event:
+    """An event that SIGINT or SIGTERM sets: the bot then stops cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
 async def _serve(settings: Settings) -> None:
     """Run on the configured chat platforms until SIGINT or SIGTERM."""
     from bot.app import CopBot
     from bot.platforms import configured_platforms
 
     bot = CopBot(settings, configured_platforms(settings))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     await bot.start()
     try:
         await stop.wait()
@@ -412,10 +418,7 @@ async def _console_session(
     console = ConsolePlatform(out, files_dir=settings.files_dir, languages={user: lang} if lang else None)
     bot = CopBot(settings, [console])
     await bot.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     try:
         async for line in _lines(source, stop):
             await console.feed(line, user)
