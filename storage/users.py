@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
+from storage.applications import Status
 from storage.models import Application, Identity, Person, RoleGrant
 
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
@@ -330,7 +331,7 @@ class UserRepository:
         return (
             select(Application.person_id)
             .join(chosen, true())
-            .where(Application.status == "approved", chosen.c.value == choice)
+            .where(Application.status == Status.APPROVED.value, chosen.c.value == choice)
         )
 
     async def people(
