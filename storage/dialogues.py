@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -28,22 +27,14 @@ from storage.models import (
     PromptPost,
     Reply,
 )
+from storage.statements import for_session, insert_ignoring
 
 #: The statuses a dialogue goes through; ``draft`` and ``cancelled`` are never posted.
 STATUSES = ("draft", "scheduled", "open", "closed", "cancelled")
 
 _POSTS = cast(Table, PromptPost.__table__)
 _REPLIES = cast(Table, Reply.__table__)
-_CLAIM_VALUES: dict[str, Any] = {
-    "prompt_id": bindparam("prompt_id"),
-    "platform": bindparam("platform"),
-    "chat_id": bindparam("chat_id"),
-    "claimed_at": bindparam("claimed_at"),
-}
-_CLAIM = {
-    "postgresql": postgresql.insert(_POSTS).values(_CLAIM_VALUES).on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(_POSTS).values(_CLAIM_VALUES).on_conflict_do_nothing(),
-}
+_CLAIM = insert_ignoring(_POSTS, ("prompt_id", "platform", "chat_id", "claimed_at"))
 
 
 def day_start(day: date, zone: str) -> datetime:
@@ -214,7 +205,7 @@ class DialogueRepository:
     async def claim_post(self, prompt_id: int, platform: str, chat_id: str, now: datetime) -> bool:
         """Reserve posting a prompt to a chat; ``False`` if it was reserved before."""
         result = await self.session.execute(
-            _CLAIM[self.session.get_bind().dialect.name],
+            for_session(_CLAIM, self.session),
             {"prompt_id": prompt_id, "platform": platform, "chat_id": chat_id, "claimed_at": now},
         )
         return bool(getattr(result, "rowcount", 0))

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import BindParameter
 
 from storage.models import ProcessedEvent
+from storage.statements import for_session, insert_ignoring
 
-# Built once: the claim runs for every event, and a prepared statement skips
-# SQLAlchemy's per-call statement construction and cache-key work.
-_VALUES: dict[str, BindParameter[Any]] = {
-    "platform": bindparam("platform"),
-    "event_id": bindparam("event_id"),
-    "processed_at": bindparam("processed_at"),
-}
 # On the Table, not the mapped class: an ORM insert given a parameter dict becomes a
 # bulk insert, which reports no row count.
-_TABLE = cast(Table, ProcessedEvent.__table__)
-_CLAIM = {
-    "postgresql": postgresql.insert(_TABLE).values(_VALUES).on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(_TABLE).values(_VALUES).on_conflict_do_nothing(),
-}
+_CLAIM = insert_ignoring(cast(Table, ProcessedEvent.__table__), ("platform", "event_id", "processed_at"))
 
 
 class ProcessedEvents:
@@ -41,9 +29,9 @@ class ProcessedEvents:
 
     async def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event; ``False`` if it was recorded before (a redelivery)."""
-        statement = _CLAIM[self.session.get_bind().dialect.name]
         result = await self.session.execute(
-            statement, {"platform": platform, "event_id": event_id, "processed_at": now}
+            for_session(_CLAIM, self.session),
+            {"platform": platform, "event_id": event_id, "processed_at": now},
         )
         return bool(getattr(result, "rowcount", 0))
 
