@@ -10,11 +10,11 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
 from storage.models import Application, Identity, Person, RoleGrant
+from storage.statements import for_session, insert_ignoring
 
 
 class StaleDraft(Exception):
@@ -116,6 +116,21 @@ class DraftCache:
 
 
 _TABLE = cast(Table, Application.__table__)
+_START = insert_ignoring(
+    _TABLE,
+    (
+        "person_id",
+        "platform",
+        "platform_user_id",
+        "status",
+        "answers",
+        "progress",
+        "version",
+        "created_at",
+        "updated_at",
+    ),
+    returning=(_TABLE.c.id,),
+)
 # One statement per answer: built once, run on the connection (the ORM's bulk-update
 # path costs three times as much per call, measured in bench/application.py).
 _SAVE = (
@@ -195,23 +210,23 @@ class ApplicationRepository:
             ApplicationAlreadyOpen: the person has an open application (another of their
                 chats or platforms opened it at the same moment).
         """
-        application = Application(
-            person_id=person_id,
-            platform=user.platform,
-            platform_user_id=user.id,
-            status=Status.DRAFT.value,
-            answers={},
-            progress={},
-            version=0,
-            created_at=now,
-            updated_at=now,
+        application_id = await self.session.scalar(
+            for_session(_START, self.session),
+            {
+                "person_id": person_id,
+                "platform": user.platform,
+                "platform_user_id": user.id,
+                "status": Status.DRAFT.value,
+                "answers": {},
+                "progress": {},
+                "version": 0,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(application)
-        except IntegrityError:  # uq_applications_open_person
-            raise ApplicationAlreadyOpen(person_id) from None
-        draft = Draft(application.id, person_id, {}, {}, 0)
+        if application_id is None:  # uq_applications_open_person
+            raise ApplicationAlreadyOpen(person_id)
+        draft = Draft(application_id, person_id, {}, {}, 0)
         self._seen[person_id] = draft
         return draft
 

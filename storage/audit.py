@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+
+_COLUMNS = ("at", "actor", "actor_person_id", "action", "target", "reason", "details")
+# Prebuilt (see storage/statements.py); on the Table, so it is a plain INSERT.
+_APPEND = insert(cast(Table, AuditEntry.__table__)).values({c: bindparam(c) for c in _COLUMNS})
 
 
 class AuditLog:
@@ -27,7 +31,7 @@ class AuditLog:
         target: str | None = None,
         reason: str | None = None,
         details: dict[str, Any] | None = None,
-    ) -> AuditEntry:
+    ) -> None:
         """Append an entry.
 
         Args:
@@ -39,18 +43,18 @@ class AuditLog:
             reason: the reason given, verbatim.
             details: anything else worth keeping (JSON).
         """
-        entry = AuditEntry(
-            at=at,
-            actor=actor,
-            actor_person_id=actor_person_id,
-            action=action,
-            target=target,
-            reason=reason,
-            details=details or {},
+        await self.session.execute(
+            _APPEND,
+            {
+                "at": at,
+                "actor": actor,
+                "actor_person_id": actor_person_id,
+                "action": action,
+                "target": target,
+                "reason": reason,
+                "details": details or {},
+            },
         )
-        self.session.add(entry)
-        await self.session.flush()
-        return entry
 
     async def recent(self, limit: int = 20, offset: int = 0, action: str | None = None) -> list[AuditEntry]:
         """The newest entries first."""

@@ -5,17 +5,42 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Select, delete, func, select, true, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
 from storage.applications import Status
 from storage.models import Application, Identity, Person, RoleGrant
+from storage.statements import for_session, insert_ignoring
 
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
+
+# First contact and role grants, prebuilt (see storage/statements.py).
+_PEOPLE = cast(Table, Person.__table__)
+_NEW_PERSON = (
+    insert(_PEOPLE)
+    .values(display_name=bindparam("display_name"), created_at=bindparam("created_at"))
+    .returning(_PEOPLE.c.id)
+)
+_IDENTITIES = cast(Table, Identity.__table__)
+_NEW_IDENTITY = insert_ignoring(
+    _IDENTITIES,
+    (
+        "person_id",
+        "platform",
+        "platform_user_id",
+        "username",
+        "display_name",
+        "language",
+        "created_at",
+        "last_seen_at",
+    ),
+    returning=(_IDENTITIES.c.id,),
+)
+_GRANT = insert_ignoring(cast(Table, RoleGrant.__table__), ("person_id", "role", "granted_at", "granted_by"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +149,13 @@ class UserRepository:
             if self.cache is not None:
                 self.cache.put(user, found, now)
             return found
-        try:
-            async with self.session.begin_nested():
-                return await self._create(user, now)
-        except IntegrityError:  # another event of the same user created them first
-            found = await self._lookup(user, now)
-            if found is None:
-                raise
-            return found
+        created = await self._create(user, now)
+        if created is not None:
+            return created
+        found = await self._lookup(user, now)  # another event of the same user created them first
+        if found is None:
+            raise RuntimeError(f"identity {user.key} was neither created nor found")
+        return found
 
     async def _lookup(self, user: UserRef, now: datetime) -> Profile | None:
         row = (
@@ -168,12 +192,33 @@ class UserRepository:
         roles = await self.roles(person_id)
         return Profile(person_id, identity_id, person_name, locale, roles, banned=banned_at is not None)
 
-    async def _create(self, user: UserRef, now: datetime) -> Profile:
-        person = Person(display_name=user.name, created_at=now)
-        self.session.add(person)
-        await self.session.flush()
-        identity = await self.link(user, person.id, now)
-        return Profile(person.id, identity.id, person.display_name, None, frozenset(), created=True)
+    async def _create(self, user: UserRef, now: datetime) -> Profile | None:
+        """Record a new person reachable at ``user``.
+
+        Returns:
+            Their profile, or ``None`` if the identity was recorded meanwhile by another
+            unit of work (the person row written for it is removed again).
+        """
+        person_id = await self.session.scalar(_NEW_PERSON, {"display_name": user.name, "created_at": now})
+        assert person_id is not None  # INSERT ... RETURNING returns the new row
+        identity_id = await self.session.scalar(
+            for_session(_NEW_IDENTITY, self.session),
+            {
+                "person_id": person_id,
+                "platform": user.platform,
+                "platform_user_id": user.id,
+                "username": user.username,
+                "display_name": user.display_name,
+                "language": user.language,
+                "created_at": now,
+                "last_seen_at": now,
+            },
+        )
+        if identity_id is None:
+            await self.session.execute(delete(_PEOPLE).where(_PEOPLE.c.id == person_id))
+            return None
+        self._changing(person_id)
+        return Profile(person_id, identity_id, user.name, None, frozenset(), created=True)
 
     async def link(self, user: UserRef, person_id: int, now: datetime) -> Identity:
         """Record ``user`` as another identity of person ``person_id``.
@@ -211,13 +256,11 @@ class UserRepository:
     async def grant(self, person_id: int, role: Role, now: datetime, granted_by: int | None = None) -> bool:
         """Grant ``role``; returns ``False`` if the person already had it."""
         self._changing(person_id)
-        if role in await self.roles(person_id):
-            return False
-        self.session.add(
-            RoleGrant(person_id=person_id, role=role.label, granted_at=now, granted_by=granted_by)
+        result = await self.session.execute(
+            for_session(_GRANT, self.session),
+            {"person_id": person_id, "role": role.label, "granted_at": now, "granted_by": granted_by},
         )
-        await self.session.flush()
-        return True
+        return bool(getattr(result, "rowcount", 0))
 
     async def revoke(self, person_id: int, role: Role) -> bool:
         """Revoke ``role``; returns ``False`` if the person did not have it."""
