@@ -398,12 +398,13 @@ def _stop_on_signals() -> asyncio.Event:
 
 async def _serve(settings: Settings) -> None:
     """Run on the configured chat platforms until SIGINT or SIGTERM."""
-    from bot.app import CopBot
+    from bot.app import CopBot, freeze_start_up_heap
     from bot.platforms import configured_platforms
 
     bot = CopBot(settings, configured_platforms(settings))
     stop = _stop_on_signals()
     await bot.start()
+    freeze_start_up_heap()
     try:
         await stop.wait()
     finally:
@@ -413,11 +414,12 @@ async def _serve(settings: Settings) -> None:
 async def _console_session(
     settings: Settings, user: str, lang: str | None, source: TextIO, out: TextIO
 ) -> None:
-    from bot.app import CopBot
+    from bot.app import CopBot, freeze_start_up_heap
 
     console = ConsolePlatform(out, files_dir=settings.files_dir, languages={user: lang} if lang else None)
     bot = CopBot(settings, [console])
     await bot.start()
+    freeze_start_up_heap()
     stop = _stop_on_signals()
     try:
         async for line in _lines(source, stop):
