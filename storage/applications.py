@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
@@ -116,6 +117,26 @@ class DraftCache:
 
 
 _TABLE = cast(Table, Application.__table__)
+_CLOSE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("draft"))
+    .values(
+        status=bindparam("status"),
+        updated_at=bindparam("now"),
+        version=bindparam("written"),
+        submitted_at=bindparam("submitted_at"),
+    )
+)
+_CLOSE_WITH_ANSWERS = _CLOSE.values(answers=bindparam("answers"), progress=bindparam("progress"))
+_OPEN_OF = (
+    select(_TABLE.c.id, _TABLE.c.status, _TABLE.c.answers, _TABLE.c.progress, _TABLE.c.version)
+    .where(
+        _TABLE.c.person_id == bindparam("person"),
+        _TABLE.c.status.in_([status.value for status in OPEN]),
+    )
+    .order_by(_TABLE.c.id.desc())
+    .limit(1)
+)
 _START = insert_ignoring(
     _TABLE,
     (
@@ -160,6 +181,8 @@ class ApplicationRepository:
         # Looked up in this unit of work: the form-session filter and the form handler
         # ask for the same draft.
         self._seen: dict[int, Draft | None] = {}
+        # What the same query said of a submitted application (see awaiting_decision).
+        self._waiting: dict[int, int | None] = {}
 
     async def get(self, application_id: int) -> Application | None:
         return await self.session.get(Application, application_id)
@@ -170,35 +193,28 @@ class ApplicationRepository:
             return self._seen[person_id]
         found = self.drafts.get(person_id) if self.drafts is not None else None
         if found is None:
-            row = (
-                await self.session.execute(
-                    select(Application.id, Application.answers, Application.progress, Application.version)
-                    .where(Application.person_id == person_id, Application.status == Status.DRAFT.value)
-                    .order_by(Application.id.desc())
-                    .limit(1)
-                )
-            ).first()
-            if row is not None:
-                found = Draft(row[0], person_id, dict(row[1]), dict(row[2]), row[3])
+            # A person has at most one open application (uq_applications_open_person):
+            # the one query tells a draft from one awaiting a decision.
+            row = (await self.session.execute(_OPEN_OF, {"person": person_id})).first()
+            waiting = None
+            if row is not None and row.status == Status.DRAFT.value:
+                found = Draft(row.id, person_id, dict(row.answers), dict(row.progress), row.version)
+            elif row is not None:
+                waiting = row.id
+            self._waiting[person_id] = waiting
         self._seen[person_id] = found
         return found
 
-    async def open_of(self, person_id: int) -> Application | None:
-        """The person's application in progress or awaiting a decision, if any."""
-        return await self._of(person_id, OPEN)
+    async def awaiting_decision(self, person_id: int) -> int | None:
+        """The id of the person's application awaiting the moderators' decision, if any."""
+        if person_id not in self._waiting and await self.draft_of(person_id) is not None:
+            return None  # a draft is open, and a person has one open application at most
+        return self._waiting.get(person_id)
 
     async def latest_of(self, person_id: int) -> Application | None:
         return await self.session.scalar(
             select(Application)
             .where(Application.person_id == person_id)
-            .order_by(Application.id.desc())
-            .limit(1)
-        )
-
-    async def _of(self, person_id: int, statuses: Sequence[Status]) -> Application | None:
-        return await self.session.scalar(
-            select(Application)
-            .where(Application.person_id == person_id, Application.status.in_([s.value for s in statuses]))
             .order_by(Application.id.desc())
             .limit(1)
         )
@@ -264,17 +280,18 @@ class ApplicationRepository:
         if self.drafts is not None:
             self.drafts.bury(draft)
         self._seen[draft.person_id] = None
-        values: dict[str, Any] = {"status": status.value, "updated_at": now, "version": draft.version + 1}
-        if status is Status.SUBMITTED:
-            values["submitted_at"] = now
-        if answers is not None:
-            values["answers"], values["progress"] = answers, {}
-        await self.session.execute(
-            update(Application)
-            .where(Application.id == draft.id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        self._waiting[draft.person_id] = draft.id if status is Status.SUBMITTED else None
+        values: dict[str, Any] = {
+            "draft": draft.id,
+            "status": status.value,
+            "now": now,
+            "written": draft.version + 1,
+            "submitted_at": now if status is Status.SUBMITTED else None,
+        }
+        if answers is None:
+            await self.session.execute(_CLOSE, values)
+        else:
+            await self.session.execute(_CLOSE_WITH_ANSWERS, {**values, "answers": answers, "progress": {}})
 
     async def mark_reminded(self, application_id: int, now: datetime) -> None:
         await self.session.execute(
@@ -376,22 +393,38 @@ async def reviewers(session: AsyncSession, admins: Sequence[str]) -> list[tuple[
     Returns:
         ``(identity, person's locale)`` pairs, one per platform identity.
     """
+    rows = await session.execute(_reviewers_query(tuple(admins)))
+    found: dict[str, tuple[UserRef, str | None]] = {}
+    for platform, user_id, name, language, username, locale in rows.all():
+        user = UserRef(platform, user_id, name, language, username)
+        found[user.key] = (user, locale)
+    for key in admins:
+        platform, _, user_id = key.partition(":")
+        found.setdefault(key, (UserRef(platform, user_id), None))
+    return list(found.values())
+
+
+@functools.lru_cache(maxsize=4)
+def _reviewers_query(
+    admins: tuple[str, ...],
+) -> Select[str, str, str, str | None, str | None, str | None]:
+    # Built once per configuration: SQLAlchemy then reuses its cache key too.
     labels = [Role.MODERATOR.label, Role.ADMIN.label]
     granted = select(RoleGrant.person_id).where(RoleGrant.role.in_(labels))
     configured = [
         and_(Identity.platform == platform, Identity.platform_user_id == user_id)
         for platform, _, user_id in (key.partition(":") for key in admins)
     ]
-    rows = await session.execute(
-        select(Identity, Person.locale)
+    return (
+        select(
+            Identity.platform,
+            Identity.platform_user_id,
+            Identity.display_name,
+            Identity.language,
+            Identity.username,
+            Person.locale,
+        )
         .join(Person, Person.id == Identity.person_id)
         .where(or_(Identity.person_id.in_(granted), *configured))
         .order_by(Identity.id)
     )
-    found: dict[str, tuple[UserRef, str | None]] = {}
-    for identity, locale in rows.all():
-        found[identity.ref.key] = (identity.ref, locale)
-    for key in admins:
-        platform, _, user_id = key.partition(":")
-        found.setdefault(key, (UserRef(platform, user_id), None))
-    return list(found.values())

@@ -64,13 +64,13 @@ async def open_form(ctx: Ctx) -> None:
     repository = ctx.services.applications
     current = await repository.draft_of(person_id)
     if current is None:
-        waiting = await repository.open_of(person_id)
+        waiting = await repository.awaiting_decision(person_id)
         if waiting is not None:
             ctx.send(
                 ctx.event.sender,
                 ctx._(
                     N_("Your application #{id} is waiting for a decision by the moderators."),
-                    id=waiting.id,
+                    id=waiting,
                 ),
             )
             return

@@ -56,7 +56,29 @@ async def test_closed_drafts_are_gone_and_the_cache_ignores_late_puts(db: Databa
     assert cache.get(person_id) is None
     async with db.transaction() as session:
         assert await ApplicationRepository(session, cache).draft_of(person_id) is None
-        assert (await ApplicationRepository(session).open_of(person_id)) is not None
+        assert await ApplicationRepository(session).awaiting_decision(person_id) == saved.id
+
+
+async def test_one_lookup_tells_a_draft_from_an_application_awaiting_a_decision(
+    db: Database, clock: FakeClock
+) -> None:
+    person_id = await new_person(db, clock)
+    async with db.transaction() as session:
+        repository = ApplicationRepository(session)
+        assert await repository.draft_of(person_id) is None
+        assert await repository.awaiting_decision(person_id) is None
+        draft = await repository.start(person_id, UserRef("console", "ana"), clock.now())
+        assert await repository.awaiting_decision(person_id) is None  # being filled in
+        await repository.close(draft, Status.SUBMITTED, clock.now())
+        assert await repository.awaiting_decision(person_id) == draft.id  # in the same unit of work
+    async with db.transaction() as session:
+        repository = ApplicationRepository(session)
+        assert await repository.draft_of(person_id) is None
+        assert await repository.awaiting_decision(person_id) == draft.id
+    async with db.transaction() as session:
+        await session.execute(update(Application).values(status=Status.APPROVED.value))
+    async with db.transaction() as session:
+        assert await ApplicationRepository(session).awaiting_decision(person_id) is None
 
 
 def test_the_cache_keeps_the_newest_version() -> None:
