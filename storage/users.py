@@ -18,7 +18,23 @@ from storage.statements import for_session, insert_ignoring
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
-# First contact and role grants, prebuilt (see storage/statements.py).
+# Every cache miss and first contact runs these: prebuilt (see storage/statements.py).
+_LOOKUP = (
+    select(
+        Identity.id,
+        Identity.person_id,
+        Identity.display_name,
+        Identity.username,
+        Identity.language,
+        Identity.last_seen_at,
+        Person.display_name,
+        Person.locale,
+        Person.banned_at,
+    )
+    .join(Person, Person.id == Identity.person_id)
+    .where(Identity.platform == bindparam("platform"), Identity.platform_user_id == bindparam("user_id"))
+)
+_ROLES = select(RoleGrant.role).where(RoleGrant.person_id == bindparam("person"))
 _PEOPLE = cast(Table, Person.__table__)
 _NEW_PERSON = (
     insert(_PEOPLE)
@@ -159,21 +175,7 @@ class UserRepository:
 
     async def _lookup(self, user: UserRef, now: datetime) -> Profile | None:
         row = (
-            await self.session.execute(
-                select(
-                    Identity.id,
-                    Identity.person_id,
-                    Identity.display_name,
-                    Identity.username,
-                    Identity.language,
-                    Identity.last_seen_at,
-                    Person.display_name,
-                    Person.locale,
-                    Person.banned_at,
-                )
-                .join(Person, Person.id == Identity.person_id)
-                .where(Identity.platform == user.platform, Identity.platform_user_id == user.id)
-            )
+            await self.session.execute(_LOOKUP, {"platform": user.platform, "user_id": user.id})
         ).one_or_none()
         if row is None:
             return None
@@ -243,9 +245,7 @@ class UserRepository:
 
     async def roles(self, person_id: int) -> frozenset[Role]:
         """The roles stored for a person."""
-        names = (
-            await self.session.scalars(select(RoleGrant.role).where(RoleGrant.person_id == person_id))
-        ).all()
+        names = (await self.session.scalars(_ROLES, {"person": person_id})).all()
         return frozenset(Role[name.upper()] for name in names if name.upper() in Role.__members__)
 
     def _changing(self, person_id: int) -> None:
