@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
+import weakref
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
 
+from bot.app import freeze_start_up_heap
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -423,3 +426,21 @@ async def test_system_jobs_commit_then_deliver_and_failures_are_only_logged(
             assert await StateStore(session).get("reminded") is True
     finally:
         await harness.stop()
+
+
+def test_the_start_up_heap_is_frozen_and_garbage_is_not() -> None:
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    live, garbage = Cycle(), Cycle()
+    collected = weakref.ref(garbage)
+    del garbage  # now only reachable from itself
+    gc.unfreeze()
+    try:
+        freeze_start_up_heap()
+        assert collected() is None  # collected first, not kept forever
+        assert gc.get_freeze_count() > 0
+        assert not any(item is live for item in gc.get_objects())  # out of every sweep
+    finally:
+        gc.unfreeze()
