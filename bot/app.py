@@ -18,9 +18,10 @@ from datetime import timedelta
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Actor, Context
+from bot.core.errors import PlatformError
 from bot.core.flood import FloodLimiter
 from bot.core.middleware import ErrorCapture, FloodControl, Middleware, chain
-from bot.core.platform import Platform
+from bot.core.platform import Capability, Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
@@ -31,6 +32,7 @@ from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
+from handlers.basics import command_menus
 from storage.applications import DraftCache
 from storage.db import Database
 from storage.dialogues import PromptThreads
@@ -143,10 +145,25 @@ class CopBot:
         self.scheduler.start()
         for platform in self.platforms.values():
             await platform.start(self.handle)
+        await self._publish_command_menus()
         await self.outbox.start()
         await self.dialogue_timers.start()  # catch-up: platforms must be able to post
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms))
+
+    async def _publish_command_menus(self) -> None:
+        """Give every platform that has one its command menus (a failure costs only the menu)."""
+        menus = command_menus(self.router, self.catalogs)
+        for platform in self.platforms.values():
+            if not platform.supports(Capability.COMMAND_MENU):
+                continue
+            for menu in menus:
+                try:
+                    await platform.set_command_menu(menu)
+                except PlatformError as error:
+                    log.warning(
+                        "the %s command menu for %s was not set: %s", platform.name, menu.scope, error
+                    )
 
     def _schedule_applications(self) -> None:
         from handlers.application import jobs

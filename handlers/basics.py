@@ -6,11 +6,13 @@ command the user's role does not allow.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from bot.core.i18n import N_
-from bot.core.router import Router
+from bot.core.router import Route, Router
 from bot.core.text import Text, bold, code
-from bot.core.types import Button, Role
-from bot.i18n import language_name
+from bot.core.types import Button, CommandMenu, MenuScope, Role
+from bot.i18n import Catalogs, language_name
 from bot.services import Ctx
 
 router = Router("basics")
@@ -106,12 +108,40 @@ def language_buttons(ctx: Ctx) -> list[list[Button]]:
 def command_list(ctx: Ctx) -> Text:
     """The commands the actor's role may use, with their localized descriptions."""
     lines: list[Text | str] = [ctx._(N_("Commands you can use:"))]
-    for route in ctx.services.router.commands():
-        if route.description is None or not ctx.actor.has(route.role):
-            continue
+    for route, description in listed_commands(ctx.services.router, ctx.actor.role):
         usage = f" {ctx.gettext(route.usage)}" if route.usage else ""
-        lines.append(Text.of(code(ctx.cmd(route.name) + usage), " \u2014 ", ctx.gettext(route.description)))
+        lines.append(Text.of(code(ctx.cmd(route.name) + usage), " \u2014 ", ctx.gettext(description)))
     return Text.join("\n", lines)
+
+
+def listed_commands(router: Router, role: Role) -> Iterator[tuple[Route, str]]:
+    """The commands ``/help`` and the command menus show to ``role``, with their description."""
+    for route in router.commands():
+        if route.description is not None and role >= route.role:
+            yield route, route.description
+
+
+#: The role whose commands each menu offers. A platform shows one menu in every direct
+#: chat, whoever the person is: it offers what members may do (the community's everyday
+#: commands), and a guest who picks a members' command is told it is for members.
+MENU_ROLES = {MenuScope.DIRECT_CHATS: Role.MEMBER, MenuScope.MODERATOR_CHAT: Role.MODERATOR}
+
+
+def command_menus(router: Router, catalogs: Catalogs) -> list[CommandMenu]:
+    """Every command menu, in every language (the default language's is everyone else's)."""
+    menus = []
+    for scope, role in MENU_ROLES.items():
+        listed = list(listed_commands(router, role))
+        for locale in catalogs.locales:
+            gettext = catalogs.translator(locale).gettext
+            menus.append(
+                CommandMenu(
+                    scope,
+                    None if locale == catalogs.default else locale,
+                    tuple((route.name, gettext(description)) for route, description in listed),
+                )
+            )
+    return menus
 
 
 def install_fallbacks(root: Router) -> None:

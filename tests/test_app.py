@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import logging
 import re
 import weakref
@@ -14,11 +15,13 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.app import freeze_start_up_heap
-from bot.core.errors import UserFacingError
+from bot.core.errors import PlatformError, UserFacingError
 from bot.core.i18n import N_
+from bot.core.platform import Capability
 from bot.core.router import Router
-from bot.core.types import ChatRef, IncomingMessage, Role, UserRef
+from bot.core.types import ChatRef, CommandMenu, IncomingMessage, MenuScope, Role, UserRef
 from bot.middleware import UnitOfWork
+from bot.platforms.console import ConsolePlatform
 from bot.services import Ctx
 from handlers import build_router
 from storage.db import Database
@@ -444,3 +447,34 @@ def test_the_start_up_heap_is_frozen_and_garbage_is_not() -> None:
         assert not any(item is live for item in gc.get_objects())  # out of every sweep
     finally:
         gc.unfreeze()
+
+
+class MenuPlatform(ConsolePlatform):
+    """A platform with command menus that refuses the moderators' one."""
+
+    name = "menus"
+    capabilities = frozenset(Capability)
+
+    def __init__(self) -> None:
+        super().__init__(io.StringIO())
+        self.menus: list[CommandMenu] = []
+
+    async def set_command_menu(self, menu: CommandMenu) -> None:
+        if menu.scope is MenuScope.MODERATOR_CHAT:
+            raise PlatformError("no moderators' chat here")
+        self.menus.append(menu)
+
+
+async def test_command_menus_reach_platforms_that_have_them_and_a_refused_one_costs_only_itself(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    menus = MenuPlatform()
+    harness = await Harness.start(db, tmp_path, extra_platforms=[menus])
+    try:
+        assert sorted(menu.locale or "" for menu in menus.menus) == ["", "es", "fr"]
+        default = next(menu for menu in menus.menus if menu.locale is None)
+        assert [name for name, _ in default.commands][:3] == ["start", "help", "language"]
+        assert "the menus command menu for the moderators' chat was not set" in caplog.text
+        assert await harness.say("/help")  # the bot runs
+    finally:
+        await harness.bot.stop()

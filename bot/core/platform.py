@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot.core.errors import UnsupportedCapability
 from bot.core.pacing import UNLIMITED, RateLimits
-from bot.core.types import ChatRef, Event, MessageRef, OutgoingMessage, UserRef
+from bot.core.types import ChatRef, CommandMenu, Event, MessageRef, OutgoingMessage, UserRef
 
 #: Resolves once an event has been handled (committed, or failed and logged).
 Handled = Awaitable[None]
@@ -34,6 +34,7 @@ class Capability(StrEnum):
     SEND_DOCUMENT = "send a document"  # send() accepts attachments
     DELETE_MESSAGE = "delete a message"
     CLOSE_THREAD = "close a thread"
+    COMMAND_MENU = "show a menu of commands"
 
 
 class Platform(ABC):
@@ -114,3 +115,7 @@ class Platform(ABC):
     async def close_thread(self, chat: ChatRef) -> None:
         """Close a thread so no one can post in it any more."""
         raise UnsupportedCapability(self.name, Capability.CLOSE_THREAD)
+
+    async def set_command_menu(self, menu: CommandMenu) -> None:
+        """Offer ``menu``'s commands in the client (replacing the scope's earlier menu)."""
+        raise UnsupportedCapability(self.name, Capability.COMMAND_MENU)

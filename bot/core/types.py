@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from bot.core.text import Text
 
@@ -96,6 +96,29 @@ class Button:
     def __post_init__(self) -> None:
         if len(self.payload.encode()) > MAX_BUTTON_PAYLOAD_BYTES:
             raise ValueError(f"button payload over {MAX_BUTTON_PAYLOAD_BYTES} bytes: {self.payload!r}")
+
+
+class MenuScope(StrEnum):
+    """Where a platform shows a :class:`CommandMenu`."""
+
+    DIRECT_CHATS = "direct chats with the bot"
+    MODERATOR_CHAT = "the moderators' chat"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandMenu:
+    """The commands a platform's client offers as you type (Telegram's command menu).
+
+    Attributes:
+        scope: where the menu is shown.
+        locale: the language of the descriptions; ``None`` for everyone whose language
+            has no menu of its own.
+        commands: ``(name, description)`` pairs, in the order ``/help`` lists them.
+    """
+
+    scope: MenuScope
+    locale: str | None
+    commands: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,7 @@ class ConsolePlatform(Platform):
     name = NAME
     bot_username = "copbot"
     message_limit = 1_000_000
-    capabilities = frozenset(Capability)
+    capabilities = frozenset(Capability) - {Capability.COMMAND_MENU}  # a terminal has no menu
     community_chat = COMMUNITY
 
     def __init__(

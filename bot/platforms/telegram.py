@@ -35,6 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import (
     Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -42,7 +46,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import BotCommandLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
@@ -53,7 +57,16 @@ from bot.core.i18n import N_
 from bot.core.pacing import TELEGRAM_LIMITS
 from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.text import fill, link, split, to_html
-from bot.core.types import Button, ChatRef, MessageRef, OutgoingMessage, Recipient, UserRef
+from bot.core.types import (
+    Button,
+    ChatRef,
+    CommandMenu,
+    MenuScope,
+    MessageRef,
+    OutgoingMessage,
+    Recipient,
+    UserRef,
+)
 from bot.i18n import Catalogs
 from bot.platforms.telegram_updates import (
     ALLOWED_UPDATES,
@@ -362,6 +375,18 @@ class TelegramPlatform(Platform):
         async with _converted():
             await self.bot.delete_message(int(ref.chat.id), int(ref.id))
 
+    async def set_command_menu(self, menu: CommandMenu) -> None:
+        """``setMyCommands`` for all private chats, or for the moderators' group if there is one."""
+        if menu.scope is MenuScope.DIRECT_CHATS:
+            scope: BotCommandScope = BotCommandScopeAllPrivateChats()
+        elif self.moderator_chat is not None:
+            scope = BotCommandScopeChat(int(self.moderator_chat.id))
+        else:
+            return
+        commands = [BotCommand(name, _menu_description(text)) for name, text in menu.commands]
+        async with _converted():
+            await self.bot.set_my_commands(commands[: BotCommandLimit.MAX_COMMAND_NUMBER], scope, menu.locale)
+
     async def admit_user(self, user: UserRef) -> None:
         """Approve the user's join request; without one, send a single-use invite link."""
         community = self._community()
@@ -425,6 +450,11 @@ def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | No
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(button.label, callback_data=button.payload) for button in row] for row in rows]
     )
+
+
+def _menu_description(text: str) -> str:
+    limit = BotCommandLimit.MAX_DESCRIPTION
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _topic_name(title: str) -> str:

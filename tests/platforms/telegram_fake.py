@@ -145,6 +145,8 @@ class FakeTelegram:
         self.calls: list[tuple[str, Json]] = []
         self.unknown: list[str] = []
         self.webhook: Json | None = None
+        #: ``setMyCommands`` by (scope type, scope chat id, language code): the commands.
+        self.command_menus: dict[tuple[str, int | None, str], list[Json]] = {}
         #: Seconds each send takes (a slower server, for the crash test).
         self.latency = 0.0
         #: Set whenever the bot sent a message (tests and benchmarks wait on it).
@@ -397,6 +399,24 @@ class FakeTelegram:
         if topic["closed"]:
             raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
         topic["closed"] = True
+        return True
+
+    def _api_setmycommands(self, p: _Params, files: Any) -> bool:
+        commands: list[Json] = p.json("commands") or []
+        if len(commands) > 100:
+            raise ApiError(400, "Bad Request: too many commands")
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command.get("description", "")) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope: Json = p.json("scope") or {"type": "default"}
+        if scope["type"] not in ("default", "all_private_chats", "all_group_chats", "chat"):
+            raise ApiError(400, "Bad Request: unsupported scope in this fake")
+        chat_id = scope.get("chat_id")
+        if scope["type"] == "chat" and chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        self.command_menus[(scope["type"], chat_id, p.opt("language_code") or "")] = commands
         return True
 
     def _api_deletemessage(self, p: _Params, files: Any) -> bool:

@@ -97,6 +97,31 @@ async def tg(db: Database, tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[
     assert fake.unknown == [], f"the adapter called methods the Bot API lacks: {fake.unknown}"
 
 
+async def test_the_command_menus_are_set_in_every_language(tg: Running) -> None:
+    menus = {
+        (scope, chat, language): [command["command"] for command in commands]
+        for (scope, chat, language), commands in tg.fake.command_menus.items()
+    }
+    moderators = tg.fake.moderators_id
+    assert set(menus) == {
+        *(("all_private_chats", None, language) for language in ("", "es", "fr")),
+        *(("chat", moderators, language) for language in ("", "es", "fr")),
+    }
+    private, group = menus[("all_private_chats", None, "")], menus[("chat", moderators, "")]
+    assert {"start", "help", "apply", "wiki", "reply"} <= set(private)
+    assert "approve" in group  # the moderators' commands, in their group only
+    assert "approve" not in private
+    assert not {"promote", "demote"} & {*private, *group}  # admins type theirs
+    assert {"back", "skip", "cancel"}.isdisjoint(private)  # form controls are not listed
+    spanish = {
+        c["command"]: c["description"] for c in tg.fake.command_menus[("all_private_chats", None, "es")]
+    }
+    [wiki] = [route for route in tg.bot.router.commands() if route.name == "wiki"]
+    assert wiki.description is not None
+    assert spanish["wiki"] == tg.bot.catalogs.translator("es").gettext(wiki.description)
+    assert spanish["wiki"] != wiki.description
+
+
 # -- receiving ----------------------------------------------------------------------------
 
 
