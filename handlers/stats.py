@@ -24,7 +24,7 @@ from bot.core.router import Router
 from bot.core.text import Text, bold
 from bot.core.types import Attachment, OutgoingMessage, Recipient, Role
 from bot.services import Ctx
-from storage.applications import Status
+from handlers.application.common import STATUS_NAMES
 from storage.dialogues import localized
 from storage.regions import territory_name
 from storage.stats import Count, DialogueReplies
@@ -35,15 +35,6 @@ router = Router("stats")
 
 #: Countries shown by name; the others are summed up.
 TOP_COUNTRIES = 10
-
-_STATUS = {
-    Status.DRAFT.value: N_("being filled in"),
-    Status.SUBMITTED.value: N_("waiting for a decision"),
-    Status.APPROVED.value: N_("approved"),
-    Status.REJECTED.value: N_("rejected"),
-    Status.CANCELLED.value: N_("cancelled"),
-    Status.EXPIRED.value: N_("expired"),
-}
 
 
 @router.command("stats", role=Role.MODERATOR, description=N_("Community figures, as text and as a chart"))
@@ -63,7 +54,7 @@ async def stats(ctx: Ctx) -> None:
         :TOP_COUNTRIES
     ]
     status_bars = [
-        (ctx.gettext(_STATUS.get(row.key or "", row.key or "?")), row.count) for row in applications
+        (ctx.gettext(STATUS_NAMES.get(row.key or "", row.key or "?")), row.count) for row in applications
     ]
     prompt_bars = _prompt_bars(dialogue, locale)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.errors import UnsupportedCapability
+from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.text import Text, fill
 from bot.core.types import Recipient, UserRef
@@ -17,12 +18,22 @@ from bot.forms.display import show_value, summary_lines, title_of
 from bot.i18n import LOCALES_DIR
 from bot.services import Ctx
 from handlers.application.form import application_form
-from storage.applications import Draft, reviewers
+from storage.applications import Draft, Status, reviewers
 from storage.models import Application
 
 #: Button namespaces: the applicant's form, and the moderators' review.
 FORM_BUTTONS = "apply"
 REVIEW_BUTTONS = "review"
+
+#: How each application status is named to people (``/application``, ``/stats``).
+STATUS_NAMES = {
+    Status.DRAFT.value: N_("being filled in"),
+    Status.SUBMITTED.value: N_("waiting for a decision"),
+    Status.APPROVED.value: N_("approved"),
+    Status.REJECTED.value: N_("rejected"),
+    Status.CANCELLED.value: N_("cancelled"),
+    Status.EXPIRED.value: N_("expired"),
+}
 
 Say = Callable[..., Text]
 log = logging.getLogger(__name__)
@@ -30,6 +41,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "FORM_BUTTONS",
     "REVIEW_BUTTONS",
+    "STATUS_NAMES",
     "Say",
     "admit",
     "answers_of",

@@ -20,6 +20,7 @@ from bot.forms import Form
 from bot.services import Ctx
 from handlers.application.common import (
     REVIEW_BUTTONS,
+    STATUS_NAMES,
     admit,
     answers_of,
     command,
@@ -59,7 +60,7 @@ def _card(ctx: Ctx, form: Form, application: Application, locale: str, *, new: b
             N_("Application #{id} from {name} ({status}):"),
             id=application.id,
             name=_name(application),
-            status=gettext(_STATUS[application.status]),
+            status=gettext(STATUS_NAMES[application.status]),
         )
     )
     return Text.join("\n", [heading, *summary_lines(form, answers, gettext, locale)])
@@ -73,16 +74,6 @@ def _decision_buttons(ctx: Ctx, application: Application, locale: str) -> list[l
             Button(gettext(N_("Reject")), f"{REVIEW_BUTTONS}:r:{application.id}"),
         ]
     ]
-
-
-_STATUS = {
-    Status.DRAFT.value: N_("being filled in"),
-    Status.SUBMITTED.value: N_("waiting for a decision"),
-    Status.APPROVED.value: N_("approved"),
-    Status.REJECTED.value: N_("rejected"),
-    Status.CANCELLED.value: N_("cancelled"),
-    Status.EXPIRED.value: N_("expired"),
-}
 
 
 def _name(application: Application) -> str:
