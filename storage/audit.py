@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+from storage.statements import insert_into
 
-_COLUMNS = ("at", "actor", "actor_person_id", "action", "target", "reason", "details")
-# Prebuilt (see storage/statements.py); on the Table, so it is a plain INSERT.
-_APPEND = insert(cast(Table, AuditEntry.__table__)).values({c: bindparam(c) for c in _COLUMNS})
+_APPEND = insert_into(
+    cast(Table, AuditEntry.__table__),
+    ("at", "actor", "actor_person_id", "action", "target", "reason", "details"),
+)
 
 
 class AuditLog:

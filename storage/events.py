@@ -11,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ProcessedEvent
 from storage.statements import for_session, insert_ignoring
 
-# On the Table, not the mapped class: an ORM insert given a parameter dict becomes a
-# bulk insert, which reports no row count.
 _CLAIM = insert_ignoring(cast(Table, ProcessedEvent.__table__), ("platform", "event_id", "processed_at"))
 
 

@@ -6,6 +6,9 @@ the statement and computing its cache key on every call, which is a large share 
 a small statement costs. ``INSERT ... ON CONFLICT DO NOTHING`` is spelled by each
 dialect's own ``insert``, so those statements come as one per dialect, and
 :func:`for_session` picks the one the session is bound to.
+
+Statements are built on a ``Table``, not on the mapped class: an ORM insert given a
+parameter dict becomes a bulk insert, which reports no row count and returns no row.
 """
 
 from __future__ import annotations
@@ -13,12 +16,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, bindparam
+from sqlalchemy import ColumnElement, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 T = TypeVar("T")
+
+
+def insert_into(
+    table: Table, columns: Iterable[str], *, returning: Iterable[ColumnElement[Any]] = ()
+) -> Insert:
+    """A plain ``INSERT`` into ``table``, each of ``columns`` bound to a parameter of its name."""
+    statement = insert(table).values(_bound(columns))
+    found = tuple(returning)
+    return statement.returning(*found) if found else statement
 
 
 def insert_ignoring(
@@ -31,7 +43,7 @@ def insert_ignoring(
     row count is 0 and a ``RETURNING`` clause returns no row, and the transaction goes on
     (no error, so no savepoint is needed around it).
     """
-    values: dict[str, Any] = {column: bindparam(column) for column in columns}
+    values = _bound(columns)
     found = tuple(returning)
     statements: dict[str, Insert] = {
         "postgresql": postgresql.insert(table).values(values).on_conflict_do_nothing(),
@@ -45,3 +57,7 @@ def insert_ignoring(
 def for_session(statements: Mapping[str, T], session: AsyncSession) -> T:
     """The statement of ``statements`` for the dialect ``session`` is bound to."""
     return statements[session.get_bind().dialect.name]
+
+
+def _bound(columns: Iterable[str]) -> dict[str, Any]:
+    return {column: bindparam(column) for column in columns}

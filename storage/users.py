@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, true, update
+from sqlalchemy import Select, Table, bindparam, delete, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
 from storage.applications import Status
 from storage.models import Application, Identity, Person, RoleGrant
-from storage.statements import for_session, insert_ignoring
+from storage.statements import for_session, insert_ignoring, insert_into
 
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
@@ -36,11 +36,7 @@ _LOOKUP = (
 )
 _ROLES = select(RoleGrant.role).where(RoleGrant.person_id == bindparam("person"))
 _PEOPLE = cast(Table, Person.__table__)
-_NEW_PERSON = (
-    insert(_PEOPLE)
-    .values(display_name=bindparam("display_name"), created_at=bindparam("created_at"))
-    .returning(_PEOPLE.c.id)
-)
+_NEW_PERSON = insert_into(_PEOPLE, ("display_name", "created_at"), returning=(_PEOPLE.c.id,))
 _IDENTITIES = cast(Table, Identity.__table__)
 _NEW_IDENTITY = insert_ignoring(
     _IDENTITIES,
