@@ -20,8 +20,8 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.text import Span, Style, Text
-from bot.core.types import Button, ChatRef, MessageRef, OutgoingMessage, UserRef
+from bot.core.types import ChatRef, MessageRef, OutgoingMessage
+from storage import messages
 from storage.models import Broadcast, OutboxMessage, UnreachableRecipient
 
 PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
@@ -47,31 +47,10 @@ class Progress:
         return self.pending == 0
 
 
-def encode(message: OutgoingMessage) -> dict[str, Any]:
-    """The JSON payload of a message (its recipient is stored in columns)."""
-    if message.attachments:
-        raise ValueError("the outbox carries text and buttons, not attachments")
-    return {
-        "text": [[span.text, span.style.value, span.url] for span in message.text.spans],
-        "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
-        "reply_to": message.reply_to,
-    }
-
-
 def decode(row: OutboxMessage) -> OutgoingMessage:
     """The message a row stands for, with the row's idempotency key."""
-    to: UserRef | ChatRef
-    if row.recipient_kind == "user":
-        to = UserRef(row.platform, row.recipient_id)
-    else:
-        to = ChatRef(row.platform, row.recipient_id, row.thread_id)
-    payload = row.payload
-    return OutgoingMessage(
-        to=to,
-        text=Text(tuple(Span(text, Style(style), url) for text, style, url in payload["text"])),
-        buttons=tuple(tuple(Button(label, data) for label, data in line) for line in payload["buttons"]),
-        reply_to=payload.get("reply_to"),
-        idempotency_key=row.idempotency_key,
+    return messages.decode(
+        row.platform, row.recipient_kind, row.recipient_id, row.thread_id, row.payload, row.idempotency_key
     )
 
 
@@ -162,14 +141,10 @@ class Outbox:
 
     @staticmethod
     def _row(message: OutgoingMessage, now: datetime, broadcast: Broadcast | None) -> dict[str, Any]:
-        to = message.to
         return {
             "broadcast_id": broadcast.id if broadcast is not None else None,
-            "platform": to.platform,
-            "recipient_kind": "user" if isinstance(to, UserRef) else "chat",
-            "recipient_id": to.id,
-            "thread_id": to.thread_id if isinstance(to, ChatRef) else None,
-            "payload": encode(message),
+            **messages.recipient_columns(message),
+            "payload": messages.encode(message),
             "idempotency_key": message.idempotency_key or uuid.uuid4().hex,
             "status": PENDING,
             "attempts": 0,

@@ -1,0 +1,64 @@
+"""Outgoing messages as database rows: the recipient in columns, the rest as JSON.
+
+Shared by the tables that keep messages until a platform confirmed them: the durable
+outbox (``outbox``) and the journal of interactive replies (``pending_replies``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.text import Span, Style, Text
+from bot.core.types import Button, ChatRef, OutgoingMessage, UserRef
+
+#: ``recipient_kind`` of a message to a user (a direct message) and to a chat or thread.
+USER, CHAT = "user", "chat"
+
+
+def recipient_columns(message: OutgoingMessage) -> dict[str, Any]:
+    """The columns that say where ``message`` goes."""
+    to = message.to
+    return {
+        "platform": to.platform,
+        "recipient_kind": USER if isinstance(to, UserRef) else CHAT,
+        "recipient_id": to.id,
+        "thread_id": to.thread_id if isinstance(to, ChatRef) else None,
+    }
+
+
+def encode(message: OutgoingMessage) -> dict[str, Any]:
+    """The JSON payload of a message (its recipient is stored in columns).
+
+    Raises:
+        ValueError: the message has attachments (files are not kept in the database).
+    """
+    if message.attachments:
+        raise ValueError("stored messages carry text and buttons, not attachments")
+    return {
+        "text": [[span.text, span.style.value, span.url] for span in message.text.spans],
+        "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
+        "reply_to": message.reply_to,
+    }
+
+
+def decode(
+    platform: str,
+    recipient_kind: str,
+    recipient_id: str,
+    thread_id: str | None,
+    payload: dict[str, Any],
+    idempotency_key: str | None,
+) -> OutgoingMessage:
+    """The message that :func:`recipient_columns` and :func:`encode` stored."""
+    to: UserRef | ChatRef
+    if recipient_kind == USER:
+        to = UserRef(platform, recipient_id)
+    else:
+        to = ChatRef(platform, recipient_id, thread_id)
+    return OutgoingMessage(
+        to=to,
+        text=Text(tuple(Span(text, Style(style), url) for text, style, url in payload["text"])),
+        buttons=tuple(tuple(Button(label, data) for label, data in line) for line in payload["buttons"]),
+        reply_to=payload.get("reply_to"),
+        idempotency_key=idempotency_key,
+    )
