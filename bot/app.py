@@ -29,6 +29,7 @@ from bot.dialogue_timers import DialogueTimers
 from bot.i18n import Catalogs
 from bot.middleware import Identity, UnitOfWork
 from bot.outbox import OutboxSender
+from bot.replies import ReplyJournal
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
@@ -111,14 +112,17 @@ class CopBot:
         self.prompt_threads = PromptThreads()
         self.drafts = DraftCache()
         self.wiki_vocabulary = WikiVocabulary()
+        self.replies = ReplyJournal(self.db, self.platforms, self.clock)
         middlewares: list[Middleware] = [
             ErrorCapture(),
-            UnitOfWork(self.db, self.clock),
+            UnitOfWork(self.db, self.clock, journal=self.replies),
             Identity(settings.admins, self.catalogs, self.clock),
             FloodControl(self.flood),
         ]
         self._pipeline = chain(middlewares, self.router.dispatch)
-        self._system_pipeline = chain([UnitOfWork(self.db, self.clock)], _run_system_job)
+        self._system_pipeline = chain(
+            [UnitOfWork(self.db, self.clock, journal=self.replies)], _run_system_job
+        )
         self.dialogue_timers = DialogueTimers(
             self.scheduler,
             self.db,
@@ -143,8 +147,10 @@ class CopBot:
         )
         self._schedule_applications()
         self.scheduler.start()
+        await self.replies.start()
         for platform in self.platforms.values():
             await platform.start(self.handle)
+            await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
         await self._publish_command_menus()
         await self.outbox.start()
         await self.dialogue_timers.start()  # catch-up: platforms must be able to post
@@ -194,6 +200,7 @@ class CopBot:
         except TimeoutError:
             log.warning("stopping with %d events still in flight", self.sequencer.pending)
         await self.sequencer.close()
+        await self.replies.stop()
         await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.dispose()

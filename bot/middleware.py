@@ -10,15 +10,19 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core.clock import Clock
 from bot.core.context import Actor, Context
 from bot.core.delivery import flush
 from bot.core.middleware import Next
-from bot.core.types import Role
+from bot.core.types import OutgoingMessage, Role
 from bot.i18n import Catalogs, current_locale
+from bot.replies import ReplyJournal, journalled_keys
 from bot.services import Services
 from storage.db import Database
 from storage.events import ProcessedEvents
+from storage.replies import PendingReplies
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +45,30 @@ class UnitOfWork:
     own (their replies and effects had only been queued), so one failing event never costs
     another its effects.
 
+    Replies to platforms whose sends are idempotent are journalled in the transaction too,
+    so a crash between the commit and the sends does not lose them (see :mod:`bot.replies`).
+
     Args:
         db: the database.
         clock: the clock (claims are timestamped).
+        journal: the reply journal, if any platform's replies are journalled.
         group_commit: share transactions between events that are ready together; by
             default on SQLite only (PostgreSQL runs transactions concurrently).
         max_group: the most events one transaction carries.
     """
 
     def __init__(
-        self, db: Database, clock: Clock, *, group_commit: bool | None = None, max_group: int = 64
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        journal: ReplyJournal | None = None,
+        group_commit: bool | None = None,
+        max_group: int = 64,
     ) -> None:
         self.db = db
         self.clock = clock
+        self.journal = journal if journal is not None and journal.active else None
         self.group_commit = db.dialect == "sqlite" if group_commit is None else group_commit
         self.max_group = max_group
         self._group: _Group | None = None
@@ -69,7 +84,7 @@ class UnitOfWork:
             committed, error = await self._lead(ctx, call_next)
         ctx.services.release()  # after the commit (or rollback): cached profiles, outbox wake-up
         if committed:
-            await flush(ctx)
+            await self._deliver(ctx)
             return
         ctx.discard_effects()
         if error is None:  # another event spoiled the group: this one is redone alone
@@ -82,19 +97,22 @@ class UnitOfWork:
         """Handle the event in a transaction of its own."""
         services: Services = ctx.services
         event = ctx.event
+        forgotten: set[str] = set()
         try:
             try:
                 async with self.db.transaction() as session:
                     services.bind(session)
-                    if await self._claim(services, ctx):
-                        await call_next(ctx)
+                    journalled: list[OutgoingMessage] = []
+                    await self._handle(services, ctx, call_next, journalled)
+                    forgotten = await self._journal(session, journalled)
             finally:
                 services.release()  # after the commit: cached profiles, outbox wake-up
         except Exception:
+            self._give_back(forgotten)
             ctx.discard_effects()
             await self._claim_alone(event.platform, event.event_id)
             raise
-        await flush(ctx)
+        await self._deliver(ctx)
 
     async def _lead(self, ctx: Context[Any], call_next: Next) -> tuple[bool, Exception | None]:
         """Open a group's transaction, run this event and those that join it, commit."""
@@ -115,6 +133,8 @@ class UnitOfWork:
                         await group.idle.wait()
                     if group.failed:
                         await session.rollback()
+                    else:  # the group's replies in one statement, not one per event
+                        group.forgotten = await self._journal(session, group.journalled)
         except Exception:
             log.exception("a group transaction failed; its events are handled one by one")
             group.failed = True
@@ -122,6 +142,8 @@ class UnitOfWork:
             group.failed = True
             raise
         finally:
+            if group.failed:
+                self._give_back(group.forgotten)
             group.open = False
             if self._group is group:
                 self._group = None
@@ -150,8 +172,7 @@ class UnitOfWork:
                 services: Services = ctx.services
                 services.bind(group.session)
                 try:
-                    if await self._claim(services, ctx):
-                        await call_next(ctx)
+                    await self._handle(services, ctx, call_next, group.journalled)
                 except Exception as error:
                     group.failed = True  # some of its writes may be in the transaction
                     return error
@@ -163,6 +184,50 @@ class UnitOfWork:
             if not group.running:
                 group.idle.set()
         return None
+
+    async def _handle(
+        self, services: Services, ctx: Context[Any], call_next: Next, journalled: list[OutgoingMessage]
+    ) -> None:
+        """Claim the event and, if it is new, run its handler (inside the transaction).
+
+        The replies it queued that are to be journalled get their keys and join ``journalled``.
+        """
+        if await self._claim(services, ctx):
+            await call_next(ctx)
+            if self.journal is not None and ctx.outbox:
+                journalled += self.journal.keyed(ctx.outbox)
+
+    async def _journal(self, session: AsyncSession, journalled: list[OutgoingMessage]) -> set[str]:
+        """Write the transaction's replies to the journal, and forget delivered ones if it is time.
+
+        Returns:
+            The delivered keys this transaction forgets (given back if it does not commit).
+        """
+        if self.journal is None:
+            return set()
+        forgotten = self.journal.due()
+        try:
+            replies = PendingReplies(session)
+            if journalled:
+                await replies.add(journalled, self.clock.now())
+            if forgotten:
+                await replies.remove(forgotten)
+        except BaseException:
+            self.journal.give_back(forgotten)
+            raise
+        return forgotten
+
+    def _give_back(self, forgotten: set[str]) -> None:
+        if self.journal is not None and forgotten:
+            self.journal.give_back(forgotten)
+
+    async def _deliver(self, ctx: Context[Any]) -> None:
+        """Send what the committed event queued; journalled replies are then forgotten."""
+        keys = journalled_keys(ctx.outbox) if self.journal is not None else ()
+        await flush(ctx)
+        if keys:
+            assert self.journal is not None
+            self.journal.delivered(keys)
 
     async def _claim(self, services: Services, ctx: Context[Any]) -> bool:
         event = ctx.event
@@ -191,6 +256,10 @@ class _Group:
         #: Set once the transaction is open; joiners wait for it.
         self.ready = asyncio.Event()
         self.idle = asyncio.Event()
+        #: The replies of its events to journal, written just before the commit.
+        self.journalled: list[OutgoingMessage] = []
+        #: Delivered replies its transaction forgets.
+        self.forgotten: set[str] = set()
         self.members = 0
         self.running = 0
         self.open = True

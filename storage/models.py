@@ -174,6 +174,26 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class PendingReply(Base):
+    """An interactive reply committed with its event and not yet confirmed by the platform.
+
+    Kept only for platforms that drop a repeated send with the same idempotency key
+    (Matrix transaction ids): after a crash the bot sends what is left here again, and
+    the platform makes that exactly once. Rows live for as long as a send takes.
+    """
+
+    __tablename__ = "pending_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    recipient_kind: Mapped[str] = mapped_column(String(4))
+    recipient_id: Mapped[str] = mapped_column(String(255))
+    thread_id: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]]
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
 class UnreachableRecipient(Base):
     """Someone who blocked the bot (Telegram 403) or cannot be reached: skipped until they return."""
 

@@ -35,6 +35,9 @@ class Capability(StrEnum):
     DELETE_MESSAGE = "delete a message"
     CLOSE_THREAD = "close a thread"
     COMMAND_MENU = "show a menu of commands"
+    #: ``send`` drops a repeat of a message with the same ``idempotency_key`` (Matrix
+    #: transaction ids), so a reply cut off by a crash can be sent again safely.
+    IDEMPOTENT_SEND = "drop a repeated send with the same idempotency key"
 
 
 class Platform(ABC):

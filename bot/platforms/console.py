@@ -83,7 +83,8 @@ class ConsolePlatform(Platform):
     name = NAME
     bot_username = "copbot"
     message_limit = 1_000_000
-    capabilities = frozenset(Capability) - {Capability.COMMAND_MENU}  # a terminal has no menu
+    #: A terminal has no menu, and cannot take back a line printed twice.
+    capabilities = frozenset(Capability) - {Capability.COMMAND_MENU, Capability.IDEMPOTENT_SEND}
     community_chat = COMMUNITY
 
     def __init__(

@@ -108,7 +108,8 @@ class TelegramPlatform(Platform):
     name = NAME
     message_limit = 4096
     rate_limits = TELEGRAM_LIMITS
-    capabilities = frozenset(Capability)
+    #: The Bot API has no idempotency key: a send repeated after a crash would arrive twice.
+    capabilities = frozenset(Capability) - {Capability.IDEMPOTENT_SEND}
 
     def __init__(
         self, settings: TelegramSettings, app_settings: Settings, *, request: BaseRequest | None = None

@@ -72,7 +72,14 @@ class MatrixPlatform(Platform):
     #: An event is at most 64 KiB, and carries the text twice (plain and HTML, escaped).
     message_limit = 6_000
     capabilities = frozenset(
-        {Capability.ADMIT_USER, Capability.REMOVE_USER, Capability.SEND_DOCUMENT, Capability.DELETE_MESSAGE}
+        {
+            Capability.ADMIT_USER,
+            Capability.REMOVE_USER,
+            Capability.SEND_DOCUMENT,
+            Capability.DELETE_MESSAGE,
+            # a transaction id sent again on the same device is dropped by the homeserver
+            Capability.IDEMPOTENT_SEND,
+        }
     )
     rate_limits = MATRIX_LIMITS
 
