@@ -37,8 +37,9 @@ from bot.core.text import fill
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage, UserRef
 from bot.i18n import Catalogs
 from storage.db import Database
+from storage.messages import CHAT, USER, decode
 from storage.models import Broadcast
-from storage.outbox import Outbox, Progress, decode
+from storage.outbox import Outbox, Progress
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class OutboxSender:
                 if pacer.ready(moment) - moment > LOOKAHEAD:
                     blocked.add(row.platform)  # the overall pace (or a 429) holds every row
                     continue
-                key, group = (row.recipient_kind, row.recipient_id), row.recipient_kind == "chat"
+                key, group = (row.recipient_kind, row.recipient_id), row.recipient_kind == CHAT
                 # Slots are handed out in order: a row that must wait for its own chat's
                 # pace would hold every later row behind it, so it waits in the table.
                 wait = pacer.earliest(key, group, moment) - pacer.ready(moment)
@@ -180,8 +181,8 @@ class OutboxSender:
         try:
             await asyncio.sleep(max(0.0, slot - time.monotonic()))
             pacer = self.pacers[platform.name]
-            key = ("user" if isinstance(message.to, UserRef) else "chat", message.to.id)
-            group = key[0] == "chat"
+            key = (USER if isinstance(message.to, UserRef) else CHAT, message.to.id)
+            group = key[0] == CHAT
             while (wait := pacer.delay(key, group, time.monotonic())) > 0:  # noqa: ASYNC110 - a computed wait, not polling
                 await asyncio.sleep(wait)
             pacer.sent(key, group, time.monotonic())  # no await since the check: no one else slipped in

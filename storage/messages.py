@@ -6,7 +6,7 @@ outbox (``outbox``) and the journal of interactive replies (``pending_replies``)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.text import Span, Style, Text
 from bot.core.types import Button, ChatRef, OutgoingMessage, UserRef
@@ -41,24 +41,35 @@ def encode(message: OutgoingMessage) -> dict[str, Any]:
     }
 
 
-def decode(
-    platform: str,
-    recipient_kind: str,
-    recipient_id: str,
-    thread_id: str | None,
-    payload: dict[str, Any],
-    idempotency_key: str | None,
-) -> OutgoingMessage:
-    """The message that :func:`recipient_columns` and :func:`encode` stored."""
+class StoredMessage(Protocol):
+    """A row that keeps a message: an ``outbox`` row or a ``pending_replies`` row."""
+
+    @property
+    def platform(self) -> str: ...
+    @property
+    def recipient_kind(self) -> str: ...
+    @property
+    def recipient_id(self) -> str: ...
+    @property
+    def thread_id(self) -> str | None: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def idempotency_key(self) -> str: ...
+
+
+def decode(row: StoredMessage) -> OutgoingMessage:
+    """The message a row stands for (see :func:`recipient_columns` and :func:`encode`), with its key."""
     to: UserRef | ChatRef
-    if recipient_kind == USER:
-        to = UserRef(platform, recipient_id)
+    if row.recipient_kind == USER:
+        to = UserRef(row.platform, row.recipient_id)
     else:
-        to = ChatRef(platform, recipient_id, thread_id)
+        to = ChatRef(row.platform, row.recipient_id, row.thread_id)
+    payload = row.payload
     return OutgoingMessage(
         to=to,
         text=Text(tuple(Span(text, Style(style), url) for text, style, url in payload["text"])),
         buttons=tuple(tuple(Button(label, data) for label, data in line) for line in payload["buttons"]),
         reply_to=payload.get("reply_to"),
-        idempotency_key=idempotency_key,
+        idempotency_key=row.idempotency_key,
     )

@@ -47,13 +47,6 @@ class Progress:
         return self.pending == 0
 
 
-def decode(row: OutboxMessage) -> OutgoingMessage:
-    """The message a row stands for, with the row's idempotency key."""
-    return messages.decode(
-        row.platform, row.recipient_kind, row.recipient_id, row.thread_id, row.payload, row.idempotency_key
-    )
-
-
 class Outbox:
     """Writes and reads outbox rows within one unit of work."""
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import ChatRef, MessageRef
+from storage.messages import USER
 from storage.models import (
     Application,
     AuditEntry,
@@ -67,7 +68,7 @@ async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]
             await session.scalars(
                 select(OutboxMessage).where(
                     OutboxMessage.platform == platform,
-                    OutboxMessage.recipient_kind == "user",
+                    OutboxMessage.recipient_kind == USER,
                     OutboxMessage.recipient_id == user_id,
                 )
             )

@@ -78,17 +78,4 @@ class PendingReplies:
         rows = await self.session.scalars(
             select(PendingReply).where(PendingReply.platform == platform).order_by(PendingReply.id)
         )
-        return [
-            Pending(
-                messages.decode(
-                    row.platform,
-                    row.recipient_kind,
-                    row.recipient_id,
-                    row.thread_id,
-                    row.payload,
-                    row.idempotency_key,
-                ),
-                row.created_at,
-            )
-            for row in rows
-        ]
+        return [Pending(messages.decode(row), row.created_at) for row in rows]

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from bot.core.text import Text, bold, link
 from bot.core.types import Button, ChatRef, OutgoingMessage, UserRef
 from storage.db import Database
-from storage.outbox import FAILED, SENT, UNREACHABLE, Outbox, decode
+from storage.messages import decode
+from storage.outbox import FAILED, SENT, UNREACHABLE, Outbox
 
 NOW = datetime(2026, 9, 22, 9, 0, tzinfo=UTC)
 
