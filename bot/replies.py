@@ -153,9 +153,7 @@ class ReplyJournal:
             and time.monotonic() - self._forgotten_at < self.forget_every
         ):
             return set()
-        keys, self._delivered = self._delivered, set()
-        self._forgotten_at = time.monotonic()
-        return keys
+        return self._take()
 
     def give_back(self, keys: Collection[str]) -> None:
         """Keys taken by :meth:`due` whose transaction rolled back: forget them later."""
@@ -165,14 +163,18 @@ class ReplyJournal:
         """Remove the delivered replies from the journal now, in a transaction of their own."""
         if not self._delivered:
             return
-        keys, self._delivered = self._delivered, set()
-        self._forgotten_at = time.monotonic()
+        keys = self._take()
         try:
             async with self.db.transaction() as session:
                 await PendingReplies(session).remove(keys)
         except Exception:
             self.give_back(keys)
             log.exception("could not forget %d delivered replies; trying again later", len(keys))
+
+    def _take(self) -> set[str]:
+        keys, self._delivered = self._delivered, set()
+        self._forgotten_at = time.monotonic()
+        return keys
 
     async def start(self) -> None:
         if self.active and self._task is None:
