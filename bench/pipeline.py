@@ -34,18 +34,20 @@ from bot.services import Ctx
 from handlers import build_router
 
 
+def echo_message(n: int, user: int, event_id: str) -> IncomingMessage:
+    """The ``n``-th ``/echo`` from console user ``user``, in their direct chat."""
+    return IncomingMessage(
+        event_id=event_id,
+        sender=UserRef("console", f"user{user}"),
+        chat=ChatRef("console", f"user{user}"),
+        is_direct=True,
+        text=f"/echo message {n}",
+        message_id=str(n),
+    )
+
+
 def messages(count: int, users: int) -> list[IncomingMessage]:
-    return [
-        IncomingMessage(
-            event_id=f"bench-{n}",
-            sender=UserRef("console", f"user{n % users}"),
-            chat=ChatRef("console", f"user{n % users}"),
-            is_direct=True,
-            text=f"/echo message {n}",
-            message_id=str(n),
-        )
-        for n in range(count)
-    ]
+    return [echo_message(n, n % users, f"bench-{n}") for n in range(count)]
 
 
 async def full_stack(batch: list[IncomingMessage], folder: Path) -> float:

@@ -28,11 +28,11 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bench import pin_to_one_core
-from bench.pipeline import echo_router
+from bench.pipeline import echo_message, echo_router
 from bot.app import CopBot
 from bot.config import Settings, TelegramSettings
 from bot.core.platform import Platform
-from bot.core.types import ChatRef, IncomingMessage, UserRef
+from bot.core.types import IncomingMessage
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.telegram import TelegramPlatform
 from handlers import build_router
@@ -80,14 +80,7 @@ async def console(folder: Path, count: int) -> tuple[float, float]:
     ids = iter(range(10**9))
 
     def event(user: int, n: int) -> IncomingMessage:
-        return IncomingMessage(
-            event_id=f"e{next(ids)}",
-            sender=UserRef("console", f"user{user}"),
-            chat=ChatRef("console", f"user{user}"),
-            is_direct=True,
-            text=f"/echo message {n}",
-            message_id=str(n),
-        )
+        return echo_message(n, user, f"e{next(ids)}")
 
     async def exchange(user: int, n: int) -> None:
         await (await bot.handle(event(user, n)))
