@@ -36,7 +36,7 @@ from bot.config import Settings
 from bot.core.types import ChatRef, Event, IncomingMessage, Role, UserRef
 from bot.platforms.console import COMMUNITY, ConsolePlatform
 from storage.db import Database
-from storage.dialogues import DialogueRepository
+from storage.dialogues.repository import DialogueRepository
 from storage.models import Reply
 from storage.users import UserRepository
 

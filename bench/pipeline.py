@@ -23,12 +23,12 @@ from pathlib import Path
 
 from bench import pin_to_one_core
 from bot.app import CopBot
+from bot.catalogs import Catalogs
 from bot.config import Settings
 from bot.core.commands import parse_command
 from bot.core.router import Router
 from bot.core.text import fill
 from bot.core.types import ChatRef, IncomingMessage, OutgoingMessage, UserRef
-from bot.i18n import Catalogs
 from bot.platforms.console import ConsolePlatform
 from bot.services import Ctx
 from handlers import build_router

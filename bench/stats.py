@@ -3,9 +3,9 @@
 Seeds a SQLite database with a community (members in many countries, applications, a
 dialogue with replies), then measures in the same run:
 
-- the four aggregate queries of :class:`storage.stats.StatsRepository` (the baseline:
+- the four aggregate queries of :class:`storage.members.stats.StatsRepository` (the baseline:
   what the handler does inside the transaction);
-- drawing the four-panel PNG (:func:`bot.charts.render_panels`);
+- drawing the four-panel PNG (:func:`handlers.members.charts.render_panels`);
 - the longest stall of the event loop while a chart is drawn inline on the loop and
   while it is drawn in a worker thread (``asyncio.to_thread``, what ``/stats`` does).
 
@@ -25,12 +25,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.charts import Panel, render_panels
 from bot.core.types import Role
+from handlers.members.charts import Panel, render_panels
 from storage.db import Database
+from storage.members.stats import StatsRepository
 from storage.models import Application, Dialogue, Person, Prompt, Reply, RoleGrant
 from storage.regions import region_of_country, territory_name
-from storage.stats import StatsRepository
 
 NOW = datetime(2026, 9, 22, tzinfo=UTC)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

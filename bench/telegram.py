@@ -34,9 +34,9 @@ from bot.config import Settings, TelegramSettings
 from bot.core.platform import Platform
 from bot.core.types import IncomingMessage
 from bot.platforms.console import ConsolePlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.platform import TelegramPlatform
 from handlers import build_router
-from tests.platforms.telegram_fake import TOKEN, FakeBotApiServer, FakeRequest, FakeTelegram
+from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeRequest, FakeTelegram
 
 USERS = 50
 Exchange = Callable[[int, int], Awaitable[None]]

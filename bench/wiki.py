@@ -3,7 +3,7 @@
 A synthetic wiki is generated (batch inserts: the FTS5 index is filled by the same
 triggers the bot uses), then a mix of queries runs through the real code path the bot
 takes: a unit of work (``BEGIN IMMEDIATE`` ... ``COMMIT``) around
-:meth:`storage.wiki.WikiRepository.search`, on the event loop's thread. The same queries
+:meth:`storage.wiki.repository.WikiRepository.search`, on the event loop's thread. The same queries
 then run as a naive scan, ``title LIKE '%w%' OR summary LIKE ... OR body LIKE ...``
 with title hits first, in the same run on the same file.
 
@@ -30,9 +30,9 @@ from pathlib import Path
 
 from bench import pin_to_one_core
 from storage.db import Database
-from storage.wiki import VERSION_KEY, WikiRepository
-from storage.wiki_query import entry_facets, index_text
-from storage.wiki_vocabulary import WikiVocabulary
+from storage.wiki.query import entry_facets, index_text
+from storage.wiki.repository import VERSION_KEY, WikiRepository
+from storage.wiki.vocabulary import WikiVocabulary
 
 DOMAIN = [
     "gender",

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.catalogs import Catalogs
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Actor, Context
@@ -25,20 +26,19 @@ from bot.core.platform import Capability, Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
-from bot.dialogue_timers import DialogueTimers
-from bot.i18n import Catalogs
 from bot.middleware import Identity, UnitOfWork
 from bot.outbox import OutboxSender
-from bot.replies import ReplyJournal
+from bot.reply_journal import ReplyJournal
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
 from handlers import build_router
-from handlers.basics import command_menus
-from storage.applications import DraftCache
+from handlers.basics.commands import command_menus
+from handlers.dialogues.timers import DialogueTimers
+from storage.application.repository import DraftCache
 from storage.db import Database
-from storage.dialogues import PromptThreads
+from storage.dialogues.repository import PromptThreads
 from storage.users import ProfileCache
-from storage.wiki_vocabulary import WikiVocabulary
+from storage.wiki.vocabulary import WikiVocabulary
 
 log = logging.getLogger(__name__)
 

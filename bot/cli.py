@@ -218,8 +218,8 @@ def dialogue_import(
     file: Annotated[Path, typer.Argument(help="A programme file (YAML).", dir_okay=False)],
 ) -> None:
     """Create a dialogue from a programme file, or update the one with the same slug."""
-    from bot.programme import ProgrammeError, import_programme, load_programme
-    from storage.dialogues import DialogueRepository
+    from handlers.dialogues.programme import ProgrammeError, import_programme, load_programme
+    from storage.dialogues.repository import DialogueRepository
 
     settings = _settings(ctx)
     try:
@@ -247,7 +247,7 @@ def dialogue_import(
 @dialogue_app.command("list")
 def dialogue_list(ctx: typer.Context) -> None:
     """List every dialogue: id, status, dates, time zone and title."""
-    from storage.dialogues import DialogueRepository, localized
+    from storage.dialogues.repository import DialogueRepository, localized
 
     settings = _settings(ctx)
 
@@ -277,8 +277,8 @@ def export_dialogue(
     ),
 ) -> None:
     """Export a dialogue's prompts and replies (never emails or application data)."""
-    from bot.dialogue_export import FORMATS, load_export, render
-    from storage.dialogues import DialogueRepository
+    from handlers.dialogues.export import FORMATS, load_export, render
+    from storage.dialogues.repository import DialogueRepository
 
     settings = _settings(ctx)
     if format_ not in FORMATS:
@@ -329,7 +329,7 @@ def wiki_import(
 
     from rich.progress import Progress
 
-    from bot.wiki_files import ImportReport, count_entries, import_entries, read_entries
+    from handlers.wiki.files import ImportReport, count_entries, import_entries, read_entries
     from storage.db import Database
 
     settings = _settings(ctx)
@@ -365,7 +365,7 @@ def wiki_export(
     ],
 ) -> None:
     """Write every wiki entry to PATH, in the format import reads."""
-    from bot.wiki_files import export_entries
+    from handlers.wiki.files import export_entries
     from storage.db import Database
 
     settings = _settings(ctx)

@@ -23,9 +23,9 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.catalogs import available_locales
 from bot.core.errors import ConfigurationError
 from bot.forms.loading import FormFileError, load_form
-from bot.i18n import available_locales
 
 ENV_PREFIX = "COPBOT_"
 DEFAULT_CONFIG_FILE = Path("copbot.toml")

@@ -12,17 +12,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalogs import Catalogs, current_locale
 from bot.core.clock import Clock
 from bot.core.context import Actor, Context
 from bot.core.delivery import flush
 from bot.core.middleware import Next
 from bot.core.types import OutgoingMessage, Role
-from bot.i18n import Catalogs, current_locale
-from bot.replies import ReplyJournal, journalled_keys
+from bot.reply_journal import ReplyJournal, journalled_keys
 from bot.services import Services
 from storage.db import Database
 from storage.events import ProcessedEvents
-from storage.replies import PendingReplies
+from storage.reply_journal import PendingReplies
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class UnitOfWork:
     another its effects.
 
     Replies to platforms whose sends are idempotent are journalled in the transaction too,
-    so a crash between the commit and the sends does not lose them (see :mod:`bot.replies`).
+    so a crash between the commit and the sends does not lose them (see :mod:`bot.reply_journal`).
 
     Args:
         db: the database.

@@ -27,6 +27,7 @@ from datetime import timedelta
 
 from babel.numbers import format_decimal
 
+from bot.catalogs import Catalogs
 from bot.core.clock import Clock
 from bot.core.delivery import deliver
 from bot.core.errors import RateLimited, RecipientUnreachable, UnsupportedCapability
@@ -35,7 +36,6 @@ from bot.core.pacing import Pacer
 from bot.core.platform import Platform
 from bot.core.text import fill
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage, UserRef
-from bot.i18n import Catalogs
 from storage.db import Database
 from storage.messages import CHAT, USER, decode
 from storage.models import Broadcast

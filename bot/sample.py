@@ -109,8 +109,8 @@ async def seed_sample_dialogue(db: Database, clock: Clock, path: Path = DIALOGUE
     Returns:
         Whether anything was loaded.
     """
-    from bot.programme import Programme, import_programme, load_programme
-    from storage.dialogues import DialogueRepository
+    from handlers.dialogues.programme import Programme, import_programme, load_programme
+    from storage.dialogues.repository import DialogueRepository
 
     async with db.transaction() as session:
         state = StateStore(session)
@@ -147,7 +147,7 @@ async def seed_sample_wiki(db: Database, clock: Clock, folder: Path = WIKI_DIR) 
     Raises:
         ValueError: a sample entry is invalid (a bug in the shipped files).
     """
-    from bot.wiki_files import Problem, import_entries, read_entries
+    from handlers.wiki.files import Problem, import_entries, read_entries
 
     async with db.transaction() as session:
         if (await StateStore(session).get(_WIKI_STATE_KEY, 0)) >= WIKI_VERSION:

@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalogs import Catalogs
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.context import Context
-from bot.i18n import Catalogs
-from storage.applications import ApplicationRepository, DraftCache
+from storage.application.repository import ApplicationRepository, DraftCache
 from storage.audit import AuditLog
-from storage.dialogues import DialogueRepository, PromptThreads
+from storage.dialogues.repository import DialogueRepository, PromptThreads
 from storage.events import ProcessedEvents
+from storage.members.stats import StatsRepository
 from storage.outbox import Outbox
 from storage.state import StateStore
-from storage.stats import StatsRepository
 from storage.users import ProfileCache, UserRepository
-from storage.wiki import WikiRepository
-from storage.wiki_vocabulary import WikiVocabulary
+from storage.wiki.repository import WikiRepository
+from storage.wiki.vocabulary import WikiVocabulary
 
 if TYPE_CHECKING:
     from bot.core.router import Router

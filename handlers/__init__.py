@@ -11,20 +11,14 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import (
-        admin,
-        application,
-        basics,
-        dialogue_replies,
-        dialogues,
-        form_controls,
-        members,
-        privacy,
-        reachability,
-        stats,
-        wiki,
-        wiki_add,
-    )
+    from handlers import application, form_controls
+    from handlers.basics import commands as basics
+    from handlers.dialogues import commands as dialogues
+    from handlers.dialogues import replies as dialogue_replies
+    from handlers.members import admin, privacy, reachability, stats
+    from handlers.members import roster as members
+    from handlers.wiki import add as wiki_add
+    from handlers.wiki import commands as wiki
 
     root = Router("root")
     root.include(basics.router)

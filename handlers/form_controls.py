@@ -30,8 +30,8 @@ class FormControls:
 
 
 def _forms() -> tuple[FormControls, ...]:
-    from handlers import wiki_add
     from handlers.application import conversation
+    from handlers.wiki import add as wiki_add
 
     return (wiki_add.CONTROLS, conversation.CONTROLS)  # the last one answers when none is in progress
 

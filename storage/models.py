@@ -377,13 +377,13 @@ def made_by_models(obj: Any, name: str | None, type_: str, reflected: bool, comp
 class WikiEntry(Base):
     """One page of the community's knowledge base.
 
-    ``kind`` is a :class:`storage.wiki_query.WikiKind`; ``language`` the language the
+    ``kind`` is a :class:`storage.wiki.query.WikiKind`; ``language`` the language the
     entry is written in; ``deadline`` (opportunities) hides it from searches once passed.
     """
 
     __tablename__ = "wiki_entries"
     #: Serves counts by kind and finding past-deadline opportunities from the index alone
-    #: (searches leave those out: see storage/wiki_search.py).
+    #: (searches leave those out: see storage/wiki/search.py).
     __table_args__ = (Index("ix_wiki_entries_kind_deadline", "kind", "deadline"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -424,7 +424,7 @@ class WikiTranslation(Base):
 class WikiSearchDocument(Base):
     """What the full-text index sees of an entry (and its translations): folded words.
 
-    Written by :class:`storage.wiki.WikiRepository` on every change. SQLite indexes it in
+    Written by :class:`storage.wiki.repository.WikiRepository` on every change. SQLite indexes it in
     the FTS5 tables ``wiki_fts`` and ``wiki_title_fts`` (kept in sync by triggers); PostgreSQL in the generated
     ``tsvector`` columns ``document`` and ``facet_words`` (GIN indexes). Both made by the
     wiki migration with raw SQL.

@@ -11,7 +11,7 @@ from sqlalchemy import Select, Table, bindparam, delete, func, select, true, upd
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
-from storage.applications import Status
+from storage.application.repository import Status
 from storage.models import Application, Identity, Person, RoleGrant
 from storage.statements import for_session, insert_ignoring, insert_into
 

@@ -166,7 +166,7 @@ async def test_stop_is_prompt_even_when_a_wake_up_races_the_cancellation(
 ) -> None:
     """On Python 3.11, ``asyncio.wait_for`` loses a cancellation that arrives just as the
     event it waits for is set; the sender's loops would then never end."""
-    from bot.i18n import Catalogs
+    from bot.catalogs import Catalogs
     from bot.outbox import OutboxSender
     from tests.fakes import FakeClock
 

@@ -1,6 +1,6 @@
 """The translation port handlers see, and the marker for deferred translation.
 
-The catalogs themselves are loaded by :mod:`bot.i18n`; the core only needs something
+The catalogs themselves are loaded by :mod:`bot.catalogs`; the core only needs something
 that translates for one locale.
 """
 

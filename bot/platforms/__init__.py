@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 #: Each chat platform's adapter class, imported only when the platform is configured.
 ADAPTERS = {
-    "telegram": "bot.platforms.telegram:TelegramPlatform",
+    "telegram": "bot.platforms.telegram.platform:TelegramPlatform",
     "matrix": "bot.platforms.matrix:MatrixPlatform",
 }
 

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.catalogs import LOCALES_DIR
 from bot.core.errors import UnsupportedCapability
 from bot.core.i18n import N_
 from bot.core.platform import Platform
@@ -15,10 +16,9 @@ from bot.core.text import Text, fill
 from bot.core.types import Recipient, UserRef
 from bot.forms import Form
 from bot.forms.display import show_value, summary_lines, title_of
-from bot.i18n import LOCALES_DIR
 from bot.services import Ctx
 from handlers.application.form import application_form
-from storage.applications import Draft, Status, reviewers
+from storage.application.repository import Draft, Status, reviewers
 from storage.models import Application
 
 #: Button namespaces: the applicant's form, and the moderators' review.

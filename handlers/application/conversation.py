@@ -28,7 +28,7 @@ from handlers.application.common import (
 )
 from handlers.application.review import notify_reviewers
 from handlers.form_controls import FormControls
-from storage.applications import ApplicationAlreadyOpen, Draft, StaleDraft, Status
+from storage.application.repository import ApplicationAlreadyOpen, Draft, StaleDraft, Status
 
 router = Router("application")
 

@@ -30,7 +30,7 @@ from handlers.application.common import (
     summary_lines,
 )
 from handlers.application.form import COUNTRY_FIELD, NAME_FIELD
-from storage.applications import Status
+from storage.application.repository import Status
 from storage.models import Application, Person
 
 router = Router("review")

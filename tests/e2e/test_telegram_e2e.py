@@ -1,6 +1,6 @@
 """The real ``copbot run`` process against a fake Bot API on loopback HTTP.
 
-The fake (:class:`tests.platforms.telegram_fake.FakeBotApiServer`) speaks the Bot API's
+The fake (:class:`tests.platforms.telegram.fake.FakeBotApiServer`) speaks the Bot API's
 HTTP protocol; the bot reaches it through ``COPBOT_TELEGRAM__API_URL`` with PTB's own
 HTTPX transport, so everything between the handlers and the wire is the production code.
 """
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.handlers.test_application import ANSWERS
-from tests.platforms.telegram_fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent, WebhookPusher
+from tests.handlers.application.test_application import ANSWERS
+from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent, WebhookPusher
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

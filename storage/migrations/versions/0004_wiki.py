@@ -21,10 +21,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 #: SQLite: two external-content FTS5 tables over ``wiki_search`` (which already holds
-#: folded words, see storage/wiki_query.py), kept in sync by triggers: ``wiki_fts`` for
+#: folded words, see storage/wiki/query.py), kept in sync by triggers: ``wiki_fts`` for
 #: everything, and the small ``wiki_title_fts`` (titles and filters only) that finds and
 #: ranks title hits without walking the long lists of body words. Column order matters:
-#: bm25 weights in storage/wiki_search.py follow it.
+#: bm25 weights in storage/wiki/search.py follow it.
 SQLITE_INDEX = (
     """
     CREATE VIRTUAL TABLE wiki_fts USING fts5(

@@ -4,7 +4,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-29
 
-Only for platforms whose sends are idempotent (Matrix): see ``bot/replies.py``.
+Only for platforms whose sends are idempotent (Matrix): see ``bot/reply_journal.py``.
 """
 
 from __future__ import annotations

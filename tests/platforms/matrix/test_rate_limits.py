@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from nio import RoomCreateResponse, RoomPreset
 
+from bot.catalogs import Catalogs
 from bot.config import MatrixSettings, Settings
 from bot.core.clock import SystemClock
 from bot.core.errors import RateLimited
 from bot.core.text import Text
 from bot.core.types import ChatRef, Event, MessageRef, OutgoingMessage
-from bot.i18n import Catalogs
 from bot.outbox import OutboxSender
 from bot.platforms.matrix import MatrixPlatform
 from storage.db import Database

@@ -1,0 +1,81 @@
+"""Webhook mode: Telegram posts each update to a small aiohttp server.
+
+PTB's own webhook server answers ``200`` as soon as an update is queued, so a crash
+between the answer and the handling loses it. This one answers only once the update is
+handled (committed): until then Telegram holds the update and delivers it again.
+Requests without the right ``X-Telegram-Bot-Api-Secret-Token`` get ``403``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from telegram import Update
+
+if TYPE_CHECKING:
+    from bot.platforms.telegram.platform import TelegramPlatform
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookServer:
+    """Receives updates for ``platform`` on ``listen`` (``host:port``), at any path.
+
+    Args:
+        platform: the adapter the updates are for.
+        secret: the secret token set with ``setWebhook``.
+        listen: where to listen.
+    """
+
+    def __init__(self, platform: TelegramPlatform, secret: str, listen: str) -> None:
+        self.platform = platform
+        self.secret = secret.encode()
+        host, _, port = listen.rpartition(":")
+        self.host, self.port = host.strip("[]"), int(port)
+        self._runner: web.AppRunner | None = None
+        self._waiting: dict[int, asyncio.Future[None]] = {}
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=1 << 20)
+        app.router.add_post("/{tail:.*}", self.receive)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        log.info("telegram: webhook listening on %s:%d", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """One update: 403 without the secret, 200 once handled, 503 when stopping first."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self.secret):
+            return web.Response(status=403, text="wrong secret token")
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.platform.bot)
+        except (ValueError, TypeError, KeyError) as error:
+            log.warning("telegram: unreadable webhook update: %s", error)
+            return web.Response(status=400, text="not an update")
+        handled = self._waiting.get(update.update_id)
+        if handled is None:  # else a repeat of an update in flight: wait for that one
+            try:
+                handled = asyncio.ensure_future(await self.platform.handle_update(update))
+            except Exception as error:  # stopping: Telegram delivers it again later
+                log.info("telegram: update %d refused: %s", update.update_id, error)
+                return web.Response(status=503, text="stopping")
+            self._waiting[update.update_id] = handled
+            handled.add_done_callback(lambda _: self._waiting.pop(update.update_id, None))
+        try:
+            await asyncio.shield(handled)
+        except asyncio.CancelledError:
+            return web.Response(status=503, text="stopping")
+        return web.Response(text="ok")

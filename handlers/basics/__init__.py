@@ -1,0 +1,1 @@
+"""First contact and getting around: ``/start``, ``/help``, ``/language``."""

@@ -1,0 +1,1 @@
+"""Virtual dialogues: planning, posting prompts on their dates, collecting replies, exports."""

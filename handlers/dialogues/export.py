@@ -1,0 +1,192 @@
+"""Exports of a virtual dialogue: Markdown, HTML, CSV and JSON.
+
+An export holds the dialogue's prompts in order, each with its replies (author, country,
+platform, time, text). It never holds email addresses or application data: it is built
+only from the dialogue tables and the author's community name and country. Deleted
+replies are left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.dialogues.repository import DialogueRepository, ExportedReply, localized
+
+#: Format name -> media type.
+FORMATS = {
+    "md": "text/markdown",
+    "html": "text/html",
+    "csv": "text/csv",
+    "json": "application/json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedPrompt:
+    id: int
+    position: int
+    post_at: datetime
+    text: str
+    replies: tuple[ExportedReply, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueExport:
+    id: int
+    title: str
+    start: str
+    end: str
+    timezone: str
+    prompts: tuple[ExportedPrompt, ...]
+
+
+async def load_export(repo: DialogueRepository, dialogue_id: int, locale: str) -> DialogueExport:
+    """Gather a dialogue for export, its texts in ``locale`` where they exist.
+
+    Raises:
+        LookupError: there is no such dialogue.
+    """
+    dialogue = await repo.get(dialogue_id)
+    if dialogue is None:
+        raise LookupError(f"there is no dialogue {dialogue_id}")
+    prompts = await repo.prompts(dialogue_id)
+    replies = await repo.replies([prompt.id for prompt in prompts])
+    return DialogueExport(
+        id=dialogue.id,
+        title=localized(dialogue.title, locale),
+        start=dialogue.start_date.isoformat(),
+        end=dialogue.end_date.isoformat(),
+        timezone=dialogue.timezone,
+        prompts=tuple(
+            ExportedPrompt(
+                prompt.id,
+                prompt.position,
+                prompt.post_at,
+                localized(prompt.text, locale),
+                tuple(replies[prompt.id]),
+            )
+            for prompt in prompts
+        ),
+    )
+
+
+def render(export: DialogueExport, kind: str) -> tuple[bytes, str]:
+    """The export as a file's bytes, and its media type.
+
+    Raises:
+        ValueError: ``kind`` is not one of :data:`FORMATS`.
+    """
+    renderers = {"md": to_markdown, "html": to_html, "csv": to_csv, "json": to_json}
+    if kind not in renderers:
+        raise ValueError(f"unknown export format {kind!r}; choose one of {', '.join(FORMATS)}")
+    return renderers[kind](export).encode("utf-8"), FORMATS[kind]
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _author(reply: ExportedReply) -> str:
+    return reply.author or "—"
+
+
+def to_markdown(export: DialogueExport) -> str:
+    lines = [f"# {export.title}", "", f"{export.start} – {export.end} ({export.timezone})", ""]
+    for prompt in export.prompts:
+        lines += [f"## {prompt.position}. {prompt.text}", "", f"_{_when(prompt.post_at)}_", ""]
+        for reply in prompt.replies:
+            country = f", {reply.country}" if reply.country else ""
+            text = reply.text.replace("\n", "\n  ")
+            lines.append(
+                f"- **{_author(reply)}** ({reply.platform}{country}, {_when(reply.created_at)}): {text}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_html(export: DialogueExport) -> str:
+    escape = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html><head><meta charset="utf-8">',
+        f"<title>{escape(export.title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}"
+        "blockquote{margin:.5em 0 1em;padding-left:1em;border-left:3px solid #ccc;white-space:pre-wrap}"
+        ".meta{color:#555;font-size:.9em}</style>",
+        "</head><body>",
+        f"<h1>{escape(export.title)}</h1>",
+        f'<p class="meta">{escape(export.start)} – {escape(export.end)} ({escape(export.timezone)})</p>',
+    ]
+    for prompt in export.prompts:
+        parts.append(f"<section><h2>{prompt.position}. {escape(prompt.text)}</h2>")
+        parts.append(f'<p class="meta">{escape(_when(prompt.post_at))}</p>')
+        for reply in prompt.replies:
+            meta = ", ".join(
+                item for item in (reply.platform, reply.country or "", _when(reply.created_at)) if item
+            )
+            parts.append(
+                f'<p class="meta"><strong>{escape(_author(reply))}</strong> ({escape(meta)})</p>'
+                f"<blockquote>{escape(reply.text)}</blockquote>"
+            )
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def to_csv(export: DialogueExport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["prompt", "prompt_text", "author", "country", "platform", "created_at", "edited_at", "text"]
+    )
+    for prompt in export.prompts:
+        for reply in prompt.replies:
+            writer.writerow(
+                [
+                    prompt.position,
+                    prompt.text,
+                    reply.author,
+                    reply.country or "",
+                    reply.platform,
+                    reply.created_at.isoformat(),
+                    reply.edited_at.isoformat() if reply.edited_at else "",
+                    reply.text,
+                ]
+            )
+    return out.getvalue()
+
+
+def to_json(export: DialogueExport) -> str:
+    document: dict[str, Any] = {
+        "id": export.id,
+        "title": export.title,
+        "start": export.start,
+        "end": export.end,
+        "timezone": export.timezone,
+        "prompts": [
+            {
+                "position": prompt.position,
+                "post_at": prompt.post_at.isoformat(),
+                "text": prompt.text,
+                "replies": [
+                    {
+                        "author": reply.author,
+                        "country": reply.country,
+                        "platform": reply.platform,
+                        "created_at": reply.created_at.isoformat(),
+                        "edited_at": reply.edited_at.isoformat() if reply.edited_at else None,
+                        "text": reply.text,
+                    }
+                    for reply in prompt.replies
+                ],
+            }
+            for prompt in export.prompts
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,195 @@
+"""Collecting replies to dialogue prompts, and the members' own threads and subscriptions.
+
+Every message a member writes in a prompt's thread is stored as a reply (edits update
+it, deletions mark it deleted). A non-member's message there is not recorded; they are
+told privately how to apply. After a dialogue closed, replies are refused politely.
+``/reply <prompt> <text>``, or answering a prompt's direct-message copy, replies
+privately: the reply is stored and posted into the thread on the member's behalf.
+"""
+
+from __future__ import annotations
+
+from bot.core.errors import UserFacingError
+from bot.core.i18n import N_
+from bot.core.router import Router
+from bot.core.text import Text, bold, code, fill
+from bot.core.types import ChatRef, MessageDeleted, OutgoingMessage, Role
+from bot.services import Ctx
+from handlers.dialogues.posting import usage_error
+from storage.dialogues.repository import ThreadOf
+
+router = Router("dialogue_replies")
+
+
+async def _thread(ctx: Ctx) -> ThreadOf | None:
+    event = ctx.message
+    if event is None or event.is_direct or event.chat.thread_id is None or event.text is None:
+        return None
+    return await ctx.services.dialogues.thread_of(event.platform, event.chat.id, event.chat.thread_id)
+
+
+async def in_prompt_thread(ctx: Ctx) -> bool:
+    """Whether the message was written in the thread of a posted prompt."""
+    return await _thread(ctx) is not None
+
+
+@router.message(filter=in_prompt_thread, edits=True)
+async def collect_reply(ctx: Ctx) -> None:
+    event = ctx.message
+    thread = await _thread(ctx)
+    if event is None or thread is None or event.text is None:
+        return
+    if not ctx.actor.has(Role.MEMBER):
+        if not event.edited:
+            ctx.send(
+                ctx.actor.user,
+                ctx._(
+                    N_(
+                        "Only members' replies are collected in the dialogue threads, so yours was not "
+                        "recorded. To join the community, send {command} to me."
+                    ),
+                    command=code(ctx.cmd("apply")),
+                ),
+            )
+        return
+    stored = await ctx.services.dialogues.save_reply(
+        prompt_id=thread.prompt_id,
+        person_id=ctx.actor.person_id,
+        platform=event.platform,
+        chat_id=event.chat.id,
+        message_id=event.message_id,
+        text=event.text,
+        now=ctx.services.now(),
+        edited=event.edited,
+        while_open=thread.dialogue_id,
+    )
+    if not stored:
+        ctx.send(
+            ctx.actor.user,
+            ctx._(N_("Thank you! This dialogue is closed, so your message was not added to it.")),
+        )
+
+
+@router.event(MessageDeleted)
+async def reply_deleted(ctx: Ctx) -> None:
+    event = ctx.event
+    if isinstance(event, MessageDeleted):
+        await ctx.services.dialogues.mark_deleted(
+            event.platform, event.chat.id, event.message_id, ctx.services.now()
+        )
+
+
+@router.command(
+    "reply",
+    role=Role.MEMBER,
+    description=N_("Answer a dialogue prompt privately"),
+    usage=N_("<prompt> <text>"),
+)
+async def reply_privately(ctx: Ctx) -> None:
+    raw = ctx.command.raw_args if ctx.command else ""
+    words = raw.split(None, 1)
+    if len(words) < 2:
+        raise usage_error(ctx)
+    if not words[0].isdigit():
+        raise UserFacingError(N_("There is no prompt {id}."), id=words[0])
+    await _store_and_repost(ctx, int(words[0]), words[1])
+
+
+async def answers_a_copy(ctx: Ctx) -> bool:
+    """Whether a direct message answers a prompt sent to a subscriber."""
+    event = ctx.message
+    if event is None or not event.is_direct or event.reply_to is None or event.text is None:
+        return False
+    return await ctx.services.dialogues.copy_of(event.platform, event.sender.id, event.reply_to) is not None
+
+
+@router.message(filter=answers_a_copy, role=Role.MEMBER)
+async def reply_to_copy(ctx: Ctx) -> None:
+    event = ctx.message
+    if event is None or event.reply_to is None or event.text is None:
+        return
+    prompt_id = await ctx.services.dialogues.copy_of(event.platform, event.sender.id, event.reply_to)
+    if prompt_id is not None:
+        await _store_and_repost(ctx, prompt_id, event.text)
+
+
+async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
+    """Store a private answer and post it into the prompt's thread in the member's name."""
+    repo = ctx.services.dialogues
+    prompt = await repo.prompt(prompt_id)
+    if prompt is None:
+        raise UserFacingError(N_("There is no prompt {id}."), id=prompt_id)
+    dialogue = await repo.get(prompt.dialogue_id)
+    posts = [
+        post
+        for post in await repo.posts([prompt.id])
+        if post.platform == ctx.event.platform and post.thread_id
+    ]
+    if dialogue is None or not posts:
+        raise UserFacingError(N_("Prompt {id} has not been posted yet."), id=prompt.id)
+    if dialogue.status != "open":
+        raise UserFacingError(N_("Thank you! This dialogue is closed, so your message was not added to it."))
+    event = ctx.message
+    await repo.save_reply(
+        prompt_id=prompt.id,
+        person_id=ctx.actor.person_id,
+        platform=ctx.event.platform,
+        chat_id=ctx.event.chat.id,
+        message_id=event.message_id if event else None,
+        text=text,
+        now=ctx.services.now(),
+    )
+    catalogs = ctx.services.catalogs
+    community = catalogs.translator(catalogs.default)
+    post = posts[0]
+    ctx.send(
+        ChatRef(post.platform, post.chat_id, post.thread_id),
+        fill(
+            community.gettext(N_("{name} replied: {text}")),
+            {"name": bold(ctx.actor.display_name), "text": text},
+        ),
+    )
+    ctx.reply(ctx._(N_("Thank you! Your reply to prompt {id} is posted in its thread."), id=prompt.id))
+
+
+@router.command(
+    "thread", role=Role.MEMBER, description=N_("Open your own discussion thread"), usage=N_("<title>")
+)
+async def open_thread(ctx: Ctx) -> None:
+    title = ctx.command.raw_args if ctx.command else ""
+    chat = ctx.platform.community_chat
+    if not title:
+        raise usage_error(ctx)
+    if chat is None:
+        raise UserFacingError(N_("There is no community chat here to open a thread in."))
+    platform = ctx.platform
+    opening = OutgoingMessage(
+        chat, ctx._(N_("{name} opened this thread: {title}"), name=bold(ctx.actor.display_name), title=title)
+    )
+
+    async def create() -> None:
+        await platform.create_thread(chat, title, opening)
+
+    ctx.after_commit(create)
+    ctx.reply(ctx._(N_("Your thread {title} is being opened in the community chat."), title=bold(title)))
+
+
+@router.command("subscribe", role=Role.MEMBER, description=N_("Get each dialogue prompt by direct message"))
+async def subscribe(ctx: Ctx) -> None:
+    if ctx.actor.person_id is not None:
+        await ctx.services.dialogues.subscribe(ctx.actor.person_id, ctx.services.now())
+    ctx.reply(
+        Text.of(
+            ctx._(
+                N_("You will get each new dialogue prompt by direct message. {command} stops it."),
+                command=code(ctx.cmd("unsubscribe")),
+            )
+        )
+    )
+
+
+@router.command("unsubscribe", role=Role.MEMBER, description=N_("Stop getting prompts by direct message"))
+async def unsubscribe(ctx: Ctx) -> None:
+    if ctx.actor.person_id is not None:
+        await ctx.services.dialogues.unsubscribe(ctx.actor.person_id)
+    ctx.reply(ctx._(N_("You will no longer get prompts by direct message.")))

@@ -1,0 +1,1 @@
+"""Members: roles and profiles, bans, announcements and the audit log, privacy, figures."""

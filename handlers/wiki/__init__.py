@@ -1,0 +1,1 @@
+"""The wiki: search and reading, the moderators' guided entry form, import and export files."""

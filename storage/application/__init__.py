@@ -1,0 +1,1 @@
+"""Applications: forms in progress (drafts) and the decisions on them."""

@@ -1,0 +1,1 @@
+"""Dialogues, their prompts, where each was posted, and the replies."""

@@ -1,0 +1,1 @@
+"""The wiki's entries, their search index and the query language."""

@@ -1,0 +1,113 @@
+"""A wiki entry as data: what import files, the sample wiki and ``/wiki_edit`` provide.
+
+One pydantic model validates every way in, so a CSV row, a Markdown file's front matter
+and a moderator's edit obey the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+
+from storage.wiki.query import WikiKind
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: The longest body accepted (characters): an entry is a page, not a book.
+MAX_BODY = 50_000
+
+Language = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2,3}$")]
+
+
+class WikiTranslationData(BaseModel):
+    """An entry's title, summary and body in another language."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    language: Language
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    body: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_BODY)] = ""
+
+
+class WikiEntryData(BaseModel):
+    """Everything an entry holds, validated.
+
+    Attributes:
+        kind: institution, training, material, opportunity or template.
+        slug: the entry's stable name: lower case letters, digits and hyphens.
+        title: one line.
+        summary: a sentence or two, shown in search results.
+        body: Markdown.
+        link: where to read more.
+        tags: keywords (searchable, and used for "did you mean").
+        region: a free-text region (``Africa``, ``Latin America``, ``Global``).
+        country: ISO 3166-1 alpha-2 code, upper case.
+        language: the language the entry is written in (``en``, ``es``, ``fr``).
+        deadline: for opportunities: hidden from searches once passed.
+        translations: the entry in other languages.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: WikiKind
+    slug: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120, pattern=SLUG.pattern)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    body: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_BODY)] = ""
+    link: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    tags: tuple[str, ...] = ()
+    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    country: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] | None
+    ) = None
+    language: Language = "en"
+    deadline: date | None = None
+    translations: tuple[WikiTranslationData, ...] = ()
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _split_tags(cls, value: Any) -> Any:
+        if isinstance(value, str):  # CSV cells and /wiki_edit give "a, b, c"
+            value = value.split(",")
+        if isinstance(value, list | tuple):  # a tag never holds a comma: CSV separates with it
+            tags = (part.strip() for tag in value for part in str(tag).split(","))
+            return tuple(dict.fromkeys(tag for tag in tags if tag))
+        return value
+
+    @field_validator("link", "region", "country", "deadline", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("link")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(https?://|mailto:)\S+$", value):
+            raise ValueError("a link must start with http://, https:// or mailto:")
+        return value
+
+    @field_validator("translations")
+    @classmethod
+    def _one_per_language(cls, value: tuple[WikiTranslationData, ...]) -> tuple[WikiTranslationData, ...]:
+        languages = [translation.language for translation in value]
+        if len(set(languages)) != len(languages):
+            raise ValueError("at most one translation per language")
+        return value
+
+
+#: The fields ``/wiki_edit`` may change (translations are edited by import).
+EDITABLE_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "body",
+    "link",
+    "tags",
+    "region",
+    "country",
+    "language",
+    "deadline",
+)

@@ -1,0 +1,87 @@
+"""The dialogue repository on both backends: claims, concurrent claims, replies while open."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+
+from storage.db import Database
+from storage.dialogues.repository import DialogueRepository, PromptThreads, ThreadOf, closes_at, opens_at
+
+NOW = datetime(2026, 9, 22, 9, 0, tzinfo=UTC)
+
+
+async def dialogue_with_prompt(db: Database, status: str = "open") -> tuple[int, int]:
+    async with db.transaction() as session:
+        repo = DialogueRepository(session)
+        dialogue = await repo.create(
+            title={"en": "T"},
+            start=date(2026, 9, 22),
+            end=date(2026, 10, 17),
+            timezone="UTC",
+            now=NOW,
+            status=status,
+        )
+        prompt = await repo.add_prompt(dialogue.id, {"en": "Q"}, NOW)
+        return dialogue.id, prompt.id
+
+
+async def test_a_post_is_claimed_once_even_by_concurrent_transactions(db: Database) -> None:
+    _, prompt_id = await dialogue_with_prompt(db)
+
+    async def claim() -> bool:
+        async with db.transaction() as session:
+            won = await DialogueRepository(session).claim_post(prompt_id, "console", "community", NOW)
+            await asyncio.sleep(0.05)  # hold the transaction open while the others try
+            return won
+
+    assert sorted(await asyncio.gather(*(claim() for _ in range(5)))) == [False] * 4 + [True]
+    async with db.transaction() as session:
+        repo = DialogueRepository(session)
+        assert await repo.claim_post(prompt_id, "console", "elsewhere", NOW)  # another chat is another place
+        await repo.record_post(prompt_id, "console", "community", "7", "42", NOW)
+        assert await repo.thread_of("console", "community", "7") is not None
+        assert await repo.thread_of("console", "community", "8") is None
+
+
+async def test_a_transition_happens_once(db: Database) -> None:
+    dialogue_id, _ = await dialogue_with_prompt(db, status="scheduled")
+
+    async def open_it() -> bool:
+        async with db.transaction() as session:
+            return await DialogueRepository(session).transition(dialogue_id, "scheduled", "open")
+
+    assert sorted(await asyncio.gather(*(open_it() for _ in range(3)))) == [False, False, True]
+
+
+async def test_replies_are_stored_only_while_the_dialogue_is_open(db: Database) -> None:
+    dialogue_id, prompt_id = await dialogue_with_prompt(db)
+    reply = {"prompt_id": prompt_id, "person_id": None, "platform": "console", "chat_id": "community"}
+    async with db.transaction() as session:
+        repo = DialogueRepository(session)
+        assert await repo.save_reply(**reply, message_id="1", text="yes", now=NOW, while_open=dialogue_id)
+        assert await repo.transition(dialogue_id, "open", "closed")
+        assert not await repo.save_reply(
+            **reply, message_id="2", text="late", now=NOW, while_open=dialogue_id
+        )
+        assert not await repo.save_reply(
+            **reply, message_id="1", text="edited late", now=NOW, edited=True, while_open=dialogue_id
+        )
+        assert await repo.digest(dialogue_id) == (1, 0, [])
+        assert [r.text for r in (await repo.replies([prompt_id]))[prompt_id]] == ["yes"]
+
+
+def test_dates_are_whole_days_in_the_dialogues_zone() -> None:
+    from storage.models import Dialogue
+
+    dialogue = Dialogue(start_date=date(2026, 10, 20), end_date=date(2026, 10, 30), timezone="Europe/Zurich")
+    assert opens_at(dialogue) == datetime(2026, 10, 19, 22, 0, tzinfo=UTC)  # summer time
+    assert closes_at(dialogue) == datetime(2026, 10, 30, 23, 0, tzinfo=UTC)  # winter time
+
+
+def test_the_thread_cache_keeps_the_newest_entries() -> None:
+    cache = PromptThreads(max_size=1)
+    cache.put(("console", "community", "1"), ThreadOf(1, 1))
+    cache.put(("console", "community", "2"), ThreadOf(2, 1))
+    assert cache.get(("console", "community", "1")) is None
+    assert cache.get(("console", "community", "2")) == ThreadOf(2, 1)
