@@ -26,24 +26,19 @@ from bot.core.platform import Capability, Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
+from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.middleware import Identity, UnitOfWork
 from bot.outbox import OutboxSender
 from bot.reply_journal import ReplyJournal
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
-from handlers import build_router
+from handlers import FEATURES, build_router
 from handlers.basics.commands import command_menus
-from handlers.dialogues.timers import DialogueTimers
-from storage.application.repository import DraftCache
 from storage.db import Database
-from storage.dialogues.repository import PromptThreads
-from storage.users import ProfileCache
-from storage.wiki.vocabulary import WikiVocabulary
+from storage.repository import Shared
 
 log = logging.getLogger(__name__)
 
-#: Work the bot does on its own, with a context like a handler's.
-SystemJob = Callable[[Context[Services]], Awaitable[None]]
 #: Who the bot is when it acts on its own.
 SYSTEM_USER = UserRef("system", "copbot", "copbot")
 SYSTEM_CHAT = ChatRef("system", "copbot")
@@ -86,7 +81,8 @@ class CopBot:
         platforms: the adapters to run (at least one).
         clock: the clock; tests pass a controllable one.
         db: the database; by default opened from ``settings.database_url``.
-        router: the root router; by default every feature's handlers.
+        features: what the bot does; by default every feature (:data:`handlers.FEATURES`).
+        router: the root router; by default the features' routes.
     """
 
     def __init__(
@@ -96,22 +92,22 @@ class CopBot:
         *,
         clock: Clock | None = None,
         db: Database | None = None,
+        features: Sequence[Feature] = FEATURES,
         router: Router | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = db or Database(settings.database_url)
         self.catalogs = Catalogs(default=settings.default_locale)
-        self.router = router or build_router()
+        self.features = tuple(features)
+        self.router = router or build_router(self.features)
+        self.repositories = repositories_of(self.features)
         self.platforms = {platform.name: platform for platform in platforms}
         self.sequencer = KeyedSequencer()
         self.scheduler = Scheduler(self.clock, settings.timezone)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
-        self.profiles = ProfileCache()
+        self.shared = Shared()
         self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
-        self.prompt_threads = PromptThreads()
-        self.drafts = DraftCache()
-        self.wiki_vocabulary = WikiVocabulary()
         self.replies = ReplyJournal(self.db, self.platforms, self.clock)
         middlewares: list[Middleware] = [
             ErrorCapture(),
@@ -123,13 +119,6 @@ class CopBot:
         self._system_pipeline = chain(
             [UnitOfWork(self.db, self.clock, journal=self.replies)], _run_system_job
         )
-        self.dialogue_timers = DialogueTimers(
-            self.scheduler,
-            self.db,
-            self.clock,
-            self.run_system,
-            timedelta(seconds=settings.dialogue_tick_seconds),
-        )
         self._started = False
 
     async def start(self, *, migrate: bool = True) -> None:
@@ -137,15 +126,13 @@ class CopBot:
         if migrate:
             await self.db.upgrade()
         if self.settings.seeds_sample_data:
-            from bot.sample import seed_sample_community, seed_sample_dialogue, seed_sample_wiki
-
-            await seed_sample_community(self.db, self.clock)
-            await seed_sample_dialogue(self.db, self.clock)
-            await seed_sample_wiki(self.db, self.clock)
+            for feature in self.features:
+                if feature.seed is not None:
+                    await feature.seed(self.db, self.clock)
         self.scheduler.every(
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )
-        self._schedule_applications()
+        self._schedule_jobs()
         self.scheduler.start()
         await self.replies.start()
         for platform in self.platforms.values():
@@ -153,7 +140,10 @@ class CopBot:
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
         await self._publish_command_menus()
         await self.outbox.start()
-        await self.dialogue_timers.start()  # catch-up: platforms must be able to post
+        runtime = Runtime(self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared)
+        for feature in self.features:  # catch-up included: platforms must be able to post
+            if feature.start is not None:
+                await feature.start(runtime)
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms))
 
@@ -171,21 +161,16 @@ class CopBot:
                         "the %s command menu for %s was not set: %s", platform.name, menu.scope, error
                     )
 
-    def _schedule_applications(self) -> None:
-        from handlers.application import jobs
+    def _schedule_jobs(self) -> None:
+        for feature in self.features:
+            for job in feature.jobs:
+                self.scheduler.every(job.name, job.interval, self._system_job(job.name, job.run))
 
-        async def forms() -> None:
-            await self.run_system("application-forms", jobs.remind_and_expire_forms)
+    def _system_job(self, name: str, job: SystemJob) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.run_system(name, job)
 
-        async def reviews() -> None:
-            await self.run_system("application-reviews", jobs.remind_reviewers)
-
-        async def retention() -> None:
-            await self.run_system("application-retention", jobs.delete_old_rejections)
-
-        self.scheduler.every("application-forms", jobs.FORM_CHECK_INTERVAL, forms)
-        self.scheduler.every("application-reviews", jobs.REVIEW_CHECK_INTERVAL, reviews)
-        self.scheduler.every("application-retention", jobs.REVIEW_CHECK_INTERVAL, retention)
+        return run
 
     async def stop(self, *, grace: float = 10.0) -> None:
         """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""
@@ -280,13 +265,10 @@ class CopBot:
             self.clock,
             self.catalogs,
             self.router,
-            self.profiles,
+            self.shared,
+            self.repositories,
             self.outbox.wake,
-            self.drafts,
-            self.wiki_vocabulary,
         )
-        services.reschedule = self.dialogue_timers.rebuild
-        services.prompt_threads = self.prompt_threads
         return Context(
             event=event,
             actor=actor,

@@ -1,18 +1,18 @@
 """What handlers reach through ``ctx.services``: settings, clock, repositories.
 
-One :class:`Services` is made per event. Repositories are created on first use and
-bound to the event's transaction by :class:`bot.middleware.UnitOfWork`, so a handler's
-reads and writes, and the claim that makes the event count once, commit together.
-
-A feature adds its repository as one more ``cached_property`` below.
+One :class:`Services` is made per event. A repository is opened on first use, by its
+class (``ctx.services.repo(WikiRepository)``), on the session the unit of work bound
+(:class:`bot.unit_of_work.UnitOfWork`), so a handler's reads and writes and the claim
+that makes the event count once commit together. Features declare the repositories they
+use (:class:`bot.features.Feature`); the bot's own (people, audit, events, state, outbox)
+are always there and have a property each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,39 +20,35 @@ from bot.catalogs import Catalogs
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.context import Context
-from storage.application.repository import ApplicationRepository, DraftCache
 from storage.audit import AuditLog
-from storage.dialogues.repository import DialogueRepository, PromptThreads
 from storage.events import ProcessedEvents
-from storage.members.stats import StatsRepository
 from storage.outbox import Outbox
+from storage.repository import Repository, Shared
 from storage.state import StateStore
-from storage.users import ProfileCache, UserRepository
-from storage.wiki.repository import WikiRepository
-from storage.wiki.vocabulary import WikiVocabulary
+from storage.users import UserRepository
 
 if TYPE_CHECKING:
     from bot.core.router import Router
 
-#: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues", "applications", "wiki", "stats")
+R = TypeVar("R", bound=Repository)
+
+#: The repositories of the bot itself, open to every feature.
+SHELL_REPOSITORIES: frozenset[type[Repository]] = frozenset(
+    {UserRepository, AuditLog, ProcessedEvents, StateStore, Outbox}
+)
 
 
 class Services:
     """The services of one unit of work.
 
-    Attributes:
+    Args:
         settings: the bot's settings.
         clock: the clock (controllable in tests).
         catalogs: every language's messages.
         router: the root router (``/help`` lists its commands).
-        profiles: the process-wide cache of resolved people.
+        shared: the bot's long-lived objects (caches, a feature's timers).
+        repositories: the repositories the features declared; opening another is a bug.
         wake_outbox: tells the outbox sender that rows were added.
-        drafts: the process-wide cache of application forms in progress.
-        wiki_vocabulary: the process-wide words of wiki titles and tags (typo tolerance).
-        prompt_threads: the process-wide cache of dialogue threads; the bot sets it.
-        reschedule: rebuilds the timed jobs from the database (a handler that changed a
-            schedule queues it with ``ctx.after_commit``); the bot sets it.
     """
 
     def __init__(
@@ -61,43 +57,35 @@ class Services:
         clock: Clock,
         catalogs: Catalogs,
         router: Router,
-        profiles: ProfileCache,
+        shared: Shared,
+        repositories: frozenset[type[Repository]],
         wake_outbox: Callable[[], None] = lambda: None,
-        drafts: DraftCache | None = None,
-        wiki_vocabulary: WikiVocabulary | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.catalogs = catalogs
         self.router = router
-        self.profiles = profiles
+        self.shared = shared
         self.wake_outbox = wake_outbox
-        self.drafts = drafts
-        self.wiki_vocabulary = wiki_vocabulary or WikiVocabulary()
+        self._declared = repositories | SHELL_REPOSITORIES
         self._session: AsyncSession | None = None
-        self.reschedule: Callable[[], Awaitable[None]] = _nothing
-        self.prompt_threads = PromptThreads()
+        self._opened: dict[type[Any], Any] = {}
 
     def bind(self, session: AsyncSession) -> None:
-        """Attach the unit of work's session; repositories are made from it on demand."""
-        self._unbind()
+        """Attach the unit of work's session; repositories are opened on it on demand."""
+        self._opened = {}
         self._session = session
 
     def release(self) -> None:
         """Detach from the finished unit of work; forget cached people it changed."""
-        users = self.__dict__.get("users")
-        if isinstance(users, UserRepository):
-            for person_id in users.changed:
-                self.profiles.forget(person_id)
-        outbox = self.__dict__.get("outbox")
-        if isinstance(outbox, Outbox) and outbox.added:
+        users = self._opened.get(UserRepository)
+        if users is not None:
+            users.forget_changed()
+        outbox = self._opened.get(Outbox)
+        if outbox is not None and outbox.added:
             self.wake_outbox()
-        self._unbind()
-
-    def _unbind(self) -> None:
+        self._opened = {}
         self._session = None
-        for name in _BOUND:
-            self.__dict__.pop(name, None)
 
     @property
     def session(self) -> AsyncSession:
@@ -105,49 +93,43 @@ class Services:
             raise RuntimeError("no unit of work is open: services are only usable inside a handler")
         return self._session
 
+    def repo(self, kind: type[R]) -> R:
+        """The repository ``kind`` on this unit of work's session, opened once.
+
+        Raises:
+            LookupError: no feature declared ``kind``.
+            RuntimeError: no unit of work is open.
+        """
+        opened = self._opened.get(kind)
+        if opened is None:
+            if kind not in self._declared:
+                raise LookupError(f"{kind.__name__} is not declared by any feature (Feature.repositories)")
+            opened = self._opened[kind] = kind.open(self.session, self.shared)
+        return opened
+
     def now(self) -> datetime:
         """The current time (UTC)."""
         return self.clock.now()
 
-    @cached_property
+    @property
     def users(self) -> UserRepository:
-        return UserRepository(self.session, self.profiles)
+        return self.repo(UserRepository)
 
-    @cached_property
+    @property
     def audit(self) -> AuditLog:
-        return AuditLog(self.session)
+        return self.repo(AuditLog)
 
-    @cached_property
+    @property
     def events(self) -> ProcessedEvents:
-        return ProcessedEvents(self.session)
+        return self.repo(ProcessedEvents)
 
-    @cached_property
+    @property
     def state(self) -> StateStore:
-        return StateStore(self.session)
+        return self.repo(StateStore)
 
-    @cached_property
+    @property
     def outbox(self) -> Outbox:
-        return Outbox(self.session)
-
-    @cached_property
-    def dialogues(self) -> DialogueRepository:
-        return DialogueRepository(self.session, self.prompt_threads)
-
-    @cached_property
-    def applications(self) -> ApplicationRepository:
-        return ApplicationRepository(self.session, self.drafts)
-
-    @cached_property
-    def wiki(self) -> WikiRepository:
-        return WikiRepository(self.session, self.wiki_vocabulary)
-
-    @cached_property
-    def stats(self) -> StatsRepository:
-        return StatsRepository(self.session)
-
-
-async def _nothing() -> None:
-    return None
+        return self.repo(Outbox)
 
 
 #: The context every copbot handler receives.

@@ -1,38 +1,27 @@
-"""Platform-neutral features. Each module owns a :class:`~bot.core.router.Router`.
+"""Platform-neutral features, one package each; nothing here imports a platform library.
 
-The root router below is the one place that says which features the bot has, in the
-order their message routes are tried. Nothing here may import a platform library.
+Each feature's ``__init__.py`` declares what it brings (:class:`bot.features.Feature`).
+:data:`FEATURES` below is the one place that says which features the bot has, in the
+order their routes are tried and their sample data is loaded.
 """
 
 from __future__ import annotations
 
 from bot.core.router import Router
+from bot.features import Feature, root_router
+from handlers import application, basics, dialogues, members, wiki
+
+FEATURES: tuple[Feature, ...] = (
+    basics.FEATURE,
+    application.FEATURE,
+    dialogues.FEATURE,
+    wiki.FEATURE,
+    members.FEATURE,
+)
 
 
-def build_router() -> Router:
-    """The bot's root router, with every feature included."""
-    from handlers import application, form_controls
-    from handlers.basics import commands as basics
-    from handlers.dialogues import commands as dialogues
-    from handlers.dialogues import replies as dialogue_replies
-    from handlers.members import admin, privacy, reachability, stats
-    from handlers.members import roster as members
-    from handlers.wiki import add as wiki_add
-    from handlers.wiki import commands as wiki
+def build_router(features: tuple[Feature, ...] = FEATURES) -> Router:
+    """The bot's root router, with every feature's routes."""
+    from handlers import form_controls
 
-    root = Router("root")
-    root.include(basics.router)
-    root.include(application.conversation_router)
-    root.include(application.review_router)
-    root.include(form_controls.router)
-    root.include(dialogues.router)
-    root.include(dialogue_replies.router)
-    root.include(wiki.router)
-    root.include(wiki_add.router)
-    root.include(privacy.router)
-    root.include(members.router)
-    root.include(admin.router)
-    root.include(stats.router)
-    root.include(reachability.router)
-    basics.install_fallbacks(root)
-    return root
+    return root_router(features, extra=(form_controls.router,))

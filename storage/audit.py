@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+from storage.repository import Shared
 from storage.statements import insert_into
 
 _APPEND = insert_into(
@@ -19,6 +20,11 @@ _APPEND = insert_into(
 
 class AuditLog:
     """Appends to and reads the audit log within one unit of work."""
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``; it keeps nothing between units of work."""
+        return cls(session)
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage
 from storage import messages
 from storage.models import Broadcast, OutboxMessage, UnreachableRecipient
+from storage.repository import Shared
 
 PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
 # A Core insert of many dicts is one executemany; the ORM would build an object per row.
@@ -49,6 +50,11 @@ class Progress:
 
 class Outbox:
     """Writes and reads outbox rows within one unit of work."""
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``; it keeps nothing between units of work."""
+        return cls(session)
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

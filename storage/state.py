@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BotState
+from storage.repository import Shared
 
 
 class StateStore:
     """Reads and writes ``bot_state`` within one unit of work."""
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``; it keeps nothing between units of work."""
+        return cls(session)
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Self, cast
 
 from sqlalchemy import Select, Table, bindparam, delete, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.types import Role, UserRef
 from storage.application.repository import Status
 from storage.models import Application, Identity, Person, RoleGrant
+from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring, insert_into
 
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
@@ -142,11 +143,26 @@ class UserRepository:
         cache: a process-wide :class:`ProfileCache`, if the caller keeps one.
     """
 
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``, with the bot's people already resolved."""
+        return cls(session, shared.get(ProfileCache))
+
     def __init__(self, session: AsyncSession, cache: ProfileCache | None = None) -> None:
         self.session = session
         self.cache = cache
         #: People whose stored profile this unit of work changed.
         self.changed: set[int] = set()
+
+    def forget_changed(self) -> None:
+        """Drop the people this unit of work changed from the cache, once it has ended.
+
+        Their profile may have been cached again by a concurrent event while the
+        transaction was open; the next event then reads them anew.
+        """
+        if self.cache is not None:
+            for person_id in self.changed:
+                self.cache.forget(person_id)
 
     async def resolve(self, user: UserRef, now: datetime) -> Profile:
         """Find the person behind ``user``, creating them on first contact.

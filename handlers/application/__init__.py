@@ -9,7 +9,17 @@
 
 from __future__ import annotations
 
-from handlers.application.conversation import router as conversation_router
-from handlers.application.review import router as review_router
+from bot.features import Feature, PeriodicJob
+from handlers.application import conversation, jobs, review
+from storage.application.repository import ApplicationRepository
 
-__all__ = ["conversation_router", "review_router"]
+FEATURE = Feature(
+    name="application",
+    routers=(conversation.router, review.router),
+    repositories=(ApplicationRepository,),
+    jobs=(
+        PeriodicJob("application-forms", jobs.FORM_CHECK_INTERVAL, jobs.remind_and_expire_forms),
+        PeriodicJob("application-reviews", jobs.REVIEW_CHECK_INTERVAL, jobs.remind_reviewers),
+        PeriodicJob("application-retention", jobs.REVIEW_CHECK_INTERVAL, jobs.delete_old_rejections),
+    ),
+)

@@ -28,7 +28,14 @@ from handlers.application.common import (
 )
 from handlers.application.review import notify_reviewers
 from handlers.form_controls import FormControls
-from storage.application.repository import ApplicationAlreadyOpen, Draft, StaleDraft, Status
+from storage.application.repository import (
+    ApplicationAlreadyOpen,
+    ApplicationRepository,
+    Draft,
+    DraftCache,
+    StaleDraft,
+    Status,
+)
 
 router = Router("application")
 
@@ -61,7 +68,7 @@ async def open_form(ctx: Ctx) -> None:
     if ctx.actor.has(Role.MEMBER):
         ctx.send(ctx.event.sender, ctx._(N_("You are already a member of the community.")))
         return
-    repository = ctx.services.applications
+    repository = ctx.services.repo(ApplicationRepository)
     current = await repository.draft_of(person_id)
     if current is None:
         waiting = await repository.awaiting_decision(person_id)
@@ -113,7 +120,7 @@ async def _filling_in(ctx: Ctx) -> bool:
         return False
     if ctx.actor.role != Role.APPLICANT:  # granted with the form, revoked when it ends
         return False
-    return await ctx.services.applications.draft_of(ctx.actor.person_id) is not None
+    return await ctx.services.repo(ApplicationRepository).draft_of(ctx.actor.person_id) is not None
 
 
 @router.message(filter=_filling_in)
@@ -326,7 +333,7 @@ async def _submit(ctx: Ctx, form: Form, application: Draft, answers: dict[str, A
         await show_place(ctx, form, application, [ctx._(N_("Some questions are not answered yet."))])
         return
     now = ctx.services.now()
-    await ctx.services.applications.close(application, Status.SUBMITTED, now, answers=answers)
+    await ctx.services.repo(ApplicationRepository).close(application, Status.SUBMITTED, now, answers=answers)
     await ctx.services.audit.record(
         at=now,
         actor=ctx.actor.user.key,
@@ -345,7 +352,7 @@ async def _submit(ctx: Ctx, form: Form, application: Draft, answers: dict[str, A
             status=code(ctx.cmd("status")),
         ),
     )
-    submitted = await ctx.services.applications.get(application.id)
+    submitted = await ctx.services.repo(ApplicationRepository).get(application.id)
     if submitted is not None:
         await notify_reviewers(ctx, form, submitted)
 
@@ -410,7 +417,7 @@ async def _confirm_cancel(ctx: Ctx, confirmed: bool) -> None:
         await show_place(ctx, form_of(ctx), application, [])
         return
     now = ctx.services.now()
-    await ctx.services.applications.close(application, Status.CANCELLED, now)
+    await ctx.services.repo(ApplicationRepository).close(application, Status.CANCELLED, now)
     await ctx.services.users.revoke(application.person_id, Role.APPLICANT)
     ctx.send(
         ctx.event.sender,
@@ -423,7 +430,10 @@ async def _confirm_cancel(ctx: Ctx, confirmed: bool) -> None:
 
 async def _in_progress(ctx: Ctx) -> bool:
     person_id = ctx.actor.person_id
-    return person_id is not None and await ctx.services.applications.draft_of(person_id) is not None
+    return (
+        person_id is not None
+        and await ctx.services.repo(ApplicationRepository).draft_of(person_id) is not None
+    )
 
 
 #: What ``/back``, ``/skip`` and ``/cancel`` do here (see :mod:`handlers.form_controls`).
@@ -435,7 +445,7 @@ CONTROLS = FormControls(in_progress=_in_progress, back=back, skip=skip, cancel=c
 
 @router.command("status", description=N_("Where your application stands"))
 async def status(ctx: Ctx) -> None:
-    latest = await ctx.services.applications.latest_of(_person(ctx))
+    latest = await ctx.services.repo(ApplicationRepository).latest_of(_person(ctx))
     apply_ = code(ctx.cmd("apply"))
     if latest is None or latest.status in (Status.CANCELLED, Status.EXPIRED):
         if ctx.actor.has(Role.MEMBER):
@@ -490,7 +500,9 @@ async def _save(
 ) -> Draft:
     """Write the form, and remember it once committed (the next answer then reads nothing)."""
     try:
-        saved = await ctx.services.applications.save(draft, now, answers=answers, progress=progress)
+        saved = await ctx.services.repo(ApplicationRepository).save(
+            draft, now, answers=answers, progress=progress
+        )
     except StaleDraft:
         raise UserFacingError(
             N_("Your form changed in the meantime: please send your answer again.")
@@ -501,13 +513,12 @@ async def _save(
 
 def _remember(ctx: Ctx, draft: Draft) -> None:
     """Cache the draft once the transaction committed: the next answer then reads nothing."""
-    drafts = ctx.services.drafts
-    if drafts is not None:
+    drafts = ctx.services.shared.get(DraftCache)
 
-        async def remember() -> None:
-            drafts.put(draft)
+    async def remember() -> None:
+        drafts.put(draft)
 
-        ctx.after_commit(remember)
+    ctx.after_commit(remember)
 
 
 def _person(ctx: Ctx) -> int:
@@ -517,7 +528,7 @@ def _person(ctx: Ctx) -> int:
 
 
 async def _draft(ctx: Ctx) -> Draft:
-    application = await ctx.services.applications.draft_of(_person(ctx))
+    application = await ctx.services.repo(ApplicationRepository).draft_of(_person(ctx))
     if application is None:
         raise UserFacingError(
             N_("You have no application form in progress. Send {apply} to start one."),

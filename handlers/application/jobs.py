@@ -15,7 +15,7 @@ from bot.core.text import Text, code
 from bot.core.types import OutgoingMessage, Role, UserRef
 from bot.services import Ctx
 from handlers.application.common import Say, command, review_recipients, speaker
-from storage.application.repository import Draft, Status
+from storage.application.repository import ApplicationRepository, Draft, Status
 from storage.models import Application, Person
 
 #: How often the jobs run; the settings say when something is due.
@@ -29,7 +29,7 @@ LAST_REVIEW_REMINDER = "applications.review_reminder_at"
 async def remind_and_expire_forms(ctx: Ctx) -> None:
     """Remind applicants of forms left unanswered, and discard forms left too long."""
     settings, now = ctx.services.settings, ctx.services.now()
-    repository = ctx.services.applications
+    repository = ctx.services.repo(ApplicationRepository)
     expiry = now - timedelta(days=settings.form_expiry_days)
     reminder = now - timedelta(days=settings.form_reminder_days)
     messages: list[OutgoingMessage] = []
@@ -61,7 +61,7 @@ async def remind_reviewers(ctx: Ctx) -> None:
     last = await ctx.services.state.get(LAST_REVIEW_REMINDER)
     if isinstance(last, str) and now - datetime.fromisoformat(last) < REVIEW_REMINDER_GAP:
         return  # the bot restarted: moderators were reminded today already
-    waiting = await ctx.services.applications.submitted_before(
+    waiting = await ctx.services.repo(ApplicationRepository).submitted_before(
         now - timedelta(days=settings.review_reminder_days)
     )
     if not waiting:
@@ -98,7 +98,7 @@ async def delete_old_rejections(ctx: Ctx) -> None:
     """Delete rejected applications older than ``COPBOT_RETENTION_DAYS`` (data minimisation)."""
     settings, now = ctx.services.settings, ctx.services.now()
     cutoff = now - timedelta(days=settings.retention_days)
-    deleted = await ctx.services.applications.delete_rejected_before(cutoff)
+    deleted = await ctx.services.repo(ApplicationRepository).delete_rejected_before(cutoff)
     if deleted:
         await ctx.services.audit.record(
             at=now, actor="system", action="application.retention", details={"deleted": deleted}

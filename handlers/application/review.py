@@ -30,7 +30,7 @@ from handlers.application.common import (
     summary_lines,
 )
 from handlers.application.form import COUNTRY_FIELD, NAME_FIELD
-from storage.application.repository import Status
+from storage.application.repository import ApplicationRepository, Status
 from storage.models import Application, Person
 
 router = Router("review")
@@ -95,7 +95,7 @@ async def applications(ctx: Ctx) -> None:
 
 
 async def _list(ctx: Ctx, page: int) -> None:
-    repository = ctx.services.applications
+    repository = ctx.services.repo(ApplicationRepository)
     total = await repository.count_pending()
     if total == 0:
         ctx.reply(ctx._(N_("No application is waiting for a decision.")))
@@ -215,7 +215,7 @@ async def _requested(ctx: Ctx, args: tuple[str, ...]) -> Application:
         raise UserFacingError(
             N_("Please give the number of the application, such as {example}."), example=code("12")
         )
-    found = await ctx.services.applications.get(int(args[0].lstrip("#")))
+    found = await ctx.services.repo(ApplicationRepository).get(int(args[0].lstrip("#")))
     if found is None or found.status in (Status.DRAFT, Status.CANCELLED):
         raise UserFacingError(N_("There is no application #{id}."), id=args[0].lstrip("#"))
     return found
@@ -243,7 +243,7 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
     now = ctx.services.now()
     approved = reason is None
     status = Status.APPROVED if approved else Status.REJECTED
-    repository = ctx.services.applications
+    repository = ctx.services.repo(ApplicationRepository)
     if not await repository.decide(
         found.id, status, now, ctx.actor.person_id, ctx.actor.display_name, reason
     ):

@@ -21,7 +21,8 @@ from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Rol
 from bot.services import Ctx
 from handlers.dialogues.export import FORMATS, load_export, render
 from handlers.dialogues.posting import close_threads, opening, title_of, usage_error
-from storage.dialogues.repository import closes_at, localized, opens_at
+from handlers.dialogues.timers import DialogueTimers
+from storage.dialogues.repository import DialogueRepository, closes_at, localized, opens_at
 from storage.models import Dialogue, Prompt
 
 router = Router("dialogues")
@@ -32,7 +33,7 @@ _PLANNED = ("draft", "scheduled", "open")
 
 @router.command("dialogues", description=N_("The virtual dialogues, open and upcoming"))
 async def list_dialogues(ctx: Ctx) -> None:
-    dialogues = await ctx.services.dialogues.listed(("scheduled", "open"))
+    dialogues = await ctx.services.repo(DialogueRepository).listed(("scheduled", "open"))
     if not dialogues:
         ctx.reply(ctx._(N_("No virtual dialogue is open or planned at the moment.")))
         return
@@ -60,7 +61,7 @@ async def list_dialogues(ctx: Ctx) -> None:
 async def show_dialogue(ctx: Ctx) -> None:
     dialogue = await _dialogue(ctx, 0)
     now = ctx.services.now()
-    prompts = await ctx.services.dialogues.prompts(dialogue.id)
+    prompts = await ctx.services.repo(DialogueRepository).prompts(dialogue.id)
     moderator = ctx.actor.has(Role.MODERATOR)
     shown = [prompt for prompt in prompts if moderator or prompt.post_at <= now]
     lines = [
@@ -113,7 +114,7 @@ async def new_dialogue(ctx: Ctx) -> None:
         )
     now = ctx.services.now()
     zone = ctx.services.settings.timezone
-    dialogue = await ctx.services.dialogues.create(
+    dialogue = await ctx.services.repo(DialogueRepository).create(
         title={ctx.actor.locale: title},
         start=start,
         end=end,
@@ -122,7 +123,7 @@ async def new_dialogue(ctx: Ctx) -> None:
         created_by=ctx.actor.person_id,
     )
     await _audit(ctx, "dialogue.create", f"dialogue:{dialogue.id}", {"title": title})
-    ctx.after_commit(ctx.services.reschedule)
+    _reschedule(ctx)
     ctx.reply(
         ctx._(
             N_("Dialogue {id} {title} planned from {start} to {end} ({zone}). Add prompts with {command}."),
@@ -147,8 +148,10 @@ async def add_prompt(ctx: Ctx) -> None:
     dialogue = await _dialogue(ctx, 0)
     _editable(dialogue)
     post_at = _post_time(dialogue, words[1], words[2])
-    prompt = await ctx.services.dialogues.add_prompt(dialogue.id, {ctx.actor.locale: words[3]}, post_at)
-    ctx.after_commit(ctx.services.reschedule)
+    prompt = await ctx.services.repo(DialogueRepository).add_prompt(
+        dialogue.id, {ctx.actor.locale: words[3]}, post_at
+    )
+    _reschedule(ctx)
     ctx.reply(
         ctx._(
             N_("Prompt {id} will be posted on {when} ({zone})."),
@@ -171,13 +174,13 @@ async def edit_prompt(ctx: Ctx) -> None:
     _editable(dialogue)
     parts = words[1].split()
     if len(parts) == 2 and _looks_like_date(parts[0]):
-        if await ctx.services.dialogues.posts([prompt.id]):
+        if await ctx.services.repo(DialogueRepository).posts([prompt.id]):
             raise UserFacingError(N_("Prompt {id} is already posted; its time cannot change."), id=prompt.id)
         prompt.post_at = _post_time(dialogue, parts[0], parts[1])
     else:
         prompt.text = {**prompt.text, ctx.actor.locale: words[1]}
         await _update_posted(ctx, dialogue, prompt)
-    ctx.after_commit(ctx.services.reschedule)
+    _reschedule(ctx)
     ctx.reply(
         ctx._(
             N_("Prompt {id} changed; it is posted on {when} ({zone})."),
@@ -194,11 +197,11 @@ async def delete_prompt(ctx: Ctx) -> None:
         raise usage_error(ctx)
     prompt, dialogue = await _prompt(ctx, ctx.args[0])
     _editable(dialogue)
-    if await ctx.services.dialogues.posts([prompt.id]):
+    if await ctx.services.repo(DialogueRepository).posts([prompt.id]):
         raise UserFacingError(N_("Prompt {id} is already posted; it cannot be deleted."), id=prompt.id)
-    await ctx.services.dialogues.delete_prompt(prompt.id)
+    await ctx.services.repo(DialogueRepository).delete_prompt(prompt.id)
     await _audit(ctx, "dialogue.prompt_delete", f"prompt:{prompt.id}", {"text": prompt.text})
-    ctx.after_commit(ctx.services.reschedule)
+    _reschedule(ctx)
     ctx.reply(ctx._(N_("Prompt {id} deleted."), id=prompt.id))
 
 
@@ -208,11 +211,11 @@ async def delete_prompt(ctx: Ctx) -> None:
 async def cancel_dialogue(ctx: Ctx) -> None:
     dialogue = await _dialogue(ctx, 0)
     _editable(dialogue)
-    if not await ctx.services.dialogues.transition(dialogue.id, dialogue.status, "cancelled"):
+    if not await ctx.services.repo(DialogueRepository).transition(dialogue.id, dialogue.status, "cancelled"):
         raise UserFacingError(N_("Dialogue {id} has changed meanwhile; try again."), id=dialogue.id)
     await _audit(ctx, "dialogue.cancel", f"dialogue:{dialogue.id}")
     await close_threads(ctx, dialogue.id)
-    ctx.after_commit(ctx.services.reschedule)
+    _reschedule(ctx)
     ctx.reply(ctx._(N_("Dialogue {id} is cancelled; nothing more of it will be posted."), id=dialogue.id))
 
 
@@ -227,7 +230,7 @@ async def export(ctx: Ctx) -> None:
     kind = ctx.args[1].lower() if len(ctx.args) > 1 else "md"
     if kind not in FORMATS:
         raise UserFacingError(N_("I export as {formats}, not {kind}."), formats=", ".join(FORMATS), kind=kind)
-    exported = await load_export(ctx.services.dialogues, dialogue.id, ctx.actor.locale)
+    exported = await load_export(ctx.services.repo(DialogueRepository), dialogue.id, ctx.actor.locale)
     data, media_type = render(exported, kind)
     ctx.reply(
         ctx._(N_("The export of dialogue {id}:"), id=dialogue.id),
@@ -238,7 +241,7 @@ async def export(ctx: Ctx) -> None:
 async def _update_posted(ctx: Ctx, dialogue: Dialogue, prompt: Prompt) -> None:
     """Edit the opening message of a posted prompt's threads to its new text."""
     _title, body = opening(ctx.services.catalogs, dialogue, prompt)
-    for post in await ctx.services.dialogues.posts([prompt.id]):
+    for post in await ctx.services.repo(DialogueRepository).posts([prompt.id]):
         platform = ctx.platforms.get(post.platform)
         if platform is None or post.message_id is None:
             continue
@@ -273,14 +276,14 @@ async def _dialogue(ctx: Ctx, index: int) -> Dialogue:
             N_("Which dialogue? Send {command} to see their numbers."), command=ctx.cmd("dialogues")
         )
     text = ctx.args[index]
-    dialogue = await ctx.services.dialogues.get(int(text)) if text.isdigit() else None
+    dialogue = await ctx.services.repo(DialogueRepository).get(int(text)) if text.isdigit() else None
     if dialogue is None:
         raise UserFacingError(N_("There is no dialogue {id}."), id=text)
     return dialogue
 
 
 async def _prompt(ctx: Ctx, text: str) -> tuple[Prompt, Dialogue]:
-    repo = ctx.services.dialogues
+    repo = ctx.services.repo(DialogueRepository)
     prompt = await repo.prompt(int(text)) if text.isdigit() else None
     dialogue = await repo.get(prompt.dialogue_id) if prompt is not None else None
     if prompt is None or dialogue is None:
@@ -352,3 +355,10 @@ def _post_time(dialogue: Dialogue, day_text: str, time_text: str) -> datetime:
 
 def _local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _reschedule(ctx: Ctx) -> None:
+    """Set the dialogue timers anew once this change is committed (if they run: not in some tests)."""
+    timers = ctx.services.shared.find(DialogueTimers)
+    if timers is not None:
+        ctx.after_commit(timers.rebuild)

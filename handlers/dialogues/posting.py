@@ -22,13 +22,12 @@ from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.text import Text, bold, fill
 from bot.core.types import ChatRef, OutgoingMessage, UserRef
+from bot.features import RunSystem
 from bot.services import Ctx
-from storage.dialogues.repository import closes_at, localized, opens_at
+from storage.dialogues.repository import DialogueRepository, closes_at, localized, opens_at
 from storage.models import Dialogue, Prompt
 
 log = logging.getLogger(__name__)
-
-RunSystem = Callable[[str, Callable[[Ctx], Awaitable[None]]], Awaitable[None]]
 
 
 def usage_error(ctx: Ctx) -> UserFacingError:
@@ -73,7 +72,7 @@ class PromptPoster:
 
     async def __call__(self, ctx: Ctx) -> None:
         now = ctx.services.now()
-        repo = ctx.services.dialogues
+        repo = ctx.services.repo(DialogueRepository)
         for dialogue in await repo.listed(("scheduled", "open")):
             ends = closes_at(dialogue)
             if dialogue.status == "scheduled" and opens_at(dialogue) <= now < ends:
@@ -106,7 +105,7 @@ class PromptPoster:
                 )
 
     async def _post(self, ctx: Ctx, dialogue: Dialogue, prompt: Prompt) -> None:
-        repo = ctx.services.dialogues
+        repo = ctx.services.repo(DialogueRepository)
         now = ctx.services.now()
         title, body = opening(ctx.services.catalogs, dialogue, prompt)
         for name, platform in ctx.platforms.items():
@@ -157,13 +156,15 @@ class PromptPoster:
                 log.exception("could not post prompt %d to %s", prompt_id, chat)
 
                 async def release(ctx: Ctx) -> None:
-                    await ctx.services.dialogues.release_post(prompt_id, platform.name, chat.id)
+                    await ctx.services.repo(DialogueRepository).release_post(
+                        prompt_id, platform.name, chat.id
+                    )
 
                 await self.run_system("dialogue-release", release)
                 return
 
             async def record(ctx: Ctx) -> None:
-                await ctx.services.dialogues.record_post(
+                await ctx.services.repo(DialogueRepository).record_post(
                     prompt_id, platform.name, chat.id, ref.chat.thread_id, ref.id, ctx.services.now()
                 )
 
@@ -172,7 +173,7 @@ class PromptPoster:
         return post
 
     async def _close(self, ctx: Ctx, dialogue: Dialogue) -> None:
-        repo = ctx.services.dialogues
+        repo = ctx.services.repo(DialogueRepository)
         replies, people, countries = await repo.digest(dialogue.id)
         summary = ctx._(
             N_(
@@ -194,7 +195,7 @@ class PromptPoster:
 
 async def close_threads(ctx: Ctx, dialogue_id: int) -> None:
     """Queue closing every thread a dialogue's prompts were posted in (after the commit)."""
-    repo = ctx.services.dialogues
+    repo = ctx.services.repo(DialogueRepository)
     for post in await repo.posts([prompt.id for prompt in await repo.prompts(dialogue_id)]):
         platform = ctx.platforms.get(post.platform)
         if platform is not None and post.thread_id is not None:

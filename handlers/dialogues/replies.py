@@ -16,7 +16,7 @@ from bot.core.text import Text, bold, code, fill
 from bot.core.types import ChatRef, MessageDeleted, OutgoingMessage, Role
 from bot.services import Ctx
 from handlers.dialogues.posting import usage_error
-from storage.dialogues.repository import ThreadOf
+from storage.dialogues.repository import DialogueRepository, ThreadOf
 
 router = Router("dialogue_replies")
 
@@ -25,7 +25,9 @@ async def _thread(ctx: Ctx) -> ThreadOf | None:
     event = ctx.message
     if event is None or event.is_direct or event.chat.thread_id is None or event.text is None:
         return None
-    return await ctx.services.dialogues.thread_of(event.platform, event.chat.id, event.chat.thread_id)
+    return await ctx.services.repo(DialogueRepository).thread_of(
+        event.platform, event.chat.id, event.chat.thread_id
+    )
 
 
 async def in_prompt_thread(ctx: Ctx) -> bool:
@@ -52,7 +54,7 @@ async def collect_reply(ctx: Ctx) -> None:
                 ),
             )
         return
-    stored = await ctx.services.dialogues.save_reply(
+    stored = await ctx.services.repo(DialogueRepository).save_reply(
         prompt_id=thread.prompt_id,
         person_id=ctx.actor.person_id,
         platform=event.platform,
@@ -74,7 +76,7 @@ async def collect_reply(ctx: Ctx) -> None:
 async def reply_deleted(ctx: Ctx) -> None:
     event = ctx.event
     if isinstance(event, MessageDeleted):
-        await ctx.services.dialogues.mark_deleted(
+        await ctx.services.repo(DialogueRepository).mark_deleted(
             event.platform, event.chat.id, event.message_id, ctx.services.now()
         )
 
@@ -100,7 +102,10 @@ async def answers_a_copy(ctx: Ctx) -> bool:
     event = ctx.message
     if event is None or not event.is_direct or event.reply_to is None or event.text is None:
         return False
-    return await ctx.services.dialogues.copy_of(event.platform, event.sender.id, event.reply_to) is not None
+    return (
+        await ctx.services.repo(DialogueRepository).copy_of(event.platform, event.sender.id, event.reply_to)
+        is not None
+    )
 
 
 @router.message(filter=answers_a_copy, role=Role.MEMBER)
@@ -108,14 +113,16 @@ async def reply_to_copy(ctx: Ctx) -> None:
     event = ctx.message
     if event is None or event.reply_to is None or event.text is None:
         return
-    prompt_id = await ctx.services.dialogues.copy_of(event.platform, event.sender.id, event.reply_to)
+    prompt_id = await ctx.services.repo(DialogueRepository).copy_of(
+        event.platform, event.sender.id, event.reply_to
+    )
     if prompt_id is not None:
         await _store_and_repost(ctx, prompt_id, event.text)
 
 
 async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
     """Store a private answer and post it into the prompt's thread in the member's name."""
-    repo = ctx.services.dialogues
+    repo = ctx.services.repo(DialogueRepository)
     prompt = await repo.prompt(prompt_id)
     if prompt is None:
         raise UserFacingError(N_("There is no prompt {id}."), id=prompt_id)
@@ -177,7 +184,7 @@ async def open_thread(ctx: Ctx) -> None:
 @router.command("subscribe", role=Role.MEMBER, description=N_("Get each dialogue prompt by direct message"))
 async def subscribe(ctx: Ctx) -> None:
     if ctx.actor.person_id is not None:
-        await ctx.services.dialogues.subscribe(ctx.actor.person_id, ctx.services.now())
+        await ctx.services.repo(DialogueRepository).subscribe(ctx.actor.person_id, ctx.services.now())
     ctx.reply(
         Text.of(
             ctx._(
@@ -191,5 +198,5 @@ async def subscribe(ctx: Ctx) -> None:
 @router.command("unsubscribe", role=Role.MEMBER, description=N_("Stop getting prompts by direct message"))
 async def unsubscribe(ctx: Ctx) -> None:
     if ctx.actor.person_id is not None:
-        await ctx.services.dialogues.unsubscribe(ctx.actor.person_id)
+        await ctx.services.repo(DialogueRepository).unsubscribe(ctx.actor.person_id)
     ctx.reply(ctx._(N_("You will no longer get prompts by direct message.")))

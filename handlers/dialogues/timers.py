@@ -5,7 +5,8 @@ every schedule change the poster runs once (at start-up: catch-up for prompts mi
 while the bot was down), a periodic tick runs it
 every ``dialogue_tick_seconds`` as a safety net, and one exact timer is set for each
 upcoming prompt and opening or closing day. A handler that changes a schedule queues
-:meth:`DialogueTimers.rebuild` after its commit (``ctx.services.reschedule``).
+:meth:`DialogueTimers.rebuild` after its commit; the handlers find the timers among the
+bot's shared objects, where :func:`start_timers` (the feature's start) provides them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from bot.core.clock import Clock
-from bot.scheduler import Scheduler
-from handlers.dialogues.posting import PromptPoster, RunSystem
+from bot.features import RunSystem, Runtime, Timers
+from handlers.dialogues.posting import PromptPoster
 from storage.db import Database
 from storage.dialogues.repository import DialogueRepository, closes_at, opens_at
 
@@ -30,7 +31,7 @@ class DialogueTimers:
     """Schedules :class:`PromptPoster` runs.
 
     Args:
-        scheduler: the bot's scheduler.
+        scheduler: the bot's timers.
         db: the database (read outside any unit of work, after commits).
         clock: the bot's clock, which due times are measured against.
         run_system: ``CopBot.run_system``.
@@ -38,7 +39,7 @@ class DialogueTimers:
     """
 
     def __init__(
-        self, scheduler: Scheduler, db: Database, clock: Clock, run_system: RunSystem, tick: timedelta
+        self, scheduler: Timers, db: Database, clock: Clock, run_system: RunSystem, tick: timedelta
     ) -> None:
         self.scheduler = scheduler
         self.db = db
@@ -76,3 +77,11 @@ class DialogueTimers:
         for name, moment in wanted.items():
             self.scheduler.after(name, moment - now, self.run)
         log.debug("dialogue timers: %d upcoming", len(wanted))
+
+
+async def start_timers(runtime: Runtime) -> None:
+    """The dialogues feature's start: catch up on what is due, then keep the timers set."""
+    tick = timedelta(seconds=runtime.settings.dialogue_tick_seconds)
+    timers = DialogueTimers(runtime.timers, runtime.db, runtime.clock, runtime.run_system, tick)
+    runtime.shared.provide(timers)
+    await timers.start()

@@ -1,1 +1,23 @@
-"""Members: roles and profiles, bans, announcements and the audit log, privacy, figures."""
+"""Members: roles and profiles, bans, announcements and the audit log, privacy, figures.
+
+* :mod:`~handlers.members.roster` — ``/members``, ``/member``, roles, bans and removals.
+* :mod:`~handlers.members.admin` — ``/announce`` and ``/audit``.
+* :mod:`~handlers.members.privacy` — ``/mydata`` and ``/forget``.
+* :mod:`~handlers.members.stats` — ``/stats``, drawn by :mod:`~handlers.members.charts`.
+* :mod:`~handlers.members.reachability` — who blocked the bot, and who came back.
+* :mod:`~handlers.members.sample` — the sample community.
+"""
+
+from __future__ import annotations
+
+from bot.features import Feature
+from handlers.members import admin, privacy, reachability, roster, stats
+from handlers.members.sample import seed_sample_community
+from storage.members.stats import StatsRepository
+
+FEATURE = Feature(
+    name="members",
+    routers=(privacy.router, roster.router, admin.router, stats.router, reachability.router),
+    repositories=(StatsRepository,),
+    seed=seed_sample_community,
+)

@@ -18,6 +18,7 @@ from bot.core.router import Router
 from bot.core.types import Attachment, Button
 from bot.services import Ctx
 from storage.members.privacy import export_person, forget_person
+from storage.users import ProfileCache
 
 log = logging.getLogger(__name__)
 router = Router("privacy")
@@ -69,7 +70,7 @@ async def forget_answer(ctx: Ctx) -> None:
     forgotten = await forget_person(services.session, person_id, now)
     alias = forgotten.alias if forgotten else "forgotten"
     await services.audit.record(at=now, actor=alias, action="privacy.forget", target=alias)
-    profiles, platforms = services.profiles, ctx.platforms
+    profiles, platforms = services.shared.get(ProfileCache), ctx.platforms
     messages = forgotten.messages if forgotten else ()
 
     async def clean_up() -> None:

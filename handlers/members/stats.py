@@ -26,7 +26,7 @@ from bot.services import Ctx
 from handlers.application.common import STATUS_NAMES
 from handlers.members.charts import Panel, render_panels
 from storage.dialogues.repository import localized
-from storage.members.stats import Count, DialogueReplies
+from storage.members.stats import Count, DialogueReplies, StatsRepository
 from storage.regions import territory_name
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ TOP_COUNTRIES = 10
 
 @router.command("stats", role=Role.MODERATOR, description=N_("Community figures, as text and as a chart"))
 async def stats(ctx: Ctx) -> None:
-    repo = ctx.services.stats
+    repo = ctx.services.repo(StatsRepository)
     countries = await repo.members_by_country()
     regions = await repo.members_by_region()
     applications = await repo.applications_by_status()

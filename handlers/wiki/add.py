@@ -29,6 +29,7 @@ from bot.services import Ctx
 from handlers.form_controls import FormControls
 from handlers.wiki.form import FORM, applicable
 from storage.wiki.data import SLUG, WikiEntryData
+from storage.wiki.repository import WikiRepository
 
 router = Router("wiki_add")
 
@@ -270,7 +271,7 @@ async def _check_slug(ctx: Ctx, typed: str) -> Accepted | Rejected:
                 "gender-budgeting-guide."
             )
         )
-    if await ctx.services.wiki.get(slug) is not None:
+    if await ctx.services.repo(WikiRepository).get(slug) is not None:
         return Rejected(
             N_("There is already an entry {slug}: please choose another slug."), {"slug": code(slug)}
         )
@@ -285,7 +286,7 @@ async def _suggest(ctx: Ctx, draft: dict[str, Any]) -> str | None:
         return None
     for number in range(1, 10):
         candidate = base if number == 1 else f"{base}-{number}"
-        if await ctx.services.wiki.get(candidate) is None:
+        if await ctx.services.repo(WikiRepository).get(candidate) is None:
             return candidate
     return None
 
@@ -296,7 +297,7 @@ async def _save(ctx: Ctx, draft: dict[str, Any]) -> None:
         await _show_place(ctx, draft, [ctx._(N_("Some questions are not answered yet."))])
         return
     slug = str(answers["slug"])
-    if await ctx.services.wiki.get(slug) is not None:  # taken since it was typed
+    if await ctx.services.repo(WikiRepository).get(slug) is not None:  # taken since it was typed
         draft["cursor"] = "slug"
         await _store(ctx, draft)
         note = ctx._(N_("There is already an entry {slug}: please choose another slug."), slug=code(slug))
@@ -309,7 +310,7 @@ async def _save(ctx: Ctx, draft: dict[str, Any]) -> None:
         problem = "; ".join(str(detail["msg"]) for detail in error.errors())
         raise UserFacingError(N_("The entry was not added: {problem}"), problem=problem) from None
     now = ctx.services.now()
-    entry, _created = await ctx.services.wiki.upsert(data, now)
+    entry, _created = await ctx.services.repo(WikiRepository).upsert(data, now)
     await ctx.services.audit.record(
         at=now,
         actor=ctx.actor.user.key,

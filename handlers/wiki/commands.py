@@ -26,7 +26,7 @@ from bot.services import Ctx
 from storage.models import WikiEntry
 from storage.wiki.data import EDITABLE_FIELDS
 from storage.wiki.query import WikiKind, snippet
-from storage.wiki.repository import SearchPage, localized
+from storage.wiki.repository import SearchPage, WikiRepository, localized
 
 router = Router("wiki")
 
@@ -61,7 +61,7 @@ async def wiki(ctx: Ctx) -> None:
         await _overview(ctx)
         return
     if len(ctx.args) == 1:
-        entry = await ctx.services.wiki.get(ctx.args[0].lower())
+        entry = await ctx.services.repo(WikiRepository).get(ctx.args[0].lower())
         if entry is not None:
             _show_entry(ctx, entry)
             return
@@ -73,7 +73,7 @@ async def wiki_button(ctx: Ctx) -> None:
     payload = (ctx.message.button if ctx.message else None) or ""
     _, action, *rest = [*payload.split(":"), "", ""]
     if action == "e" and rest[0].isdigit():
-        entry = await ctx.services.wiki.get_by_id(int(rest[0]))
+        entry = await ctx.services.repo(WikiRepository).get_by_id(int(rest[0]))
         if entry is None:
             raise UserFacingError(N_("That entry no longer exists."))
         _show_entry(ctx, entry)
@@ -102,7 +102,7 @@ async def wiki_button(ctx: Ctx) -> None:
 
 
 async def _overview(ctx: Ctx) -> None:
-    counts = await ctx.services.wiki.count_by_kind()
+    counts = await ctx.services.repo(WikiRepository).count_by_kind()
     if not counts:
         ctx.reply(ctx._(N_("The wiki is empty for now.")))
         return
@@ -127,7 +127,9 @@ async def _overview(ctx: Ctx) -> None:
 
 
 async def _search(ctx: Ctx, raw: str, offset: int) -> None:
-    page = await ctx.services.wiki.search(raw, ctx.services.now().date(), offset=offset, limit=PAGE_SIZE)
+    page = await ctx.services.repo(WikiRepository).search(
+        raw, ctx.services.now().date(), offset=offset, limit=PAGE_SIZE
+    )
     if not page.entries:
         if page.total and offset:
             raise UserFacingError(
@@ -277,7 +279,7 @@ async def wiki_edit(ctx: Ctx) -> None:
     entry = await _entry(ctx, slug)
     before = getattr(entry, field)
     try:
-        await ctx.services.wiki.update(entry, {field: value}, ctx.services.now())
+        await ctx.services.repo(WikiRepository).update(entry, {field: value}, ctx.services.now())
     except ValidationError as error:
         problem = "; ".join(str(detail["msg"]) for detail in error.errors())
         raise UserFacingError(
@@ -321,11 +323,11 @@ async def wiki_delete_button(ctx: Ctx) -> None:
     if action != "delete" or not rest[0].isdigit():
         ctx.reply(ctx._(N_("Nothing was deleted.")))
         return
-    entry = await ctx.services.wiki.get_by_id(int(rest[0]))
+    entry = await ctx.services.repo(WikiRepository).get_by_id(int(rest[0]))
     if entry is None:
         raise UserFacingError(N_("That entry no longer exists."))
     slug, title = entry.slug, entry.title
-    await ctx.services.wiki.delete(entry, ctx.services.now())
+    await ctx.services.repo(WikiRepository).delete(entry, ctx.services.now())
     await ctx.services.audit.record(
         at=ctx.services.now(),
         actor=ctx.actor.user.key,
@@ -338,7 +340,7 @@ async def wiki_delete_button(ctx: Ctx) -> None:
 
 
 async def _entry(ctx: Ctx, slug: str) -> WikiEntry:
-    entry = await ctx.services.wiki.get(slug)
+    entry = await ctx.services.repo(WikiRepository).get(slug)
     if entry is None:
         raise UserFacingError(N_("There is no wiki entry {slug}."), slug=code(slug))
     return entry

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from sqlalchemy import Select, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
 from storage.models import Application, Identity, Person, RoleGrant
+from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring
 
 
@@ -174,6 +175,11 @@ class ApplicationRepository:
         session: the unit of work's session.
         drafts: a process-wide :class:`DraftCache`, if the caller keeps one.
     """
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``, with the bot's forms in progress."""
+        return cls(session, shared.get(DraftCache))
 
     def __init__(self, session: AsyncSession, drafts: DraftCache | None = None) -> None:
         self.session = session

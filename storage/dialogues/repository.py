@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
+from typing import Self, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, exists, func, insert, literal, select, update
@@ -27,6 +27,7 @@ from storage.models import (
     PromptPost,
     Reply,
 )
+from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring
 
 #: The statuses a dialogue goes through; ``draft`` and ``cancelled`` are never posted.
@@ -99,6 +100,11 @@ class ExportedReply:
 
 class DialogueRepository:
     """Reads and writes dialogues within one unit of work."""
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``, with the bot's threads already posted."""
+        return cls(session, shared.get(PromptThreads))
 
     def __init__(self, session: AsyncSession, threads: PromptThreads | None = None) -> None:
         self.session = session

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.types import Role
 from storage.models import Application, Dialogue, Person, Prompt, Reply, RoleGrant
 from storage.regions import REGIONS, region_of
+from storage.repository import Shared
 
 #: Roles that make a person count for the "members" figures.
 _MEMBER_ROLES = [role.label for role in Role if role >= Role.MEMBER]
@@ -78,6 +79,11 @@ class StatsRepository:
     Args:
         session: the unit of work's session.
     """
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``; it keeps nothing between units of work."""
+        return cls(session)
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import WikiEntry, WikiSearchDocument, WikiTranslation
+from storage.repository import Shared
 from storage.state import StateStore
 from storage.wiki.data import WikiEntryData, WikiTranslationData
 from storage.wiki.query import WikiKind, WikiQuery, entry_facets, index_text
@@ -72,6 +73,11 @@ def localized(entry: WikiEntry, locale: str) -> LocalizedEntry:
 
 class WikiRepository:
     """Reads, writes and searches the wiki within one unit of work."""
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``, with the bot's wiki words (typo tolerance)."""
+        return cls(session, shared.get(WikiVocabulary))
 
     def __init__(self, session: AsyncSession, vocabulary: WikiVocabulary | None = None) -> None:
         self.session = session

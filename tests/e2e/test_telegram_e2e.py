@@ -118,7 +118,7 @@ async def test_apply_approve_dialogue_topic_and_wiki_over_http(
 ) -> None:
     api = server.api
     bot = Copbot(tmp_path, server)
-    imported = await bot.command("wiki", "import", str(ROOT / "bot" / "sample_data" / "wiki"))
+    imported = await bot.command("wiki", "import", str(ROOT / "handlers" / "wiki" / "sample"))
     assert "entries added" in imported
     await bot.start()
     try:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import SystemJob
 from bot.core.pacing import UNLIMITED
 from bot.core.types import ChatRef, IncomingMessage, JoinRequest, Role, UserRef
+from bot.features import SystemJob
 from handlers.application import jobs
 from storage.db import Database
 from storage.models import Application, AuditEntry, Person
-from storage.users import UserRepository
+from storage.users import ProfileCache, UserRepository
 from tests.fakes import FakeClock, Harness, LimitedPlatform, form_answers
 
 #: Answers to the default form, in order, up to the summary (English).
@@ -442,7 +442,7 @@ async def test_a_join_request_starts_the_form_or_lets_a_member_in(bot: Harness) 
         identity = await UserRepository(session).find("console", "nadia")
         assert identity is not None
         await UserRepository(session).grant(identity.person_id, Role.MEMBER, bot.clock.now())
-    bot.bot.profiles.forget(identity.person_id)
+    bot.bot.shared.get(ProfileCache).forget(identity.person_id)
     await bot.bot.handle(knock("nadia", "knock-2"))
     await bot.bot.drain()
     assert bot.console.take() == [

@@ -19,9 +19,10 @@ from bot.core.types import (
     Role,
     UserRef,
 )
+from handlers.dialogues.timers import DialogueTimers
 from storage.db import Database
 from storage.models import OutboxMessage, Person, PromptCopy, PromptPost, Reply
-from storage.users import UserRepository
+from storage.users import ProfileCache, UserRepository
 from tests.fakes import Harness
 
 
@@ -35,13 +36,13 @@ async def make_member(
         person_id = (await users.resolve(UserRef("console", name, name), now)).person_id
         await users.grant(person_id, role, now)
         await session.execute(update(Person).where(Person.id == person_id).values(country=country))
-    harness.bot.profiles.forget(person_id)
+    harness.bot.shared.get(ProfileCache).forget(person_id)
     return person_id
 
 
 async def post_due(harness: Harness) -> list[str]:
     """Run the dialogue job as a timer would; the lines it printed."""
-    await harness.bot.dialogue_timers.run()
+    await harness.bot.shared.get(DialogueTimers).run()
     return harness.console.take()
 
 
@@ -98,7 +99,7 @@ async def test_racing_runs_open_the_dialogue_and_post_each_prompt_once(harness: 
     await harness.say("/prompt_add 1 2026-09-23 10:00 First", as_="admin")
     await harness.say("/prompt_add 1 2026-09-23 10:00 Second", as_="admin")
     harness.clock.advance(timedelta(days=1, hours=1))
-    await asyncio.gather(*(harness.bot.dialogue_timers.run() for _ in range(4)))
+    await asyncio.gather(*(harness.bot.shared.get(DialogueTimers).run() for _ in range(4)))
     lines = harness.console.take()
     assert sum("opens today" in line for line in lines) == 1
     assert sum("(new thread)" in line for line in lines) == 2

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.sample import DIALOGUE_FILE, seed_sample_dialogue
 from handlers.dialogues.programme import ProgrammeError, import_programme, load_programme
+from handlers.dialogues.sample import DIALOGUE_FILE, seed_sample_dialogue
 from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
 from storage.models import Dialogue, Prompt

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sample import WIKI_DIR, seed_sample_wiki
 from handlers.wiki.files import Problem, export_entries, import_entries, read_entries, write_entries
+from handlers.wiki.sample import WIKI_DIR, seed_sample_wiki
 from storage.db import Database
 from storage.wiki.data import WikiEntryData
 from storage.wiki.repository import WikiRepository

@@ -238,7 +238,7 @@ async def test_replies_in_a_prompts_thread_are_stored_edited_and_deleted_and_exp
 async def test_wiki_works_in_an_encrypted_direct_chat(members: Any, bots: Any) -> None:
     alice = await members("alice", encrypted=True)
     bot = bots(admins=f"matrix:{alice.user_id}")  # the wiki is for members
-    bot.cli("wiki", "import", str(ROOT / "bot" / "sample_data" / "wiki"))
+    bot.cli("wiki", "import", str(ROOT / "handlers" / "wiki" / "sample"))
     bot.start()
     room = await direct_chat(alice, bot.user_id, encrypted=True)
     await alice.send(room, "!wiki eige")

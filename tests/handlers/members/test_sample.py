@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.core.types import Role, UserRef
-from bot.sample import COMMUNITY_FILE, SampleCommunity, seed_sample_community
+from handlers.members.sample import COMMUNITY_FILE, SampleCommunity, seed_sample_community
 from storage.db import Database
 from storage.models import Person
 from storage.users import UserRepository
