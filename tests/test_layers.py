@@ -157,7 +157,8 @@ def test_each_feature_declares_itself(feature: str) -> None:
     from bot.features import Feature
 
     declared = getattr(importlib.import_module(f"handlers.{feature}"), "FEATURE", None)
-    assert isinstance(declared, Feature) and declared.name == feature
+    assert isinstance(declared, Feature)
+    assert declared.name == feature
     from handlers import FEATURES
 
     assert declared in FEATURES, f"handlers.{feature} is not listed in handlers.FEATURES"
@@ -167,4 +168,5 @@ def test_the_layer_check_sees_an_upward_import() -> None:
     # the checks above are only worth something if they can fail
     assert "storage.db" in imported("storage.events") or "storage.models" in imported("storage.events")
     assert any(target.startswith("handlers") for target in imported("bot.app"))
-    assert _within("handlers.wiki.add", "handlers") and not _within("handlersx", "handlers")
+    assert _within("handlers.wiki.add", "handlers")
+    assert not _within("handlersx", "handlers")
