@@ -27,22 +27,9 @@ import yaml
 from pydantic import ValidationError
 
 from storage.db import Database
-from storage.wiki.data import WikiEntryData
+from storage.wiki.data import FIELDS, WikiEntryData
 from storage.wiki.repository import WikiRepository, as_data
 
-FIELDS = (
-    "kind",
-    "slug",
-    "title",
-    "summary",
-    "body",
-    "link",
-    "tags",
-    "region",
-    "country",
-    "language",
-    "deadline",
-)
 TRANSLATED = ("title", "summary", "body")
 _TRANSLATION_COLUMN = re.compile(r"^(title|summary|body)_([a-z]{2,3})$")
 

@@ -98,9 +98,10 @@ class WikiEntryData(BaseModel):
         return value
 
 
-#: The fields ``/wiki_edit`` may change (translations are edited by import).
-EDITABLE_FIELDS = (
+#: Every field of an entry, in the order import and export files write them.
+FIELDS = (
     "kind",
+    "slug",
     "title",
     "summary",
     "body",
@@ -111,3 +112,5 @@ EDITABLE_FIELDS = (
     "language",
     "deadline",
 )
+#: The fields ``/wiki_edit`` may change (the slug names the entry; translations are edited by import).
+EDITABLE_FIELDS = tuple(field for field in FIELDS if field != "slug")
