@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import CopBot
 from bot.config import Settings
@@ -15,9 +17,11 @@ from bot.core.errors import RateLimited, RecipientUnreachable
 from bot.core.pacing import RateLimits
 from bot.core.platform import Platform
 from bot.core.router import Router
-from bot.core.types import ChatRef, MessageRef, OutgoingMessage
+from bot.core.types import ChatRef, MessageRef, OutgoingMessage, Role, UserRef
 from bot.platforms.console import ConsolePlatform
 from storage.db import Database
+from storage.models import Person
+from storage.users import UserRepository
 
 
 class FakeClock:
@@ -196,3 +200,18 @@ def form_answers(name: str = "Alice Doe", email: str = "alice@example.org", pref
         "yes",
         "yes",
     ]
+
+
+async def add_people(
+    session: AsyncSession, now: datetime, people: Iterable[tuple[str, Iterable[Role], str | None]]
+) -> dict[str, int]:
+    """Console people ``(name, roles, country)`` with those roles; their person ids by name."""
+    users = UserRepository(session)
+    ids: dict[str, int] = {}
+    for name, roles, country in people:
+        person = (await users.resolve(UserRef("console", name, name.title(), username=name), now)).person_id
+        for role in roles:
+            await users.grant(person, role, now)
+        (await session.get(Person, person)).country = country  # type: ignore[union-attr]
+        ids[name] = person
+    return ids

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.core.types import ChatRef, IncomingMessage, Role, UserRef
 from storage.db import Database
-from storage.models import Application, AuditEntry, Person
+from storage.models import Application, AuditEntry
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness
+from tests.fakes import FakeClock, Harness, add_people
 
 MODERATOR_COMMANDS = [
     "/members",
@@ -30,19 +30,16 @@ async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIter
     harness = await Harness.start(db, tmp_path, clock=clock)
     now = clock.now()
     async with db.transaction() as session:
-        users = UserRepository(session)
-        for name, roles, country in (
-            ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
-            ("amina", [Role.MEMBER], "FR"),
-            ("carlos", [Role.MEMBER], "CO"),
-            ("applicant", [Role.APPLICANT], None),
-        ):
-            person = (
-                await users.resolve(UserRef("console", name, name.title(), username=name), now)
-            ).person_id
-            for role in roles:
-                await users.grant(person, role, now)
-            (await session.get(Person, person)).country = country  # type: ignore[union-attr]
+        await add_people(
+            session,
+            now,
+            (
+                ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
+                ("amina", [Role.MEMBER], "FR"),
+                ("carlos", [Role.MEMBER], "CO"),
+                ("applicant", [Role.APPLICANT], None),
+            ),
+        )
     yield harness
     await harness.stop()
 

@@ -15,7 +15,7 @@ from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
 from storage.models import Application, Person
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness
+from tests.fakes import FakeClock, Harness, add_people
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -25,22 +25,17 @@ async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIter
     harness = await Harness.start(db, tmp_path, clock=clock)
     now = clock.now()
     async with db.transaction() as session:
-        users = UserRepository(session)
-        people = {}
-        for name, roles, country in (
-            ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
-            ("amina", [Role.MEMBER], "FR"),
-            ("carlos", [Role.MEMBER], "CO"),
-            ("lucia", [Role.MEMBER], "CO"),
-            ("applicant", [Role.APPLICANT], "MX"),
-        ):
-            person = (
-                await users.resolve(UserRef("console", name, name.title(), username=name), now)
-            ).person_id
-            for role in roles:
-                await users.grant(person, role, now)
-            (await session.get(Person, person)).country = country  # type: ignore[union-attr]
-            people[name] = person
+        people = await add_people(
+            session,
+            now,
+            (
+                ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
+                ("amina", [Role.MEMBER], "FR"),
+                ("carlos", [Role.MEMBER], "CO"),
+                ("lucia", [Role.MEMBER], "CO"),
+                ("applicant", [Role.APPLICANT], "MX"),
+            ),
+        )
         for status in ("submitted", "approved", "approved", "approved"):
             session.add(
                 Application(
