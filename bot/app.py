@@ -36,7 +36,7 @@ from handlers.basics.commands import command_menus
 from handlers.dialogues.timers import DialogueTimers
 from storage.application.repository import DraftCache
 from storage.db import Database
-from storage.dialogues.repository import PromptThreads
+from storage.dialogues.threads import PromptThreads
 from storage.users import ProfileCache
 from storage.wiki.vocabulary import WikiVocabulary
 

@@ -247,7 +247,8 @@ def dialogue_import(
 @dialogue_app.command("list")
 def dialogue_list(ctx: typer.Context) -> None:
     """List every dialogue: id, status, dates, time zone and title."""
-    from storage.dialogues.repository import DialogueRepository, localized
+    from storage.dialogues.repository import DialogueRepository
+    from storage.dialogues.texts import localized
 
     settings = _settings(ctx)
 

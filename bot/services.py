@@ -22,7 +22,8 @@ from bot.core.clock import Clock
 from bot.core.context import Context
 from storage.application.repository import ApplicationRepository, DraftCache
 from storage.audit import AuditLog
-from storage.dialogues.repository import DialogueRepository, PromptThreads
+from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.threads import PromptThreads
 from storage.events import ProcessedEvents
 from storage.members.stats import StatsRepository
 from storage.outbox import Outbox

@@ -21,7 +21,8 @@ from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Rol
 from bot.services import Ctx
 from handlers.dialogues.export import FORMATS, load_export, render
 from handlers.dialogues.posting import close_threads, opening, title_of, usage_error
-from storage.dialogues.repository import closes_at, localized, opens_at
+from storage.dialogues.calendar import closes_at, opens_at
+from storage.dialogues.texts import localized
 from storage.models import Dialogue, Prompt
 
 router = Router("dialogues")

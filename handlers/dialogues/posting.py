@@ -23,7 +23,8 @@ from bot.core.platform import Platform
 from bot.core.text import Text, bold, fill
 from bot.core.types import ChatRef, OutgoingMessage, UserRef
 from bot.services import Ctx
-from storage.dialogues.repository import closes_at, localized, opens_at
+from storage.dialogues.calendar import closes_at, opens_at
+from storage.dialogues.texts import localized
 from storage.models import Dialogue, Prompt
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,8 @@ from bot.core.clock import Clock
 from bot.scheduler import Scheduler
 from handlers.dialogues.posting import PromptPoster, RunSystem
 from storage.db import Database
-from storage.dialogues.repository import DialogueRepository, closes_at, opens_at
+from storage.dialogues.calendar import closes_at, opens_at
+from storage.dialogues.repository import DialogueRepository
 
 log = logging.getLogger(__name__)
 
