@@ -37,7 +37,7 @@ from handlers.dialogues.timers import DialogueTimers
 from storage.application.repository import DraftCache
 from storage.db import Database
 from storage.dialogues.threads import PromptThreads
-from storage.users import ProfileCache
+from storage.profiles import ProfileCache
 from storage.wiki.vocabulary import WikiVocabulary
 
 log = logging.getLogger(__name__)

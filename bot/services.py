@@ -27,8 +27,9 @@ from storage.dialogues.threads import PromptThreads
 from storage.events import ProcessedEvents
 from storage.members.stats import StatsRepository
 from storage.outbox import Outbox
+from storage.profiles import ProfileCache
 from storage.state import StateStore
-from storage.users import ProfileCache, UserRepository
+from storage.users import UserRepository
 from storage.wiki.repository import WikiRepository
 from storage.wiki.vocabulary import WikiVocabulary
 
