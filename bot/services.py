@@ -1,7 +1,7 @@
 """What handlers reach through ``ctx.services``: settings, clock, repositories.
 
 One :class:`Services` is made per event. Repositories are created on first use and
-bound to the event's transaction by :class:`bot.middleware.UnitOfWork`, so a handler's
+bound to the event's transaction by :class:`bot.unit_of_work.UnitOfWork`, so a handler's
 reads and writes, and the claim that makes the event count once, commit together.
 
 A feature adds its repository as one more ``cached_property`` below.

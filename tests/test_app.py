@@ -20,9 +20,9 @@ from bot.core.i18n import N_
 from bot.core.platform import Capability
 from bot.core.router import Router
 from bot.core.types import ChatRef, CommandMenu, IncomingMessage, MenuScope, Role, UserRef
-from bot.middleware import UnitOfWork
 from bot.platforms.console import ConsolePlatform
 from bot.services import Ctx
+from bot.unit_of_work import UnitOfWork
 from handlers import build_router
 from storage.db import Database
 from storage.models import AuditEntry, BotState, ProcessedEvent

@@ -4,13 +4,13 @@ A middleware is an async callable ``(ctx, call_next)``; :func:`chain` composes a
 them, outermost first, around the router's dispatch. The application's chain is::
 
     ErrorCapture          log + apologise, whatever happens inside
-      UnitOfWork          (bot) transaction, exactly-once claim, delivery after commit
-        Identity          (bot) resolve the person, their role and language
+      UnitOfWork          (bot.unit_of_work) transaction, exactly-once claim, delivery after commit
+        Identity          (bot.identity) resolve the person, their role and language
           FloodControl    per-user rate limit
             Router.dispatch   route, role check, handler
 
-The two in the middle need storage and live in :mod:`bot.middleware`; the core ones are
-here.
+The two in the middle need storage and live in the shell, :mod:`bot.unit_of_work` and
+:mod:`bot.identity`; the core ones are here.
 """
 
 from __future__ import annotations
