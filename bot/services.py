@@ -25,6 +25,7 @@ from storage.audit import AuditLog
 from storage.dialogues.repository import DialogueRepository
 from storage.dialogues.threads import PromptThreads
 from storage.events import ProcessedEvents
+from storage.members.privacy import PersonalData
 from storage.members.stats import StatsRepository
 from storage.outbox import Outbox
 from storage.profiles import ProfileCache
@@ -37,7 +38,18 @@ if TYPE_CHECKING:
     from bot.core.router import Router
 
 #: The attributes that belong to one unit of work and are dropped when it ends.
-_BOUND = ("users", "audit", "events", "state", "outbox", "dialogues", "applications", "wiki", "stats")
+_BOUND = (
+    "users",
+    "audit",
+    "events",
+    "state",
+    "outbox",
+    "dialogues",
+    "applications",
+    "wiki",
+    "stats",
+    "personal_data",
+)
 
 
 class Services:
@@ -146,6 +158,10 @@ class Services:
     @cached_property
     def stats(self) -> StatsRepository:
         return StatsRepository(self.session)
+
+    @cached_property
+    def personal_data(self) -> PersonalData:
+        return PersonalData(self.session)
 
 
 async def _nothing() -> None:

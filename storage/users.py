@@ -187,6 +187,11 @@ class UserRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def set_country(self, person_id: int, country: str) -> None:
+        """Store a person's country (ISO 3166-1 alpha-2), e.g. from their approved application."""
+        # No cached profile carries the country: nothing to forget.
+        await self.session.execute(update(Person).where(Person.id == person_id).values(country=country))
+
     async def set_locale(self, person_id: int, locale: str | None) -> None:
         """Store the language a person chose (``None`` returns to the platform's)."""
         self._changing(person_id)

@@ -17,7 +17,6 @@ from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.types import Attachment, Button
 from bot.services import Ctx
-from storage.members.privacy import export_person, forget_person
 
 log = logging.getLogger(__name__)
 router = Router("privacy")
@@ -27,7 +26,7 @@ router = Router("privacy")
 async def mydata(ctx: Ctx) -> None:
     if ctx.actor.person_id is None:
         return
-    data = await export_person(ctx.services.session, ctx.actor.person_id)
+    data = await ctx.services.personal_data.export(ctx.actor.person_id)
     document = Attachment(
         f"copbot-my-data-{ctx.services.now():%Y-%m-%d}.json",
         json.dumps(data, ensure_ascii=False, indent=2).encode(),
@@ -66,7 +65,7 @@ async def forget_answer(ctx: Ctx) -> None:
         return
     services = ctx.services
     now = services.now()
-    forgotten = await forget_person(services.session, person_id, now)
+    forgotten = await services.personal_data.forget(person_id, now)
     alias = forgotten.alias if forgotten else "forgotten"
     await services.audit.record(at=now, actor=alias, action="privacy.forget", target=alias)
     profiles, platforms = services.profiles, ctx.platforms

@@ -128,3 +128,14 @@ async def test_cached_profiles_follow_changes_made_through_the_repository(db: Da
         assert users.changed == {person}
     async with db.transaction() as session:
         assert (await UserRepository(session, cache).resolve(ALICE, NOW)).role is Role.MODERATOR
+
+
+async def test_a_person_s_country_is_stored(db: Database) -> None:
+    async with db.transaction() as session:
+        users = UserRepository(session)
+        person = (await users.resolve(ALICE, NOW)).person_id
+        await users.set_country(person, "KE")
+    async with db.transaction() as session:
+        stored = await UserRepository(session).person(person)
+    assert stored is not None
+    assert stored.country == "KE"
