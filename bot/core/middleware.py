@@ -80,12 +80,20 @@ class ErrorCapture:
 
 
 class FloodControl:
-    """Refuses events from a user who sends faster than the limiter allows."""
+    """Refuses events from a user who sends faster than the limiter allows.
+
+    A platform of one :attr:`~bot.core.platform.Platform.local_operator` (the console) is
+    not limited: its lines come from the person running the bot, often a piped script,
+    and every line must be answered.
+    """
 
     def __init__(self, limiter: FloodLimiter) -> None:
         self.limiter = limiter
 
     async def __call__(self, ctx: Context[Any], call_next: Next) -> None:
+        if ctx.platform.local_operator:
+            await call_next(ctx)
+            return
         verdict = self.limiter.check(ctx.actor.user.key)
         if verdict is Verdict.ALLOW:
             await call_next(ctx)
