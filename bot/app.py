@@ -27,11 +27,12 @@ from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.features import Feature, Runtime, SystemJob, repositories_of
-from bot.middleware import Identity, UnitOfWork
+from bot.identity import Identity
 from bot.outbox import OutboxSender
 from bot.reply_journal import ReplyJournal
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
+from bot.unit_of_work import UnitOfWork
 from handlers import FEATURES, build_router
 from handlers.basics.commands import command_menus
 from storage.db import Database

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Self, cast
 
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.types import Role, UserRef
 from storage.application.repository import Status
 from storage.models import Application, Identity, Person, RoleGrant
+from storage.profiles import Profile, ProfileCache
 from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring, insert_into
 
@@ -54,85 +54,6 @@ _NEW_IDENTITY = insert_ignoring(
     returning=(_IDENTITIES.c.id,),
 )
 _GRANT = insert_ignoring(cast(Table, RoleGrant.__table__), ("person_id", "role", "granted_at", "granted_by"))
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """What the bot knows of a person, resolved from one of their identities.
-
-    Attributes:
-        person_id: the person's id.
-        identity_id: the identity the lookup came through.
-        display_name: the person's name.
-        locale: the language the person chose with ``/language``, if any.
-        roles: the roles stored for the person (admins from the configuration are not here).
-        created: whether this lookup created the person.
-        banned: whether the person is banned.
-    """
-
-    person_id: int
-    identity_id: int
-    display_name: str
-    locale: str | None
-    roles: frozenset[Role]
-    created: bool = False
-    banned: bool = False
-
-    @property
-    def role(self) -> Role:
-        """The highest stored role; a person with none is a guest."""
-        return max(self.roles, default=Role.GUEST)
-
-
-class ProfileCache:
-    """Recently resolved profiles, so a busy user costs no lookup per message.
-
-    An entry is used only while it is younger than ``ttl`` and the platform still
-    reports the same name, username and language. Every change made through a
-    :class:`UserRepository` that shares this cache forgets the person's entries at once
-    (and again when the transaction ends); a change made by another process (the CLI)
-    is seen within ``ttl``.
-
-    Args:
-        ttl: how long an entry may be used.
-        max_size: entries kept; the oldest are dropped first.
-    """
-
-    def __init__(self, ttl: timedelta = timedelta(seconds=60), max_size: int = 50_000) -> None:
-        self.ttl = ttl
-        self.max_size = max_size
-        self._entries: dict[str, tuple[UserRef, Profile, datetime]] = {}
-        self._keys_of: dict[int, set[str]] = {}
-
-    def get(self, user: UserRef, now: datetime) -> Profile | None:
-        entry = self._entries.get(user.key)
-        if entry is None:
-            return None
-        seen_as, profile, cached_at = entry
-        if now - cached_at >= self.ttl or seen_as != user:
-            self._drop(user.key)
-            return None
-        return profile
-
-    def put(self, user: UserRef, profile: Profile, now: datetime) -> None:
-        if len(self._entries) >= self.max_size:
-            self._drop(next(iter(self._entries)))
-        self._entries[user.key] = (user, replace(profile, created=False), now)
-        self._keys_of.setdefault(profile.person_id, set()).add(user.key)
-
-    def forget(self, person_id: int) -> None:
-        """Drop every entry of a person (their roles, language or identities changed)."""
-        for key in self._keys_of.pop(person_id, set()):
-            self._entries.pop(key, None)
-
-    def _drop(self, key: str) -> None:
-        entry = self._entries.pop(key, None)
-        if entry is not None:
-            keys = self._keys_of.get(entry[1].person_id)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self._keys_of[entry[1].person_id]
 
 
 class UserRepository:
@@ -281,6 +202,11 @@ class UserRepository:
             delete(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.role == role.label)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def set_country(self, person_id: int, country: str) -> None:
+        """Store a person's country (ISO 3166-1 alpha-2), e.g. from their approved application."""
+        # No cached profile carries the country: nothing to forget.
+        await self.session.execute(update(Person).where(Person.id == person_id).values(country=country))
 
     async def set_locale(self, person_id: int, locale: str | None) -> None:
         """Store the language a person chose (``None`` returns to the platform's)."""

@@ -61,6 +61,16 @@ class RecordingConsole(ConsolePlatform):
         return text.splitlines()
 
 
+class RemoteConsole(RecordingConsole):
+    """The recording console posing as a platform of people at a distance (Telegram, Matrix).
+
+    Unlike the console, such a platform is not one local operator: its users are flood-limited.
+    """
+
+    name = "remote"
+    local_operator = False
+
+
 class Harness:
     """A running bot on the console platform, driven line by line like ``copbot chat``."""
 
@@ -127,6 +137,7 @@ class LimitedPlatform(ConsolePlatform):
     ) -> None:
         super().__init__(io.StringIO(), files_dir=Path("."))
         self.name = name
+        self.local_operator = False  # it stands for Telegram: its users are many
         self.rate_limits = limits
         self.blocked = set(blocked)
         self.throttle_once = set(throttle_once)

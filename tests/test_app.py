@@ -20,14 +20,14 @@ from bot.core.i18n import N_
 from bot.core.platform import Capability
 from bot.core.router import Router
 from bot.core.types import ChatRef, CommandMenu, IncomingMessage, MenuScope, Role, UserRef
-from bot.middleware import UnitOfWork
 from bot.platforms.console import ConsolePlatform
 from bot.services import Ctx
+from bot.unit_of_work import UnitOfWork
 from handlers import build_router
 from storage.db import Database
 from storage.models import AuditEntry, BotState, ProcessedEvent
 from storage.state import StateStore
-from tests.fakes import Harness
+from tests.fakes import Harness, RemoteConsole
 
 
 def with_probe(probe: Router) -> Router:
@@ -36,11 +36,11 @@ def with_probe(probe: Router) -> Router:
     return root
 
 
-def direct(user: str, text: str, event_id: str) -> IncomingMessage:
+def direct(user: str, text: str, event_id: str, platform: str = "console") -> IncomingMessage:
     return IncomingMessage(
         event_id=event_id,
-        sender=UserRef("console", user),
-        chat=ChatRef("console", user),
+        sender=UserRef(platform, user),
+        chat=ChatRef(platform, user),
         is_direct=True,
         text=text,
     )
@@ -357,19 +357,33 @@ async def test_messages_of_one_user_are_handled_in_order(db: Database, tmp_path:
 
 
 async def test_a_flooding_user_is_told_once_to_slow_down(db: Database, tmp_path: Path) -> None:
-    harness = await Harness.start(db, tmp_path, flood={"rate": 0.001, "burst": 3})
+    remote = RemoteConsole(tmp_path / "remote")
+    harness = await Harness.start(db, tmp_path, flood={"rate": 0.001, "burst": 3}, extra_platforms=[remote])
     try:
         for n in range(6):
-            await harness.bot.handle(direct("alice", "/help", f"f{n}"))
-        await harness.bot.handle(direct("bob", "/help", "b1"))
+            await harness.bot.handle(direct("alice", "/help", f"f{n}", "remote"))
+        await harness.bot.handle(direct("bob", "/help", "b1", "remote"))
         await harness.bot.drain()
-        lines = harness.console.take()
+        lines = remote.take()
         alice = [line for line in lines if line.startswith("[alice]")]
         assert len(alice) == 4
         assert (
             alice[-1] == "[alice] You are sending messages too fast. Please wait a few seconds and try again."
         )
         assert "[bob] Commands you can use:" in lines
+    finally:
+        await harness.stop()
+
+
+async def test_the_console_operator_is_never_flood_limited(db: Database, tmp_path: Path) -> None:
+    harness = await Harness.start(db, tmp_path, flood={"rate": 0.001, "burst": 3})
+    try:
+        for n in range(8):
+            await harness.bot.handle(direct("alice", "/help", f"f{n}"))
+        await harness.bot.drain()
+        lines = harness.console.take()
+        assert lines.count("[alice] Commands you can use:") == 8
+        assert not [line for line in lines if "too fast" in line]
     finally:
         await harness.stop()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from bot.core.commands import Command
 from bot.core.i18n import Translator
@@ -32,12 +32,32 @@ from bot.core.types import (
     UserRef,
 )
 
-if TYPE_CHECKING:
-    from bot.core.router import Route
-
 S = TypeVar("S")
 
 Buttons = Sequence[Sequence[Button]]
+
+
+class ChosenRoute(Protocol):
+    """The route the router chose for an event, as far as a handler needs to know it.
+
+    :class:`bot.core.router.Route` is one; the router depends on the context, not the
+    other way round, so the context names only what it carries.
+    """
+
+    @property
+    def name(self) -> str:
+        """The command name, button namespace or handler name."""
+        ...
+
+    @property
+    def role(self) -> Role:
+        """The lowest role allowed to use the route."""
+        ...
+
+    @property
+    def usage(self) -> str | None:
+        """The msgid of the arguments' shape, if any."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +108,7 @@ class Context(Generic[S]):
     translator: Translator
     services: S
     command: Command | None = None
-    route: Route | None = None
+    route: ChosenRoute | None = None
     outbox: list[OutgoingMessage] = field(default_factory=list)
     effects: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

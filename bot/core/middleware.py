@@ -4,13 +4,13 @@ A middleware is an async callable ``(ctx, call_next)``; :func:`chain` composes a
 them, outermost first, around the router's dispatch. The application's chain is::
 
     ErrorCapture          log + apologise, whatever happens inside
-      UnitOfWork          (bot) transaction, exactly-once claim, delivery after commit
-        Identity          (bot) resolve the person, their role and language
+      UnitOfWork          (bot.unit_of_work) transaction, exactly-once claim, delivery after commit
+        Identity          (bot.identity) resolve the person, their role and language
           FloodControl    per-user rate limit
             Router.dispatch   route, role check, handler
 
-The two in the middle need storage and live in :mod:`bot.middleware`; the core ones are
-here.
+The two in the middle need storage and live in the shell, :mod:`bot.unit_of_work` and
+:mod:`bot.identity`; the core ones are here.
 """
 
 from __future__ import annotations
@@ -80,12 +80,20 @@ class ErrorCapture:
 
 
 class FloodControl:
-    """Refuses events from a user who sends faster than the limiter allows."""
+    """Refuses events from a user who sends faster than the limiter allows.
+
+    A platform of one :attr:`~bot.core.platform.Platform.local_operator` (the console) is
+    not limited: its lines come from the person running the bot, often a piped script,
+    and every line must be answered.
+    """
 
     def __init__(self, limiter: FloodLimiter) -> None:
         self.limiter = limiter
 
     async def __call__(self, ctx: Context[Any], call_next: Next) -> None:
+        if ctx.platform.local_operator:
+            await call_next(ctx)
+            return
         verdict = self.limiter.check(ctx.actor.user.key)
         if verdict is Verdict.ALLOW:
             await call_next(ctx)

@@ -54,6 +54,8 @@ class Platform(ABC):
             there), if it has one.
         moderator_chat: the moderators' chat on this platform, if it has one: new
             applications and review reminders go there instead of to each moderator.
+        local_operator: every event comes from one operator at this machine (the
+            console), whatever user they speak as: they are not flood-limited.
     """
 
     name: str
@@ -64,6 +66,7 @@ class Platform(ABC):
     rate_limits: RateLimits = UNLIMITED
     community_chat: ChatRef | None = None
     moderator_chat: ChatRef | None = None
+    local_operator: bool = False
 
     @abstractmethod
     async def start(self, sink: EventSink) -> None:

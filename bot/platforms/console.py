@@ -86,6 +86,8 @@ class ConsolePlatform(Platform):
     #: A terminal has no menu, and cannot take back a line printed twice.
     capabilities = frozenset(Capability) - {Capability.COMMAND_MENU, Capability.IDEMPOTENT_SEND}
     community_chat = COMMUNITY
+    #: Whoever types (or pipes a script) is the operator, speaking as any user.
+    local_operator = True
 
     def __init__(
         self, out: TextIO, files_dir: Path = Path("var/files"), languages: dict[str, str] | None = None

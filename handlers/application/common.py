@@ -18,7 +18,7 @@ from bot.forms import Form
 from bot.forms.display import show_value, summary_lines, title_of
 from bot.services import Ctx
 from handlers.application.form import application_form
-from storage.application.repository import Draft, Status, reviewers
+from storage.application.repository import ApplicationRepository, Draft, Status
 from storage.models import Application
 
 #: Button namespaces: the applicant's form, and the moderators' review.
@@ -74,7 +74,9 @@ async def review_recipients(ctx: Ctx) -> list[tuple[Recipient, str]]:
         for platform in ctx.platforms.values()
         if platform.moderator_chat is not None
     ]
-    for user, locale in await reviewers(ctx.services.session, ctx.services.settings.admins):
+    for user, locale in await ctx.services.repo(ApplicationRepository).reviewers(
+        ctx.services.settings.admins
+    ):
         platform = ctx.platforms.get(user.platform)
         if platform is not None and platform.moderator_chat is None:
             found.append((user, catalogs.choose(locale, user.language)))

@@ -16,7 +16,7 @@ from bot.core.types import OutgoingMessage, Role, UserRef
 from bot.services import Ctx
 from handlers.application.common import Say, command, review_recipients, speaker
 from storage.application.repository import ApplicationRepository, Draft, Status
-from storage.models import Application, Person
+from storage.models import Application
 
 #: How often the jobs run; the settings say when something is due.
 FORM_CHECK_INTERVAL = timedelta(hours=1)
@@ -86,7 +86,7 @@ async def remind_reviewers(ctx: Ctx) -> None:
 
 
 async def _applicant_speaker(ctx: Ctx, application: Application) -> Say:
-    person = await ctx.services.session.get(Person, application.person_id)
+    person = await ctx.services.users.person(application.person_id)
     identity = await ctx.services.users.find(application.platform, application.platform_user_id)
     locale = ctx.services.catalogs.choose(
         person.locale if person else None, identity.language if identity else None

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import update
-
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -31,7 +29,7 @@ from handlers.application.common import (
 )
 from handlers.application.form import COUNTRY_FIELD, NAME_FIELD
 from storage.application.repository import ApplicationRepository, Status
-from storage.models import Application, Person
+from storage.models import Application
 
 router = Router("review")
 
@@ -248,7 +246,7 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
         found.id, status, now, ctx.actor.person_id, ctx.actor.display_name, reason
     ):
         # another moderator decided between our read and our write: say who
-        await ctx.services.session.refresh(found)
+        await repository.reload(found)
         await _already_decided(ctx, found)
         return
     users = ctx.services.users
@@ -257,9 +255,7 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
         await users.grant(found.person_id, Role.MEMBER, now, granted_by=ctx.actor.person_id)
         country = found.answers.get(COUNTRY_FIELD)
         if isinstance(country, str) and len(country) == 2:
-            await ctx.services.session.execute(
-                update(Person).where(Person.id == found.person_id).values(country=country)
-            )
+            await users.set_country(found.person_id, country)
     await ctx.services.audit.record(
         at=now,
         actor=ctx.actor.user.key,
@@ -280,7 +276,7 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
 
 async def _tell_applicant(ctx: Ctx, found: Application, approved: bool, reason: str | None) -> None:
     identity = await ctx.services.users.find(found.platform, found.platform_user_id)
-    person = await ctx.services.session.get(Person, found.person_id)
+    person = await ctx.services.users.person(found.person_id)
     user = identity.ref if identity is not None else UserRef(found.platform, found.platform_user_id)
     locale = ctx.services.catalogs.choose(person.locale if person else None, user.language)
     say = speaker(ctx, locale)

@@ -22,7 +22,9 @@ from bot.services import Ctx
 from handlers.dialogues.export import FORMATS, load_export, render
 from handlers.dialogues.posting import close_threads, opening, title_of, usage_error
 from handlers.dialogues.timers import DialogueTimers
-from storage.dialogues.repository import DialogueRepository, closes_at, localized, opens_at
+from storage.dialogues.calendar import closes_at, opens_at
+from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.texts import localized
 from storage.models import Dialogue, Prompt
 
 router = Router("dialogues")

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.dialogues.repository import DialogueRepository, ExportedReply, localized
+from storage.dialogues.repository import DialogueRepository, ExportedReply
+from storage.dialogues.texts import localized
 
 #: Format name -> media type.
 FORMATS = {

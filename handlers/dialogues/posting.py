@@ -24,7 +24,9 @@ from bot.core.text import Text, bold, fill
 from bot.core.types import ChatRef, OutgoingMessage, UserRef
 from bot.features import RunSystem
 from bot.services import Ctx
-from storage.dialogues.repository import DialogueRepository, closes_at, localized, opens_at
+from storage.dialogues.calendar import closes_at, opens_at
+from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.texts import localized
 from storage.models import Dialogue, Prompt
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from bot.core.text import Text, bold, code, fill
 from bot.core.types import ChatRef, MessageDeleted, OutgoingMessage, Role
 from bot.services import Ctx
 from handlers.dialogues.posting import usage_error
-from storage.dialogues.repository import DialogueRepository, ThreadOf
+from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.threads import ThreadOf
 
 router = Router("dialogue_replies")
 

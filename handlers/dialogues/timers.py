@@ -18,7 +18,8 @@ from bot.core.clock import Clock
 from bot.features import RunSystem, Runtime, Timers
 from handlers.dialogues.posting import PromptPoster
 from storage.db import Database
-from storage.dialogues.repository import DialogueRepository, closes_at, opens_at
+from storage.dialogues.calendar import closes_at, opens_at
+from storage.dialogues.repository import DialogueRepository
 
 log = logging.getLogger(__name__)
 

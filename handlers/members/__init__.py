@@ -13,11 +13,12 @@ from __future__ import annotations
 from bot.features import Feature
 from handlers.members import admin, privacy, reachability, roster, stats
 from handlers.members.sample import seed_sample_community
+from storage.members.privacy import PersonalData
 from storage.members.stats import StatsRepository
 
 FEATURE = Feature(
     name="members",
     routers=(privacy.router, roster.router, admin.router, stats.router, reachability.router),
-    repositories=(StatsRepository,),
+    repositories=(StatsRepository, PersonalData),
     seed=seed_sample_community,
 )

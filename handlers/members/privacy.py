@@ -17,8 +17,8 @@ from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.types import Attachment, Button
 from bot.services import Ctx
-from storage.members.privacy import export_person, forget_person
-from storage.users import ProfileCache
+from storage.members.privacy import PersonalData
+from storage.profiles import ProfileCache
 
 log = logging.getLogger(__name__)
 router = Router("privacy")
@@ -28,7 +28,7 @@ router = Router("privacy")
 async def mydata(ctx: Ctx) -> None:
     if ctx.actor.person_id is None:
         return
-    data = await export_person(ctx.services.session, ctx.actor.person_id)
+    data = await ctx.services.repo(PersonalData).export(ctx.actor.person_id)
     document = Attachment(
         f"copbot-my-data-{ctx.services.now():%Y-%m-%d}.json",
         json.dumps(data, ensure_ascii=False, indent=2).encode(),
@@ -67,7 +67,7 @@ async def forget_answer(ctx: Ctx) -> None:
         return
     services = ctx.services
     now = services.now()
-    forgotten = await forget_person(services.session, person_id, now)
+    forgotten = await services.repo(PersonalData).forget(person_id, now)
     alias = forgotten.alias if forgotten else "forgotten"
     await services.audit.record(at=now, actor=alias, action="privacy.forget", target=alias)
     profiles, platforms = services.shared.get(ProfileCache), ctx.platforms

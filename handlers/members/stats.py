@@ -25,7 +25,7 @@ from bot.core.types import Attachment, OutgoingMessage, Recipient, Role
 from bot.services import Ctx
 from handlers.application.common import STATUS_NAMES
 from handlers.members.charts import Panel, render_panels
-from storage.dialogues.repository import localized
+from storage.dialogues.texts import localized
 from storage.members.stats import Count, DialogueReplies, StatsRepository
 from storage.regions import territory_name
 

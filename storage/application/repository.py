@@ -389,6 +389,14 @@ class ApplicationRepository:
         )
         return list(result)
 
+    async def reload(self, application: Application) -> None:
+        """Read ``application`` again from the database (another event may have changed it)."""
+        await self.session.refresh(application)
+
+    async def reviewers(self, admins: Sequence[str]) -> list[tuple[UserRef, str | None]]:
+        """Everyone who reviews applications, with their chosen language (see :func:`reviewers`)."""
+        return await reviewers(self.session, admins)
+
 
 async def reviewers(session: AsyncSession, admins: Sequence[str]) -> list[tuple[UserRef, str | None]]:
     """Everyone who reviews applications, with their chosen language.

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Self, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialogues.threads import PromptThreads, ThreadOf
 from storage.models import (
     Dialogue,
     DialogueSubscription,
@@ -36,56 +36,6 @@ STATUSES = ("draft", "scheduled", "open", "closed", "cancelled")
 _POSTS = cast(Table, PromptPost.__table__)
 _REPLIES = cast(Table, Reply.__table__)
 _CLAIM = insert_ignoring(_POSTS, ("prompt_id", "platform", "chat_id", "claimed_at"))
-
-
-def day_start(day: date, zone: str) -> datetime:
-    """Midnight at the start of ``day`` in ``zone``, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def opens_at(dialogue: Dialogue) -> datetime:
-    return day_start(dialogue.start_date, dialogue.timezone)
-
-
-def closes_at(dialogue: Dialogue) -> datetime:
-    """The end of the dialogue's last day, in UTC."""
-    return day_start(dialogue.end_date + timedelta(days=1), dialogue.timezone)
-
-
-def localized(texts: dict[str, str], locale: str, fallback: str = "en") -> str:
-    """The text in ``locale``, else in ``fallback``, else in any language."""
-    return texts.get(locale) or texts.get(fallback) or next(iter(texts.values()), "")
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadOf:
-    """The prompt (and its dialogue) behind a thread where replies are collected."""
-
-    prompt_id: int
-    dialogue_id: int
-
-
-class PromptThreads:
-    """The threads known to carry a prompt, so a busy thread costs no lookup per reply.
-
-    Only found threads are kept: a prompt's thread never changes once posted, while a
-    thread not (yet) known may become one.
-
-    Args:
-        max_size: entries kept; the oldest are dropped first.
-    """
-
-    def __init__(self, max_size: int = 10_000) -> None:
-        self.max_size = max_size
-        self._threads: dict[tuple[str, str, str], ThreadOf] = {}
-
-    def get(self, key: tuple[str, str, str]) -> ThreadOf | None:
-        return self._threads.get(key)
-
-    def put(self, key: tuple[str, str, str], found: ThreadOf) -> None:
-        if len(self._threads) >= self.max_size:
-            self._threads.pop(next(iter(self._threads)))
-        self._threads[key] = found
 
 
 @dataclass(frozen=True, slots=True)

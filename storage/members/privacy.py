@@ -1,6 +1,7 @@
 """Everything stored about a person: exported on request, erased on request.
 
-A feature that stores personal data adds it here, in both functions.
+A feature that stores personal data adds it here, to both :meth:`PersonalData.export` and
+:meth:`PersonalData.forget`.
 
 Each aggregate that keeps personal data contributes here, explicitly: what to export
 and what to erase. The audit log keeps its events, with the person replaced by a
@@ -13,7 +14,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,123 +32,10 @@ from storage.models import (
     RoleGrant,
     UnreachableRecipient,
 )
+from storage.repository import Shared
 from storage.state import StateStore
 
 _SALT_KEY = "privacy.pseudonym_salt"
-
-
-async def pseudonym(session: AsyncSession, person_id: int, now: datetime) -> str:
-    """A stable pseudonym for a person, unlinkable without the database's secret salt."""
-    state = StateStore(session)
-    salt = await state.get(_SALT_KEY)
-    if salt is None:
-        salt = secrets.token_hex(16)
-        await state.set(_SALT_KEY, salt, now)
-    digest = hashlib.sha256(f"{salt}:{person_id}".encode()).hexdigest()[:12]
-    return f"forgotten:{digest}"
-
-
-async def export_person(session: AsyncSession, person_id: int) -> dict[str, Any]:
-    """Everything stored about a person, as JSON-ready data."""
-    person = await session.get(Person, person_id)
-    if person is None:
-        return {}
-    identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
-    keys = [(i.platform, i.platform_user_id) for i in identities]
-    roles = list(await session.scalars(select(RoleGrant).where(RoleGrant.person_id == person_id)))
-    audit = list(
-        await session.scalars(
-            select(AuditEntry)
-            .where(or_(AuditEntry.actor_person_id == person_id, AuditEntry.target == f"person:{person_id}"))
-            .order_by(AuditEntry.at)
-        )
-    )
-    messages = []
-    for platform, user_id in keys:
-        messages += list(
-            await session.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.platform == platform,
-                    OutboxMessage.recipient_kind == USER,
-                    OutboxMessage.recipient_id == user_id,
-                )
-            )
-        )
-    applications = list(
-        await session.scalars(
-            select(Application).where(Application.person_id == person_id).order_by(Application.id)
-        )
-    )
-    replies = list(
-        await session.scalars(select(Reply).where(Reply.person_id == person_id).order_by(Reply.id))
-    )
-    subscribed = await session.get(DialogueSubscription, person_id) is not None
-    return {
-        "person": {
-            "member_number": person.id,
-            "name": person.display_name,
-            "language": person.locale,
-            "country": person.country,
-            "known_since": person.created_at.isoformat(),
-            "banned_at": person.banned_at.isoformat() if person.banned_at else None,
-            "banned_reason": person.banned_reason,
-        },
-        "accounts": [
-            {
-                "platform": i.platform,
-                "id": i.platform_user_id,
-                "username": i.username,
-                "display_name": i.display_name,
-                "language": i.language,
-                "first_seen": i.created_at.isoformat(),
-                "last_seen": i.last_seen_at.isoformat(),
-            }
-            for i in identities
-        ],
-        "roles": [{"role": r.role, "since": r.granted_at.isoformat()} for r in roles],
-        "audit_log": [
-            {
-                "at": e.at.isoformat(),
-                "by": e.actor,
-                "action": e.action,
-                "target": e.target,
-                "reason": e.reason,
-            }
-            for e in audit
-        ],
-        "applications": [
-            {
-                "number": a.id,
-                "status": a.status,
-                "answers": a.answers,
-                "started": a.created_at.isoformat(),
-                "submitted": a.submitted_at.isoformat() if a.submitted_at else None,
-                "decided": a.decided_at.isoformat() if a.decided_at else None,
-                "reason": a.reason,
-            }
-            for a in applications
-        ],
-        "dialogue_replies": [
-            {
-                "prompt": r.prompt_id,
-                "platform": r.platform,
-                "text": r.text,
-                "written": r.created_at.isoformat(),
-                "edited": r.edited_at.isoformat() if r.edited_at else None,
-                "deleted": r.deleted_at.isoformat() if r.deleted_at else None,
-            }
-            for r in replies
-        ],
-        "subscribed_to_prompts": subscribed,
-        "messages_sent_to_you": [
-            {
-                "at": m.created_at.isoformat(),
-                "status": m.status,
-                "text": "".join(span[0] for span in m.payload["text"]),
-            }
-            for m in messages
-        ],
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,49 +51,183 @@ class Forgotten:
     messages: tuple[MessageRef, ...]
 
 
-async def forget_person(session: AsyncSession, person_id: int, now: datetime) -> Forgotten | None:
-    """Erase a person: profile, accounts, roles, applications, replies, queued messages."""
-    person = await session.get(Person, person_id)
-    if person is None:
-        return None
-    alias = await pseudonym(session, person_id, now)
-    replies = list(await session.scalars(select(Reply).where(Reply.person_id == person_id)))
-    messages = tuple(
-        MessageRef(ChatRef(r.platform, r.chat_id), r.message_id) for r in replies if r.message_id is not None
-    )
-    await session.execute(delete(Reply).where(Reply.person_id == person_id))
-    await session.execute(
-        update(Application).where(Application.decided_by == person_id).values(decided_by_name=alias)
-    )
-    identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
-    for identity in identities:
-        await session.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.platform == identity.platform,
-                OutboxMessage.recipient_id == identity.platform_user_id,
+class PersonalData:
+    """Everything stored about people, within one unit of work: exported or erased on request.
+
+    Args:
+        session: the unit of work's session.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``; it keeps nothing between units of work."""
+        return cls(session)
+
+    async def pseudonym(self, person_id: int, now: datetime) -> str:
+        """A stable pseudonym for a person, unlinkable without the database's secret salt."""
+        session = self.session
+        state = StateStore(session)
+        salt = await state.get(_SALT_KEY)
+        if salt is None:
+            salt = secrets.token_hex(16)
+            await state.set(_SALT_KEY, salt, now)
+        digest = hashlib.sha256(f"{salt}:{person_id}".encode()).hexdigest()[:12]
+        return f"forgotten:{digest}"
+
+    async def export(self, person_id: int) -> dict[str, Any]:
+        """Everything stored about a person, as JSON-ready data."""
+        session = self.session
+        person = await session.get(Person, person_id)
+        if person is None:
+            return {}
+        identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
+        keys = [(i.platform, i.platform_user_id) for i in identities]
+        roles = list(await session.scalars(select(RoleGrant).where(RoleGrant.person_id == person_id)))
+        audit = list(
+            await session.scalars(
+                select(AuditEntry)
+                .where(
+                    or_(AuditEntry.actor_person_id == person_id, AuditEntry.target == f"person:{person_id}")
+                )
+                .order_by(AuditEntry.at)
             )
         )
-        await session.execute(
-            delete(UnreachableRecipient).where(
-                UnreachableRecipient.platform == identity.platform,
-                UnreachableRecipient.recipient_id == identity.platform_user_id,
+        messages = []
+        for platform, user_id in keys:
+            messages += list(
+                await session.scalars(
+                    select(OutboxMessage).where(
+                        OutboxMessage.platform == platform,
+                        OutboxMessage.recipient_kind == USER,
+                        OutboxMessage.recipient_id == user_id,
+                    )
+                )
             )
+        applications = list(
+            await session.scalars(
+                select(Application).where(Application.person_id == person_id).order_by(Application.id)
+            )
+        )
+        replies = list(
+            await session.scalars(select(Reply).where(Reply.person_id == person_id).order_by(Reply.id))
+        )
+        subscribed = await session.get(DialogueSubscription, person_id) is not None
+        return {
+            "person": {
+                "member_number": person.id,
+                "name": person.display_name,
+                "language": person.locale,
+                "country": person.country,
+                "known_since": person.created_at.isoformat(),
+                "banned_at": person.banned_at.isoformat() if person.banned_at else None,
+                "banned_reason": person.banned_reason,
+            },
+            "accounts": [
+                {
+                    "platform": i.platform,
+                    "id": i.platform_user_id,
+                    "username": i.username,
+                    "display_name": i.display_name,
+                    "language": i.language,
+                    "first_seen": i.created_at.isoformat(),
+                    "last_seen": i.last_seen_at.isoformat(),
+                }
+                for i in identities
+            ],
+            "roles": [{"role": r.role, "since": r.granted_at.isoformat()} for r in roles],
+            "audit_log": [
+                {
+                    "at": e.at.isoformat(),
+                    "by": e.actor,
+                    "action": e.action,
+                    "target": e.target,
+                    "reason": e.reason,
+                }
+                for e in audit
+            ],
+            "applications": [
+                {
+                    "number": a.id,
+                    "status": a.status,
+                    "answers": a.answers,
+                    "started": a.created_at.isoformat(),
+                    "submitted": a.submitted_at.isoformat() if a.submitted_at else None,
+                    "decided": a.decided_at.isoformat() if a.decided_at else None,
+                    "reason": a.reason,
+                }
+                for a in applications
+            ],
+            "dialogue_replies": [
+                {
+                    "prompt": r.prompt_id,
+                    "platform": r.platform,
+                    "text": r.text,
+                    "written": r.created_at.isoformat(),
+                    "edited": r.edited_at.isoformat() if r.edited_at else None,
+                    "deleted": r.deleted_at.isoformat() if r.deleted_at else None,
+                }
+                for r in replies
+            ],
+            "subscribed_to_prompts": subscribed,
+            "messages_sent_to_you": [
+                {
+                    "at": m.created_at.isoformat(),
+                    "status": m.status,
+                    "text": "".join(span[0] for span in m.payload["text"]),
+                }
+                for m in messages
+            ],
+        }
+
+    async def forget(self, person_id: int, now: datetime) -> Forgotten | None:
+        """Erase a person: profile, accounts, roles, applications, replies, queued messages."""
+        session = self.session
+        person = await session.get(Person, person_id)
+        if person is None:
+            return None
+        alias = await self.pseudonym(person_id, now)
+        replies = list(await session.scalars(select(Reply).where(Reply.person_id == person_id)))
+        messages = tuple(
+            MessageRef(ChatRef(r.platform, r.chat_id), r.message_id)
+            for r in replies
+            if r.message_id is not None
+        )
+        await session.execute(delete(Reply).where(Reply.person_id == person_id))
+        await session.execute(
+            update(Application).where(Application.decided_by == person_id).values(decided_by_name=alias)
+        )
+        identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
+        for identity in identities:
+            await session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.platform == identity.platform,
+                    OutboxMessage.recipient_id == identity.platform_user_id,
+                )
+            )
+            await session.execute(
+                delete(UnreachableRecipient).where(
+                    UnreachableRecipient.platform == identity.platform,
+                    UnreachableRecipient.recipient_id == identity.platform_user_id,
+                )
+            )
+            await session.execute(
+                update(AuditEntry)
+                .where(AuditEntry.actor == f"{identity.platform}:{identity.platform_user_id}")
+                .values(actor=alias)
+            )
+        await session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.actor_person_id == person_id)
+            .values(actor=alias, actor_person_id=None)
         )
         await session.execute(
             update(AuditEntry)
-            .where(AuditEntry.actor == f"{identity.platform}:{identity.platform_user_id}")
-            .values(actor=alias)
+            .where(AuditEntry.target == f"person:{person_id}")
+            .values(target=alias, reason=None, details={})
         )
-    await session.execute(
-        update(AuditEntry)
-        .where(AuditEntry.actor_person_id == person_id)
-        .values(actor=alias, actor_person_id=None)
-    )
-    await session.execute(
-        update(AuditEntry)
-        .where(AuditEntry.target == f"person:{person_id}")
-        .values(target=alias, reason=None, details={})
-    )
-    # identities, roles, applications and subscriptions go with the person (ON DELETE CASCADE)
-    await session.execute(delete(Person).where(Person.id == person_id))
-    return Forgotten(alias, messages)
+        # identities, roles, applications and subscriptions go with the person (ON DELETE CASCADE)
+        await session.execute(delete(Person).where(Person.id == person_id))
+        return Forgotten(alias, messages)

@@ -61,6 +61,16 @@ def test_a_conversation_through_a_pipe(tmp_path: Path) -> None:
     assert (tmp_path / "copbot.db").exists()
 
 
+def test_a_long_script_from_one_user_is_answered_line_by_line(tmp_path: Path) -> None:
+    """The console is one local operator: no flood limit drops the lines after the burst."""
+    script = "".join(f"hello {n}\n" for n in range(40))
+    result = copbot("chat", "--as", "alice", cwd=tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    answer = "[alice] I answer commands. Send /help to see the commands you can use."
+    assert result.stdout.splitlines().count(answer) == 40
+    assert "too fast" not in result.stdout
+
+
 def test_lang_option_and_state_kept_between_runs(tmp_path: Path) -> None:
     first = copbot("chat", "--as", "carlos2", "--lang", "fr", cwd=tmp_path, stdin="/help\n/language es\n")
     assert first.stdout.splitlines()[0] == "[carlos2] Commandes que vous pouvez utiliser :"

@@ -116,7 +116,7 @@ async def test_deleting_a_person_deletes_their_identities_and_roles(db: Database
 
 
 async def test_cached_profiles_follow_changes_made_through_the_repository(db: Database) -> None:
-    from storage.users import ProfileCache
+    from storage.profiles import ProfileCache
 
     cache = ProfileCache()
     async with db.transaction() as session:
@@ -130,20 +130,12 @@ async def test_cached_profiles_follow_changes_made_through_the_repository(db: Da
         assert (await UserRepository(session, cache).resolve(ALICE, NOW)).role is Role.MODERATOR
 
 
-def test_cache_entries_expire_and_follow_what_the_platform_reports() -> None:
-    from storage.users import Profile, ProfileCache
-
-    cache = ProfileCache(ttl=timedelta(seconds=60), max_size=2)
-    profile = Profile(1, 1, "Alice", None, frozenset({Role.MEMBER}))
-    cache.put(ALICE, profile, NOW)
-    assert cache.get(ALICE, NOW + timedelta(seconds=59)) == profile
-    assert cache.get(ALICE, NOW + timedelta(seconds=60)) is None
-    cache.put(ALICE, profile, NOW)
-    renamed = UserRef("telegram", "1001", "Alice B.", "es", "alice")
-    assert cache.get(renamed, NOW) is None  # a new name must reach the database
-    cache.put(ALICE, profile, NOW)
-    cache.put(UserRef("console", "b"), Profile(2, 2, "B", None, frozenset()), NOW)
-    cache.put(UserRef("console", "c"), Profile(3, 3, "C", None, frozenset()), NOW)
-    assert cache.get(ALICE, NOW) is None  # the oldest entry made room
-    cache.forget(3)
-    assert cache.get(UserRef("console", "c"), NOW) is None
+async def test_a_person_s_country_is_stored(db: Database) -> None:
+    async with db.transaction() as session:
+        users = UserRepository(session)
+        person = (await users.resolve(ALICE, NOW)).person_id
+        await users.set_country(person, "KE")
+    async with db.transaction() as session:
+        stored = await UserRepository(session).person(person)
+    assert stored is not None
+    assert stored.country == "KE"

@@ -133,3 +133,35 @@ async def test_the_database_allows_one_open_application_per_person(db: Database,
         )
         again = await repository.start(person_id, UserRef("console", "ana"), clock.now())
     assert again.id != first.id
+
+
+async def test_reload_sees_a_change_written_behind_the_loaded_row(db: Database, clock: FakeClock) -> None:
+    person_id = await new_person(db, clock)
+    async with db.transaction() as session:
+        repository = ApplicationRepository(session)
+        started = await repository.start(person_id, UserRef("console", "ana"), clock.now())
+        loaded = await repository.get(started.id)
+        assert loaded is not None
+        await session.execute(
+            update(Application)
+            .where(Application.id == started.id)
+            .values(status="approved", decided_by_name="Maya")
+            .execution_options(synchronize_session=False)
+        )
+        assert loaded.status == "draft"
+        await repository.reload(loaded)
+        assert (loaded.status, loaded.decided_by_name) == ("approved", "Maya")
+
+
+async def test_reviewers_are_moderators_and_the_configured_admins(db: Database, clock: FakeClock) -> None:
+    from bot.core.types import Role
+    from storage.users import UserRepository
+
+    async with db.transaction() as session:
+        users = UserRepository(session)
+        maya = await users.resolve(UserRef("telegram", "7", "Maya"), clock.now())
+        await users.resolve(UserRef("telegram", "8", "Omar"), clock.now())
+        await users.grant(maya.person_id, Role.MODERATOR, clock.now())
+    async with db.transaction() as session:
+        found = await ApplicationRepository(session).reviewers(["console:admin"])
+    assert [(user.key, locale) for user, locale in found] == [("telegram:7", None), ("console:admin", None)]

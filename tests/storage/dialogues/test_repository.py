@@ -6,7 +6,9 @@ import asyncio
 from datetime import UTC, date, datetime
 
 from storage.db import Database
-from storage.dialogues.repository import DialogueRepository, PromptThreads, ThreadOf, closes_at, opens_at
+from storage.dialogues.calendar import closes_at, opens_at
+from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.threads import PromptThreads, ThreadOf
 
 NOW = datetime(2026, 9, 22, 9, 0, tzinfo=UTC)
 

@@ -1,23 +1,22 @@
-"""The middleware that needs storage: the unit of work and identity resolution.
+"""The unit of work: one transaction per event (or per group of events), delivery after commit.
 
-See :mod:`bot.core.middleware` for the whole chain and the platform-neutral parts.
+A middleware of the chain (see :mod:`bot.core.middleware` for the whole chain); it needs
+storage, so it lives in the shell, next to :mod:`bot.identity`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalogs import Catalogs, current_locale
 from bot.core.clock import Clock
-from bot.core.context import Actor, Context
+from bot.core.context import Context
 from bot.core.delivery import flush
 from bot.core.middleware import Next
-from bot.core.types import OutgoingMessage, Role
+from bot.core.types import OutgoingMessage
 from bot.reply_journal import ReplyJournal, journalled_keys
 from bot.services import Services
 from storage.db import Database
@@ -264,35 +263,3 @@ class _Group:
         self.running = 0
         self.open = True
         self.failed = False
-
-
-class Identity:
-    """Resolves (or creates) the sender's person, their role and their language.
-
-    Admins are the identities listed in ``COPBOT_ADMINS``; everyone else has the
-    highest role stored for them. Authorization is always by platform user id, never
-    by display name. Events from banned people stop here, unanswered.
-    """
-
-    def __init__(self, admins: Iterable[str], catalogs: Catalogs, clock: Clock) -> None:
-        self.admins = frozenset(admins)
-        self.catalogs = catalogs
-        self.clock = clock
-
-    async def __call__(self, ctx: Context[Any], call_next: Next) -> None:
-        services: Services = ctx.services
-        sender = ctx.event.sender
-        profile = await services.users.resolve(sender, self.clock.now())
-        admin = sender.key in self.admins
-        if profile.banned and not admin:
-            log.info("ignoring %s event from banned %s", ctx.event.platform, sender.key)
-            return
-        role = Role.ADMIN if admin else profile.role
-        locale = self.catalogs.choose(profile.locale, sender.language)
-        ctx.actor = Actor(profile.person_id, sender, role, locale, profile.display_name)
-        ctx.translator = self.catalogs.translator(locale)
-        token = current_locale.set(locale)
-        try:
-            await call_next(ctx)
-        finally:
-            current_locale.reset(token)

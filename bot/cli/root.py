@@ -1,0 +1,83 @@
+"""What every ``copbot`` command shares: the global options, the settings, the database.
+
+A command takes the :class:`typer.Context` and calls :func:`settings_of` for the settings
+(``COPBOT_*`` variables, ``copbot.toml`` or ``--config``); a bad configuration is one
+paragraph on standard error and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from storage.db import Database
+
+#: Where commands talk to the operator; standard output carries only results.
+stderr = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Tell the operator what went wrong, in one red paragraph, and exit with ``code``.
+
+    Raises:
+        typer.Exit: always.
+    """
+    stderr.print(message, style="bold red", markup=False, highlight=False)
+    raise typer.Exit(code) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"copbot {__version__}")
+        raise typer.Exit()
+
+
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="A TOML settings file (default: ./copbot.toml if present).", dir_okay=False
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Settings come from COPBOT_* environment variables, then the TOML file, then defaults."""
+    ctx.obj = config
+
+
+def settings_of(ctx: typer.Context, **overrides: object) -> Settings:
+    """The settings for this invocation (the ``--config`` file is in ``ctx.obj``).
+
+    Raises:
+        typer.Exit: status 2 when the configuration is invalid.
+    """
+    try:
+        return load_settings(ctx.obj, **overrides)
+    except ConfigurationError as error:
+        fail(str(error), 2)
+
+
+@asynccontextmanager
+async def migrated_database(settings: Settings) -> AsyncIterator[Database]:
+    """The configured database, migrated (as the bot would on start), disposed after use."""
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        yield db
+    finally:
+        await db.dispose()

@@ -1,0 +1,61 @@
+"""The database schema, as typed SQLAlchemy 2 models, one module per part of the house.
+
+* :mod:`~storage.models.base`: the declarative base and Alembic's filter.
+* :mod:`~storage.models.people`: ``people``, ``identities``, ``role_grants``.
+* :mod:`~storage.models.records`: ``audit_log``, ``processed_events``, ``bot_state``.
+* :mod:`~storage.models.delivery`: ``broadcasts``, ``outbox``, ``pending_replies``,
+  ``unreachable_recipients``.
+* :mod:`~storage.models.dialogues`: ``dialogues``, ``prompts``, ``prompt_posts``,
+  ``replies``, ``dialogue_subscriptions``, ``prompt_copies``.
+* :mod:`~storage.models.applications`: ``applications``.
+* :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
+
+Every model is imported here, so ``from storage.models import X`` works for all of them and
+``Base.metadata`` is the whole schema once this package is imported (Alembic compares
+against it). A new table goes into the module of its part, is re-exported here, and gets a
+migration under ``storage/migrations``.
+"""
+
+from __future__ import annotations
+
+from storage.models.applications import OPEN_APPLICATION, Application
+from storage.models.base import NAMING_CONVENTION, Base, made_by_models
+from storage.models.delivery import Broadcast, OutboxMessage, PendingReply, UnreachableRecipient
+from storage.models.dialogues import (
+    Dialogue,
+    DialogueSubscription,
+    Prompt,
+    PromptCopy,
+    PromptPost,
+    Reply,
+)
+from storage.models.people import Identity, Person, RoleGrant
+from storage.models.records import AuditEntry, BotState, ProcessedEvent
+from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiTranslation
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "OPEN_APPLICATION",
+    "Application",
+    "AuditEntry",
+    "Base",
+    "BotState",
+    "Broadcast",
+    "Dialogue",
+    "DialogueSubscription",
+    "Identity",
+    "OutboxMessage",
+    "PendingReply",
+    "Person",
+    "ProcessedEvent",
+    "Prompt",
+    "PromptCopy",
+    "PromptPost",
+    "Reply",
+    "RoleGrant",
+    "UnreachableRecipient",
+    "WikiEntry",
+    "WikiSearchDocument",
+    "WikiTranslation",
+    "made_by_models",
+]

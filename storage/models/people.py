@@ -1,0 +1,69 @@
+"""People and how the platforms know them.
+
+* ``people``: a person, whatever platforms they use; their language and roles.
+* ``identities``: the link table between a person and their platform accounts
+  (``telegram:123``, ``matrix:@a:b``); one person may have several.
+* ``role_grants``: roles granted to a person (admins come from the configuration).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.core.types import UserRef
+from storage.models.base import Base
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    locale: Mapped[str | None] = mapped_column(String(16))
+    #: ISO 3166-1 alpha-2, from the approved application; shown in exports and stats.
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+    #: Set while the person is banned: the bot ignores them and keeps them out.
+    banned_at: Mapped[datetime | None]
+    banned_reason: Mapped[str | None] = mapped_column(Text)
+
+    identities: Mapped[list[Identity]] = relationship(back_populates="person", passive_deletes=True)
+    roles: Mapped[list[RoleGrant]] = relationship(
+        foreign_keys="RoleGrant.person_id", back_populates="person", passive_deletes=True
+    )
+
+
+class Identity(Base):
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str | None] = mapped_column(String(255), index=True)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    language: Mapped[str | None] = mapped_column(String(35))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    person: Mapped[Person] = relationship(back_populates="identities")
+
+    @property
+    def ref(self) -> UserRef:
+        """This identity as the platforms know it, e.g. to send it a direct message."""
+        return UserRef(self.platform, self.platform_user_id, self.display_name, self.language, self.username)
+
+
+class RoleGrant(Base):
+    __tablename__ = "role_grants"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    granted_at: Mapped[datetime]
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], back_populates="roles")
