@@ -26,12 +26,12 @@ from sqlalchemy import insert
 
 from bot.app import CopBot
 from bot.config import Settings
-from bot.core.pacing import TELEGRAM_LIMITS
 from bot.platforms.console import ConsolePlatform
+from bot.platforms.telegram.limits import BOT_API_LIMITS
 from storage.models import Identity, Person, RoleGrant
 from tests.fakes import LimitedPlatform
 
-CEILING = TELEGRAM_LIMITS.per_second or 30.0
+CEILING = BOT_API_LIMITS.per_second or 30.0
 
 
 async def add_members(bot: CopBot, count: int) -> None:
@@ -90,7 +90,7 @@ async def main(recipients: int) -> None:
         )
         out = io.StringIO()
         console = ConsolePlatform(out, files_dir=Path(folder))
-        telegram = LimitedPlatform(TELEGRAM_LIMITS, name="telegram", latency=0.015)
+        telegram = LimitedPlatform(BOT_API_LIMITS, name="telegram", latency=0.015)
         bot = CopBot(settings, [console, telegram])
         await bot.start()
         await add_members(bot, recipients)

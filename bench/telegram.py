@@ -30,11 +30,12 @@ from pydantic import SecretStr
 from bench import pin_to_one_core
 from bench.pipeline import echo_message, echo_router
 from bot.app import CopBot
-from bot.config import Settings, TelegramSettings
+from bot.config import Settings
 from bot.core.platform import Platform
 from bot.core.types import IncomingMessage
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.telegram.platform import TelegramPlatform
+from bot.platforms.telegram.settings import TelegramSettings
 from handlers import build_router
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeRequest, FakeTelegram
 

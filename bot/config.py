@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -26,10 +26,14 @@ from sqlalchemy.exc import ArgumentError
 from bot.catalogs import available_locales
 from bot.core.errors import ConfigurationError
 from bot.forms.loading import FormFileError, load_form
+from bot.platforms import CHAT_SPECS, SPECS
+from bot.platforms.matrix.settings import MatrixSettings
+from bot.platforms.telegram.settings import TelegramSettings
 
 ENV_PREFIX = "COPBOT_"
 DEFAULT_CONFIG_FILE = Path("copbot.toml")
-PLATFORMS = ("console", "telegram", "matrix")
+#: Every platform's name, as its adapter declares it: the prefixes of user ids.
+PLATFORMS = tuple(spec.name for spec in SPECS)
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "postgresql": "postgresql+asyncpg",
@@ -44,71 +48,14 @@ class FloodSettings(BaseModel):
     burst: int = Field(default=12, ge=1)
 
 
-class TelegramSettings(BaseModel):
-    """``COPBOT_TELEGRAM__*``: the Telegram bot. Setting the token turns the platform on."""
-
-    token: SecretStr
-    #: The Bot API base URL; point it at a local Bot API server (or a test fake).
-    api_url: str = "https://api.telegram.org/bot"
-    #: The community's forum supergroup: dialogues are posted there as topics.
-    community_chat_id: int | None = None
-    #: The moderators' group: new applications and review reminders go there.
-    moderator_chat_id: int | None = None
-    #: Webhook mode when set (the public HTTPS URL Telegram posts to); polling otherwise.
-    webhook_url: str | None = None
-    #: The secret Telegram sends in ``X-Telegram-Bot-Api-Secret-Token``.
-    webhook_secret: SecretStr | None = None
-    #: Where the webhook server listens, ``host:port``.
-    webhook_listen: str = "127.0.0.1:8443"
-
-    @field_validator("webhook_listen")
-    @classmethod
-    def _host_port(cls, value: str) -> str:
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"{value!r} is not host:port, such as 127.0.0.1:8443")
-        return value
-
-    @model_validator(mode="after")
-    def _webhook_has_secret(self) -> TelegramSettings:
-        if self.webhook_url and self.webhook_secret is None:
-            raise ValueError("webhook mode needs COPBOT_TELEGRAM__WEBHOOK_SECRET too")
-        return self
-
-
-class MatrixSettings(BaseModel):
-    """``COPBOT_MATRIX__*``: the Matrix bot account. Setting the homeserver turns it on."""
-
-    homeserver: str
-    user_id: str
-    password: SecretStr | None = None
-    access_token: SecretStr | None = None
-    device_name: str = "copbot"
-    #: The community room (id or alias; a space is welcome too): dialogues are posted there.
-    community_room: str | None = None
-    #: The moderators' room: new applications and review reminders go there.
-    moderator_room: str | None = None
-    #: Device keys, access token and sync state.
-    store_path: Path = Path("var/matrix")
-    #: End-to-end encryption (needs matrix-nio's ``e2e`` extra).
-    e2ee: bool = True
-
-    @field_validator("user_id")
-    @classmethod
-    def _matrix_id(cls, value: str) -> str:
-        if not (value.startswith("@") and ":" in value[1:]):
-            raise ValueError(f"{value!r} is not a Matrix user id such as @copbot:example.org")
-        return value
-
-    @model_validator(mode="after")
-    def _can_log_in(self) -> MatrixSettings:
-        if self.password is None and self.access_token is None:
-            raise ValueError("needs COPBOT_MATRIX__PASSWORD or COPBOT_MATRIX__ACCESS_TOKEN")
-        return self
-
-
 class Settings(BaseSettings):
-    """Everything copbot can be told from outside."""
+    """Everything copbot can be told from outside.
+
+    Each chat platform in :data:`bot.platforms.CHAT_SPECS` has a settings group named
+    after it, of the model its declaration names; setting the group turns the platform
+    on. The groups are written out below so that they are typed; a test holds them to
+    the declarations.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -139,9 +86,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1)
     #: A Markdown file replacing the Terms of Reference shipped in locales/<lang>/terms.md.
     terms_file: Path | None = None
-    #: The Telegram platform; off unless configured.
+    #: The Telegram platform (:mod:`bot.platforms.telegram`); off unless configured.
     telegram: TelegramSettings | None = None
-    #: The Matrix platform; off unless configured.
+    #: The Matrix platform (:mod:`bot.platforms.matrix`); off unless configured.
     matrix: MatrixSettings | None = None
 
     @classmethod
@@ -234,7 +181,7 @@ class Settings(BaseSettings):
     @property
     def chat_platforms(self) -> tuple[str, ...]:
         """The configured chat platforms; none means the console runs alone."""
-        return tuple(name for name in ("telegram", "matrix") if getattr(self, name) is not None)
+        return tuple(spec.name for spec in CHAT_SPECS if spec.group_of(self) is not None)
 
     @property
     def seeds_sample_data(self) -> bool:
@@ -245,25 +192,30 @@ class Settings(BaseSettings):
 def qualify_user_id(value: str) -> str:
     """Normalise a platform-qualified user id (``telegram:123``, ``matrix:@a:b``).
 
-    A bare Matrix id (``@alice:example.org``) is accepted and qualified.
+    The platforms and how each writes its ids are their adapters' declarations
+    (:data:`bot.platforms.SPECS`). An id a platform accepts bare (a Matrix id,
+    ``@alice:example.org``) is qualified with that platform's name.
 
     Raises:
-        ValueError: the id names no known platform or has no user part.
+        ValueError: the id names no declared platform, has no user part, or its user
+            part is not written as its platform writes ids.
     """
     text = value.strip()
-    if text.startswith("@") and ":" in text:
-        return f"matrix:{text}"
-    platform, sep, user_id = text.partition(":")
-    if not sep or platform not in PLATFORMS or not user_id:
-        raise ValueError(
-            f"{value!r} is not a platform-qualified user id such as "
-            "console:mod, telegram:12345 or matrix:@alice:example.org"
-        )
-    if platform == "matrix" and not (user_id.startswith("@") and ":" in user_id[1:]):
-        raise ValueError(f"{value!r} is not a Matrix user id such as matrix:@alice:example.org")
-    if platform == "telegram" and not user_id.lstrip("-").isdigit():
-        raise ValueError(f"{value!r}: Telegram user ids are numbers, such as telegram:12345")
-    return f"{platform}:{user_id}"
+    bare = next((spec for spec in SPECS if spec.user_ids.bare and spec.user_ids.bare(text)), None)
+    if bare is not None:
+        text = f"{bare.name}:{text}"
+    name, sep, user_id = text.partition(":")
+    platform = next((spec for spec in SPECS if spec.name == name), None)
+    if not sep or platform is None or not user_id:
+        examples = _either([spec.user_ids.example for spec in SPECS])
+        raise ValueError(f"{value!r} is not a platform-qualified user id such as {examples}")
+    platform.check_user_id(value, user_id)
+    return f"{name}:{user_id}"
+
+
+def _either(choices: list[str]) -> str:
+    """``a, b or c``."""
+    return " or ".join(filter(None, (", ".join(choices[:-1]), choices[-1])))
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

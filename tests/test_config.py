@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
-from bot.config import load_settings, qualify_user_id
+from bot import config
+from bot.config import PLATFORMS, Settings, load_settings, qualify_user_id
 from bot.core.errors import ConfigurationError
+from bot.platforms import CHAT_SPECS, SPECS, configured_platforms
+from bot.platforms.spec import PlatformSpec, UserIdForm
+from bot.platforms.telegram.settings import TelegramSettings
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +155,66 @@ def test_bad_platform_settings_are_named(
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match=message):
         load_settings()
+
+
+# -- the platforms, as their adapters declare them ----------------------------------
+
+
+def test_the_configuration_knows_exactly_the_declared_platforms() -> None:
+    assert PLATFORMS == tuple(spec.name for spec in SPECS) == ("console", "telegram", "matrix")
+    assert [spec.name for spec in CHAT_SPECS] == ["telegram", "matrix"]
+    assert len(set(PLATFORMS)) == len(PLATFORMS)
+
+
+def test_every_chat_platform_has_its_settings_group_and_no_other_group_is_a_platform() -> None:
+    hints = typing.get_type_hints(Settings)
+    models = {spec.settings for spec in CHAT_SPECS}
+    groups = {name for name, hint in hints.items() if set(typing.get_args(hint)) & models}
+    assert groups == {spec.name for spec in CHAT_SPECS}
+    for spec in CHAT_SPECS:
+        assert hints[spec.name] == spec.settings | None
+        assert Settings.model_fields[spec.name].default is None  # off unless configured
+
+
+def test_an_admin_of_an_undeclared_platform_is_refused_naming_the_declared_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COPBOT_ADMINS", "slack:U123")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert "COPBOT_ADMINS 'slack:U123' is not a platform-qualified user id such as" in message
+    assert all(spec.user_ids.example in message for spec in SPECS)
+    assert "console:mod, telegram:12345 or matrix:@alice:example.org" in message
+
+
+def test_a_declared_platform_is_known_to_the_admin_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="platform-qualified"):
+        qualify_user_id("irc:alice")
+    irc = PlatformSpec(
+        name="irc",
+        package="tests.platforms",
+        adapter="tests.platforms.irc:IrcPlatform",
+        user_ids=UserIdForm(
+            example="irc:alice",
+            accepts=lambda nick: nick.lstrip("~").isalpha(),
+            problem="{value!r}: IRC nicks are letters, such as {example}",
+            bare=lambda text: text.startswith("~"),
+        ),
+    )
+    monkeypatch.setattr(config, "SPECS", (*SPECS, irc))
+    assert qualify_user_id("irc:alice") == "irc:alice"
+    assert qualify_user_id(" ~bob ") == "irc:~bob"  # accepted bare, as Matrix ids are
+    with pytest.raises(ValueError, match="'irc:4lice': IRC nicks are letters, such as irc:alice"):
+        qualify_user_id("irc:4lice")
+    with pytest.raises(ValueError, match=r"telegram:12345, matrix:@alice:example.org or irc:alice$"):
+        qualify_user_id("slack:U123")
+
+
+def test_only_configured_chat_platforms_are_built() -> None:
+    assert configured_platforms(load_settings()) == []
+    settings = Settings(telegram=TelegramSettings(token=SecretStr("123:abc")))
+    (platform,) = configured_platforms(settings)
+    assert platform.name == "telegram"
+    with pytest.raises(ValueError, match="the matrix platform is not configured"):
+        next(spec for spec in SPECS if spec.name == "matrix").build(settings)

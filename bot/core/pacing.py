@@ -30,8 +30,6 @@ class RateLimits:
 
 
 UNLIMITED = RateLimits()
-#: The Bot API's documented limits.
-TELEGRAM_LIMITS = RateLimits(per_second=30.0, chat_interval=1.0, group_per_minute=20)
 
 
 #: Pace this much under a limit: network jitter reorders and bunches arrivals, and a

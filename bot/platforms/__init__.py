@@ -1,35 +1,33 @@
 """Platform adapters: the only code that talks to a chat platform.
 
-``console`` is the local, in-process platform used by the embedded default, the CLI's
-``chat`` command and the tests. ``telegram`` and ``matrix`` are the only modules allowed
-to import python-telegram-bot and matrix-nio.
+Each adapter declares itself with a :class:`~bot.platforms.spec.PlatformSpec` (its name,
+library, settings group, user ids and adapter class), and :data:`SPECS` lists them:
+everything else that needs the platforms (the configuration, the architecture test)
+derives them from here. ``console`` is the local, in-process platform used by the
+embedded default, the CLI's ``chat`` command and the tests; ``telegram`` and ``matrix``
+are the only packages allowed to import python-telegram-bot and matrix-nio, and they are
+imported only when configured.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING
+from pydantic import BaseModel
 
-if TYPE_CHECKING:
-    from bot.config import Settings
-    from bot.core.platform import Platform
+from bot.core.platform import Platform
+from bot.platforms.console import CONSOLE
+from bot.platforms.matrix import MATRIX
+from bot.platforms.spec import PlatformSpec, UserIdForm
+from bot.platforms.telegram import TELEGRAM
 
-#: Each chat platform's adapter class, imported only when the platform is configured.
-ADAPTERS = {
-    "telegram": "bot.platforms.telegram.platform:TelegramPlatform",
-    "matrix": "bot.platforms.matrix:MatrixPlatform",
-}
+#: Every platform copbot has an adapter for, in the order people are told about them.
+SPECS: tuple[PlatformSpec, ...] = (CONSOLE, TELEGRAM, MATRIX)
+#: The chat platforms: those run when their settings group is set.
+CHAT_SPECS: tuple[PlatformSpec, ...] = tuple(spec for spec in SPECS if spec.is_chat_platform)
 
 
-def configured_platforms(settings: Settings) -> list[Platform]:
-    """The adapters of every configured chat platform, built from their settings.
+def configured_platforms(settings: BaseModel) -> list[Platform]:
+    """The adapters of every chat platform configured in ``settings`` (``bot.config.Settings``)."""
+    return [spec.build(settings) for spec in CHAT_SPECS if spec.group_of(settings) is not None]
 
-    An adapter class takes its settings group and the whole settings (for the files
-    folder and the like): ``TelegramPlatform(settings.telegram, settings)``.
-    """
-    platforms: list[Platform] = []
-    for name in settings.chat_platforms:
-        module, _, cls = ADAPTERS[name].partition(":")
-        adapter = getattr(import_module(module), cls)
-        platforms.append(adapter(getattr(settings, name), settings))
-    return platforms
+
+__all__ = ["CHAT_SPECS", "SPECS", "PlatformSpec", "UserIdForm", "configured_platforms"]

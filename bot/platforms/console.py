@@ -34,8 +34,17 @@ from bot.core.types import (
     Recipient,
     UserRef,
 )
+from bot.platforms.spec import PlatformSpec, UserIdForm
 
 NAME = "console"
+#: The console's declaration: no chat library, no settings (it runs when no chat
+#: platform is configured), and any name as a user id (``console:mod``).
+CONSOLE = PlatformSpec(
+    name=NAME,
+    package="bot.platforms.console",
+    adapter="bot.platforms.console:ConsolePlatform",
+    user_ids=UserIdForm(example=f"{NAME}:mod"),
+)
 #: Group chats of the console community; any other chat id is a user's direct chat.
 COMMUNITY = ChatRef(NAME, "community")
 MODERATORS = ChatRef(NAME, "moderators")

@@ -24,6 +24,9 @@ from storage.models import Application
 #: Button namespaces: the applicant's form, and the moderators' review.
 FORM_BUTTONS = "apply"
 REVIEW_BUTTONS = "review"
+#: The payload of the deep link that opens the form: ``/start apply``, which Telegram's
+#: ``https://t.me/<bot>?start=apply`` makes the client send.
+DEEP_LINK = "apply"
 
 #: How each application status is named to people (``/application``, ``/stats``).
 STATUS_NAMES = {
@@ -39,6 +42,7 @@ Say = Callable[..., Text]
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "DEEP_LINK",
     "FORM_BUTTONS",
     "REVIEW_BUTTONS",
     "STATUS_NAMES",

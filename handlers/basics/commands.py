@@ -14,6 +14,7 @@ from bot.core.router import Route, Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Button, CommandMenu, MenuScope, Role
 from bot.services import Ctx
+from handlers.application.common import DEEP_LINK
 
 router = Router("basics")
 
@@ -29,7 +30,7 @@ ROLE_NAMES = {
 
 @router.command("start", description=N_("Welcome, and what I can do for you"))
 async def start(ctx: Ctx) -> None:
-    if ctx.args[:1] == ("apply",):  # a deep link such as t.me/<bot>?start=apply
+    if ctx.args[:1] == (DEEP_LINK,):  # the application form's deep link
         from handlers.application.conversation import open_form
 
         await open_form(ctx)

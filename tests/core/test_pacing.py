@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.pacing import HEADROOM, TELEGRAM_LIMITS, UNLIMITED, Pacer, RateLimits
+from bot.core.pacing import HEADROOM, UNLIMITED, Pacer, RateLimits
+from bot.platforms.telegram.limits import BOT_API_LIMITS as TELEGRAM_LIMITS
 
 SECOND = 1.0 / HEADROOM  # every limit is kept with some headroom
 

@@ -25,8 +25,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.types import ChatRef, Event, IncomingMessage, JoinRequest, MessageDeleted, UserRef
+from bot.platforms.matrix import MATRIX
 
-NAME = "matrix"
+NAME = MATRIX.name
 TEXT_TYPES = frozenset({"m.text", "m.notice"})
 
 

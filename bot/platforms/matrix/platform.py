@@ -1,7 +1,7 @@
 """The Matrix platform: copbot as a Matrix bot account, through matrix-nio.
 
 Rooms: the community room (``COPBOT_MATRIX__COMMUNITY_ROOM``; a prompt is a root event
-and its replies live in its thread; knocking there is applying), the moderators' room
+and its replies live in its thread; a knock there is a join request), the moderators' room
 (review cards) and direct chats (:mod:`.direct`; the bot accepts invitations to them).
 User ids are full Matrix ids, so a member's key is ``matrix:@alice:example.org``.
 """
@@ -29,32 +29,26 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
-from bot.config import MatrixSettings, Settings
+from bot.config import Settings
 from bot.core.errors import (
     PlatformError,
     UnsupportedCapability,
 )
-from bot.core.pacing import RateLimits
 from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.text import split
 from bot.core.types import ChatRef, Event, IncomingMessage, MessageRef, OutgoingMessage, UserRef
 from bot.platforms.matrix.direct import DirectChats
 from bot.platforms.matrix.errors import to_error
 from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, relation, timestamp, to_event, user
-from bot.platforms.matrix.limits import LimitGate
+from bot.platforms.matrix.limits import MATRIX_LIMITS, LimitGate
 from bot.platforms.matrix.membership import Membership, find_community, join
 from bot.platforms.matrix.render import Content, Keyboards, edit_content, file_content, message_content
 from bot.platforms.matrix.session import SyncLoop, log_in
+from bot.platforms.matrix.settings import MatrixSettings
 from bot.platforms.matrix.store import AdapterStore
 
 log = logging.getLogger(__name__)
 
-#: Synapse limits messages per user (``rc_message``, 0.2/s with a burst of 10 by
-#: default) and says how long to wait with ``M_LIMIT_EXCEEDED``; the outbox honours
-#: that. A homeserver's limits are its own, so we only keep under what one Synapse
-#: serves (13-28 messages/s measured here); give the bot account a rate-limit override
-#: on your homeserver (Synapse admin API ``override_ratelimit``) for broadcasts.
-MATRIX_LIMITS = RateLimits(per_second=10.0)
 #: Thread roots remembered per event, to put an edit in its thread without a lookup.
 _THREADS_REMEMBERED = 5_000
 

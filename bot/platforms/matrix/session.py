@@ -28,10 +28,10 @@ from nio import (
 )
 from nio.crypto import ENCRYPTION_ENABLED
 
-from bot.config import MatrixSettings
 from bot.core.errors import ConfigurationError, PlatformError
 from bot.core.platform import Handled
 from bot.platforms.matrix.errors import http_status
+from bot.platforms.matrix.settings import MatrixSettings
 from bot.platforms.matrix.store import AdapterStore, Credentials
 
 log = logging.getLogger(__name__)

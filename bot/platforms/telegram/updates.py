@@ -14,13 +14,20 @@ Two pieces without I/O, kept apart from the adapter so they are tested on their 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Chat, ChatMember, Message, Update, User
 
+from bot.core.platform import Handled
 from bot.core.types import ChatRef, Event, IncomingMessage, JoinRequest, ReachabilityChanged, UserRef
+from bot.platforms.telegram import TELEGRAM
 
-NAME = "telegram"
+NAME = TELEGRAM.name
 #: The update kinds the bot asks for; ``chat_join_request`` arrives only when listed.
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "chat_join_request", "my_chat_member")
+#: Hands one update to the bot (polled or posted to the webhook); the result resolves
+#: once it is handled. It raises when the bot refuses the update (stopping).
+UpdateHandler = Callable[[Update], Awaitable[Handled]]
 
 
 def user_ref(user: User) -> UserRef:

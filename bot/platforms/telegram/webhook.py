@@ -15,26 +15,28 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
 
 if TYPE_CHECKING:
-    from bot.platforms.telegram.platform import TelegramPlatform
+    from bot.platforms.telegram.updates import UpdateHandler
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class WebhookServer:
-    """Receives updates for ``platform`` on ``listen`` (``host:port``), at any path.
+    """Receives updates on ``listen`` (``host:port``), at any path, and hands them to ``handle``.
 
     Args:
-        platform: the adapter the updates are for.
+        bot: the Bot API (updates are read for it).
+        handle: hands one update to the bot; raises when the bot refuses it (stopping).
         secret: the secret token set with ``setWebhook``.
         listen: where to listen.
     """
 
-    def __init__(self, platform: TelegramPlatform, secret: str, listen: str) -> None:
-        self.platform = platform
+    def __init__(self, bot: Bot, handle: UpdateHandler, secret: str, listen: str) -> None:
+        self.bot = bot
+        self.handle = handle
         self.secret = secret.encode()
         host, _, port = listen.rpartition(":")
         self.host, self.port = host.strip("[]"), int(port)
@@ -61,14 +63,14 @@ class WebhookServer:
             return web.Response(status=403, text="wrong secret token")
         try:
             data = json.loads(await request.read())
-            update = Update.de_json(data, self.platform.bot)
+            update = Update.de_json(data, self.bot)
         except (ValueError, TypeError, KeyError) as error:
             log.warning("telegram: unreadable webhook update: %s", error)
             return web.Response(status=400, text="not an update")
         handled = self._waiting.get(update.update_id)
         if handled is None:  # else a repeat of an update in flight: wait for that one
             try:
-                handled = asyncio.ensure_future(await self.platform.handle_update(update))
+                handled = asyncio.ensure_future(await self.handle(update))
             except Exception as error:  # stopping: Telegram delivers it again later
                 log.info("telegram: update %d refused: %s", update.update_id, error)
                 return web.Response(status=503, text="stopping")

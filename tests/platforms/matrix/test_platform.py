@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from nio import RoomCreateResponse
 
-from bot.config import MatrixSettings, Settings
+from bot.config import Settings
 from bot.core.errors import RecipientUnreachable
 from bot.core.text import Text
 from bot.core.types import Button, ChatRef, Event, IncomingMessage, JoinRequest, OutgoingMessage, UserRef
-from bot.platforms.matrix import MatrixPlatform, session
+from bot.platforms.matrix import session
+from bot.platforms.matrix.platform import MatrixPlatform
+from bot.platforms.matrix.settings import MatrixSettings
 from tests.platforms.matrix.conftest import PASSWORD, unique
 from tests.platforms.matrix.synapse import Synapse
 from tests.platforms.matrix.test_live import KNOCK_RULES, direct_chat, joined

@@ -18,13 +18,14 @@ import pytest
 from nio import RoomCreateResponse, RoomPreset
 
 from bot.catalogs import Catalogs
-from bot.config import MatrixSettings, Settings
+from bot.config import Settings
 from bot.core.clock import SystemClock
 from bot.core.errors import RateLimited
 from bot.core.text import Text
 from bot.core.types import ChatRef, Event, MessageRef, OutgoingMessage
 from bot.outbox import OutboxSender
-from bot.platforms.matrix import MatrixPlatform
+from bot.platforms.matrix.platform import MatrixPlatform
+from bot.platforms.matrix.settings import MatrixSettings
 from storage.db import Database
 from storage.outbox import Outbox
 from tests.platforms.matrix.conftest import PASSWORD, Member, start_synapse, unique

@@ -21,12 +21,14 @@ from sqlalchemy import select
 from telegram.error import BadRequest
 
 from bot.app import CopBot
-from bot.config import Settings, TelegramSettings
+from bot.config import Settings
 from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable
 from bot.core.text import Text, bold, code, link
 from bot.core.types import Attachment, Button, ChatRef, MessageRef, OutgoingMessage, UserRef
 from bot.platforms.telegram.platform import TelegramPlatform
+from bot.platforms.telegram.settings import TelegramSettings
 from bot.platforms.telegram.updates import UpdateLedger
+from handlers.application.common import DEEP_LINK
 from storage.db import Database
 from storage.models import UnreachableRecipient
 from tests.fakes import FakeClock
@@ -447,7 +449,7 @@ async def test_the_apply_deep_link_opens_the_form(tg: Running) -> None:
     await tg.exchange(tg.fake.say(BOB, "/start apply"))
     texts = tg.fake.texts(BOB)
     assert any("application form" in text for text in texts), texts
-    assert tg.platform.deep_link() == f"https://t.me/{BOT_USERNAME}?start=apply"
+    assert tg.platform.deep_link(DEEP_LINK) == f"https://t.me/{BOT_USERNAME}?start=apply"
 
 
 async def test_blocking_and_unblocking_the_bot_is_recorded_for_broadcasts(tg: Running) -> None:
@@ -485,7 +487,8 @@ async def test_a_requester_the_bot_cannot_write_to_is_logged_with_the_deep_link(
     tg.fake.blocked.add(CAROL)
     await tg.exchange(tg.fake.request_join(CAROL))
     assert tg.fake.to(CAROL) == []
-    assert f"https://t.me/{BOT_USERNAME}?start=apply" in caplog.text
+    assert f"cannot write to {CAROL}, who asked to join" in caplog.text
+    assert f"through https://t.me/{BOT_USERNAME}\n" in caplog.text
 
 
 @given(st.lists(st.tuples(st.sampled_from(["deliver", "finish", "drop"]), st.integers(1, 30)), max_size=200))
