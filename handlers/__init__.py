@@ -11,7 +11,9 @@ from bot.core.router import Router
 
 def build_router() -> Router:
     """The bot's root router, with every feature included."""
-    from handlers import application, form_controls
+    from bot.forms import controls_router
+    from handlers import application
+    from handlers.application.conversation import APPLICATION_FORM_FLOW
     from handlers.basics import commands as basics
     from handlers.dialogues import commands as dialogues
     from handlers.dialogues import replies as dialogue_replies
@@ -24,7 +26,7 @@ def build_router() -> Router:
     root.include(basics.router)
     root.include(application.conversation_router)
     root.include(application.review_router)
-    root.include(form_controls.router)
+    root.include(controls_router([wiki_add.WIKI_ADD_FLOW, APPLICATION_FORM_FLOW]))
     root.include(dialogues.router)
     root.include(dialogue_replies.router)
     root.include(wiki.router)
