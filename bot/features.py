@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.router import Handler, Router
+from bot.forms import FormFlow, controls_router
 from bot.services import Ctx
 from storage.db import Database
 from storage.repository import Repository, Shared
@@ -98,6 +99,8 @@ class Feature:
     Attributes:
         name: the feature's name (its package's).
         routers: its routes, tried in this order.
+        forms: the forms it runs (their own routes are in ``routers``); the bot routes the
+            typed ``/back``, ``/skip`` and ``/cancel`` of every feature's forms together.
         repositories: the repositories its handlers open through ``ctx.services.repo``.
         jobs: its periodic work.
         start: its own work, started once the platforms are up (catch-up included).
@@ -107,6 +110,7 @@ class Feature:
 
     name: str
     routers: tuple[Router, ...] = ()
+    forms: tuple[FormFlow, ...] = ()
     repositories: tuple[type[Repository], ...] = ()
     jobs: tuple[PeriodicJob, ...] = ()
     start: Callable[[Runtime], Awaitable[None]] | None = None
@@ -114,8 +118,8 @@ class Feature:
     fallbacks: Fallbacks | None = None
 
 
-def root_router(features: Sequence[Feature], *, extra: Iterable[Router] = ()) -> Router:
-    """The bot's root router: every feature's routers in order, then ``extra``.
+def root_router(features: Sequence[Feature]) -> Router:
+    """The bot's root router: every feature's routers in order, then the forms' controls.
 
     Raises:
         ValueError: two features register the same command, or none declares fallbacks.
@@ -124,8 +128,9 @@ def root_router(features: Sequence[Feature], *, extra: Iterable[Router] = ()) ->
     for feature in features:
         for router in feature.routers:
             root.include(router)
-    for router in extra:
-        root.include(router)
+    forms = [form for feature in features for form in feature.forms]
+    if forms:
+        root.include(controls_router(forms))
     fallbacks = next((feature.fallbacks for feature in features if feature.fallbacks is not None), None)
     if fallbacks is None:
         raise ValueError("no feature answers what no route takes (Feature.fallbacks)")

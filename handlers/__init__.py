@@ -22,6 +22,4 @@ FEATURES: tuple[Feature, ...] = (
 
 def build_router(features: tuple[Feature, ...] = FEATURES) -> Router:
     """The bot's root router, with every feature's routes."""
-    from handlers import form_controls
-
-    return root_router(features, extra=(form_controls.router,))
+    return root_router(features)

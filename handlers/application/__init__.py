@@ -1,7 +1,7 @@
 """Membership: the application form in a direct chat, and its review by moderators.
 
 * :mod:`~handlers.application.form` — the form as data (default, or a YAML file).
-* :mod:`~handlers.application.conversation` — ``/apply``, the answers, ``/status``, ``/terms``,
+* :mod:`~handlers.application.conversation` — ``/apply``, the form's hooks, ``/status``, ``/terms``,
   and the join-request hook of the platforms.
 * :mod:`~handlers.application.review` — notification, ``/applications``, ``/approve``, ``/reject``.
 * :mod:`~handlers.application.jobs` — reminders and expiry, driven by the clock.
@@ -16,6 +16,7 @@ from storage.application.repository import ApplicationRepository
 FEATURE = Feature(
     name="application",
     routers=(conversation.router, review.router),
+    forms=(conversation.APPLICATION_FORM_FLOW,),
     repositories=(ApplicationRepository,),
     jobs=(
         PeriodicJob("application-forms", jobs.FORM_CHECK_INTERVAL, jobs.remind_and_expire_forms),

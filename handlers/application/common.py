@@ -18,7 +18,8 @@ from bot.forms import Form
 from bot.forms.display import show_value, summary_lines, title_of
 from bot.services import Ctx
 from handlers.application.form import application_form
-from storage.application.repository import ApplicationRepository, Draft, Status
+from storage.application.draft_cache import Draft
+from storage.application.repository import ApplicationRepository, Status
 from storage.models import Application
 
 #: Button namespaces: the applicant's form, and the moderators' review.

@@ -1,41 +1,30 @@
 """The applicant's side: ``/apply`` and the form in a direct chat, ``/status``, ``/terms``.
 
-The form's place (the step asked, the summary being edited, the choices toggled) is
-stored with the answers in the event's transaction, before the bot replies; after a
-restart ``/apply`` or the next answer continues at the same step.
+The form is driven by the one form flow (:mod:`bot.forms.flow`); what only the
+application does is declared here as :data:`APPLICATION_FORM_FLOW`'s hooks: Submit closes
+the draft as submitted, audits it, thanks the applicant and notifies the reviewers;
+Cancel closes it as cancelled and revokes the applicant role. The draft is the
+application row itself (:class:`storage.application.drafts.ApplicationDrafts`), written
+in the event's transaction before the bot replies; after a restart ``/apply`` or the
+next answer continues at the same step.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
-from bot.core.text import Text, bold, code
-from bot.core.types import Button, JoinRequest, Role
-from bot.forms import Accepted, Form, Rejected, Step, label_text, parse_answer
+from bot.core.text import code
+from bot.core.types import JoinRequest, Role
+from bot.forms.flow import FormFlow, FormTexts
 from bot.services import Ctx
-from handlers.application.common import (
-    FORM_BUTTONS,
-    admit,
-    answers_of,
-    form_of,
-    show_value,
-    summary_lines,
-    terms_text,
-)
+from handlers.application.common import FORM_BUTTONS, admit, answers_of, form_of, terms_text
 from handlers.application.review import notify_reviewers
-from handlers.form_controls import FormControls
-from storage.application.repository import (
-    ApplicationAlreadyOpen,
-    ApplicationRepository,
-    Draft,
-    DraftCache,
-    StaleDraft,
-    Status,
-)
+from storage.application.draft_cache import Draft, StaleDraft
+from storage.application.drafts import ApplicationDrafts
+from storage.application.repository import ApplicationAlreadyOpen, ApplicationRepository, Status
 
 router = Router("application")
 
@@ -81,18 +70,15 @@ async def open_form(ctx: Ctx) -> None:
                 ),
             )
             return
-    form = form_of(ctx)
     if current is None:
-        now = ctx.services.now()
         try:
-            current = await repository.start(person_id, ctx.event.sender, now)
+            current = await _drafts(ctx).start(person_id, ctx.event.sender)
         except ApplicationAlreadyOpen:  # opened from another chat at the same moment
             raise UserFacingError(
                 N_("You have an application open already. Send {apply} to continue it."),
                 apply=code(ctx.cmd("apply")),
             ) from None
-        _remember(ctx, current)
-        await ctx.services.users.grant(person_id, Role.APPLICANT, now)
+        await ctx.services.users.grant(person_id, Role.APPLICANT, ctx.services.now())
         intro = ctx._(
             N_(
                 "Welcome to the application form of the community of practice. Answer each question "
@@ -107,231 +93,15 @@ async def open_form(ctx: Ctx) -> None:
         )
     else:
         intro = ctx._(N_("Welcome back! Let us continue where you left off."))
-    await show_place(ctx, form, current, [intro])
+    await APPLICATION_FORM_FLOW.show(ctx, current, [intro])
 
 
-# -- answers --------------------------------------------------------------------------
+# -- the form's hooks -----------------------------------------------------------------
 
 
-async def _filling_in(ctx: Ctx) -> bool:
-    """Whether this plain message is an answer: a direct chat with a form in progress."""
-    message = ctx.message
-    if message is None or not message.is_direct or message.edited or ctx.actor.person_id is None:
-        return False
-    if ctx.actor.role != Role.APPLICANT:  # granted with the form, revoked when it ends
-        return False
-    return await ctx.services.repo(ApplicationRepository).draft_of(ctx.actor.person_id) is not None
-
-
-@router.message(filter=_filling_in)
-async def answer(ctx: Ctx) -> None:
+async def _submit(ctx: Ctx, answers: dict[str, Any]) -> None:
+    """Send the completed application to the moderators."""
     application = await _draft(ctx)
-    form = form_of(ctx)
-    answers = answers_of(form, application)
-    step = _current(form, application, answers)
-    text = ctx.message.text if ctx.message else None
-    if step is None:
-        await show_place(ctx, form, application, [ctx._(N_("Your answers are complete."))])
-        return
-    if text is None:
-        ask(ctx, form, step, answers, application.progress, [ctx._(N_("I can only read text here."))])
-        return
-    labels = [label_text(choice.label, ctx.gettext, ctx.actor.locale) for choice in step.choices]
-    result = parse_answer(step, text, labels)
-    if isinstance(result, Rejected):
-        ask(ctx, form, step, answers, application.progress, [ctx._(result.msgid, **result.values)])
-        return
-    await _accept(ctx, form, application, answers, step, result)
-
-
-async def _accept(
-    ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any], step: Step, result: Accepted
-) -> None:
-    answers = {**answers, step.field: result.value}
-    application = await _save(ctx, application, ctx.services.now(), answers=answers, progress={})
-    notes: list[Text] = []
-    if result.truncated:
-        notes.append(
-            ctx._(
-                N_("Your answer was longer than {limit} characters: I kept the first {limit}."),
-                limit=step.max_length,
-            )
-        )
-    await show_place(ctx, form, application, notes)
-
-
-async def show_place(ctx: Ctx, form: Form, application: Draft, before: list[Text]) -> None:
-    """Ask the current question, or show the summary when every step is answered."""
-    answers = answers_of(form, application)
-    step = _current(form, application, answers)
-    if step is None:
-        _summary(ctx, form, answers, before)
-    else:
-        ask(ctx, form, step, answers, application.progress, before)
-
-
-def _current(form: Form, application: Draft, answers: dict[str, Any]) -> Step | None:
-    cursor = application.progress.get("cursor")
-    step = form.step(cursor) if isinstance(cursor, str) else None
-    return step or form.first_unanswered(answers)
-
-
-def ask(
-    ctx: Ctx, form: Form, step: Step, answers: dict[str, Any], progress: dict[str, Any], before: list[Text]
-) -> None:
-    """Send the question of ``step`` (after ``before``), with its buttons."""
-    gettext, locale = ctx.gettext, ctx.actor.locale
-    parts: list[Text | str] = list(before)
-    if step.show_document == "terms":
-        parts.append(terms_text(ctx, locale))
-    parts.append(
-        ctx._(
-            N_("Question {number} of {total}: {question}"),
-            number=form.index(step.field) + 1,
-            total=len(form.steps),
-            question=bold(label_text(step.question, gettext, locale)),
-        )
-    )
-    if step.field in answers:
-        parts.append(
-            ctx._(
-                N_("Your current answer: {answer}"),
-                answer=show_value(step, answers[step.field], gettext, locale),
-            )
-        )
-    if not step.required:
-        parts.append(
-            ctx._(N_("This question is optional: send {skip} to leave it out."), skip=code(ctx.cmd("skip")))
-        )
-    buttons: list[list[Button]] = []
-    if step.kind == "multi":
-        parts.append(
-            ctx._(
-                N_("Press every option that applies, then Done. You can also type them, separated by commas.")
-            )
-        )
-        selected = progress.get("selection") if progress.get("selecting") == step.field else None
-        chosen = set(selected if isinstance(selected, list) else answers.get(step.field) or [])
-        for index, choice in enumerate(step.choices):
-            mark = "\u2611 " if choice.value in chosen else "\u2610 "
-            label = mark + label_text(choice.label, gettext, locale)
-            buttons.append([Button(label, f"{FORM_BUTTONS}:t:{step.field}:{index}")])
-        buttons.append([Button(gettext(N_("Done")), f"{FORM_BUTTONS}:d:{step.field}")])
-    elif step.kind == "single":
-        for index, choice in enumerate(step.choices):
-            label = label_text(choice.label, gettext, locale)
-            buttons.append([Button(label, f"{FORM_BUTTONS}:c:{step.field}:{index}")])
-    elif step.kind == "consent":
-        buttons.append(
-            [
-                Button(gettext(N_("Yes, I accept")), f"{FORM_BUTTONS}:c:{step.field}:yes"),
-                Button(gettext(N_("No")), f"{FORM_BUTTONS}:c:{step.field}:no"),
-            ]
-        )
-    ctx.send(ctx.event.sender, Text.join("\n\n", parts), buttons=buttons)
-
-
-def _summary(ctx: Ctx, form: Form, answers: dict[str, Any], before: list[Text]) -> None:
-    gettext, locale = ctx.gettext, ctx.actor.locale
-    lines: list[Text] = [
-        ctx._(N_("Please check your answers. Press a field to change it, or Submit to send them."))
-    ]
-    lines.extend(summary_lines(form, answers, gettext, locale))
-    buttons = [
-        [
-            Button(
-                "\u270e " + label_text(step.title or step.question, gettext, locale),
-                f"{FORM_BUTTONS}:e:{step.field}",
-            )
-        ]
-        for step in form.steps
-    ]
-    buttons.append([Button(gettext(N_("Submit")), f"{FORM_BUTTONS}:s")])
-    ctx.send(ctx.event.sender, Text.join("\n\n", [*before, Text.join("\n", lines)]), buttons=buttons)
-
-
-# -- buttons --------------------------------------------------------------------------
-
-
-@router.button(FORM_BUTTONS)
-async def form_button(ctx: Ctx) -> None:
-    payload = ctx.message.button if ctx.message and ctx.message.button else ""
-    _namespace, action, *rest = [*payload.split(":"), ""]
-    if action == "x":
-        await _confirm_cancel(ctx, rest[0] == "y")
-        return
-    application = await _draft(ctx)
-    form = form_of(ctx)
-    answers = answers_of(form, application)
-    step = _current(form, application, answers)
-    if action == "s":
-        await _submit(ctx, form, application, answers)
-    elif action == "e" and form.step(rest[0]) is not None:
-        application = await _save(
-            ctx, application, ctx.services.now(), answers=answers, progress={"cursor": rest[0]}
-        )
-        await show_place(ctx, form, application, [])
-    elif step is None or rest[0] != step.field:
-        await show_place(ctx, form, application, [ctx._(N_("That button belongs to another question."))])
-    elif action == "c":
-        await _choose(ctx, form, application, answers, step, rest[1] if len(rest) > 1 else "")
-    elif action == "t":
-        await _toggle(ctx, form, application, answers, step, rest[1] if len(rest) > 1 else "")
-    elif action == "d":
-        selection = application.progress.get("selection")
-        if application.progress.get("selecting") != step.field:
-            selection = answers.get(step.field)
-        chosen = [value for value in (selection or []) if step.choice(value) is not None]
-        if not chosen:
-            ask(
-                ctx,
-                form,
-                step,
-                answers,
-                application.progress,
-                [ctx._(N_("Choose at least one option, then press Done."))],
-            )
-            return
-        await _accept(ctx, form, application, answers, step, Accepted(chosen))
-
-
-async def _choose(
-    ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any], step: Step, pressed: str
-) -> None:
-    if step.kind == "consent":
-        if pressed == "yes":
-            await _accept(ctx, form, application, answers, step, Accepted(True))
-        else:
-            ask(
-                ctx, form, step, answers, application.progress, [ctx._(N_("This must be accepted to go on."))]
-            )
-        return
-    if pressed.isdigit() and int(pressed) < len(step.choices):
-        await _accept(ctx, form, application, answers, step, Accepted(step.choices[int(pressed)].value))
-
-
-async def _toggle(
-    ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any], step: Step, pressed: str
-) -> None:
-    if not pressed.isdigit() or int(pressed) >= len(step.choices):
-        return
-    progress = dict(application.progress)
-    if progress.get("selecting") != step.field:
-        progress["selecting"], progress["selection"] = step.field, list(answers.get(step.field) or [])
-    value = step.choices[int(pressed)].value
-    selection = [v for v in progress["selection"] if v != value]
-    if len(selection) == len(progress["selection"]):
-        selection.append(value)
-    progress["selection"] = selection
-    application = await _save(ctx, application, ctx.services.now(), answers=answers, progress=progress)
-    ask(ctx, form, step, answers, progress, [])
-
-
-async def _submit(ctx: Ctx, form: Form, application: Draft, answers: dict[str, Any]) -> None:
-    missing = form.first_unanswered(answers)
-    if missing is not None:
-        await show_place(ctx, form, application, [ctx._(N_("Some questions are not answered yet."))])
-        return
     now = ctx.services.now()
     await ctx.services.repo(ApplicationRepository).close(application, Status.SUBMITTED, now, answers=answers)
     await ctx.services.audit.record(
@@ -354,71 +124,12 @@ async def _submit(ctx: Ctx, form: Form, application: Draft, answers: dict[str, A
     )
     submitted = await ctx.services.repo(ApplicationRepository).get(application.id)
     if submitted is not None:
-        await notify_reviewers(ctx, form, submitted)
+        await notify_reviewers(ctx, form_of(ctx), submitted)
 
 
-# -- back, skip, cancel ---------------------------------------------------------------
-
-
-async def back(ctx: Ctx) -> None:
-    application = await _draft(ctx)
-    form = form_of(ctx)
-    answers = answers_of(form, application)
-    step = _current(form, application, answers)
-    index = len(form.steps) if step is None else form.index(step.field)
-    notes: list[Text] = []
-    if index == 0:
-        notes.append(ctx._(N_("This is the first question.")))
-    target = form.steps[max(index - 1, 0)]
-    application = await _save(
-        ctx, application, ctx.services.now(), answers=answers, progress={"cursor": target.field}
-    )
-    await show_place(ctx, form, application, notes)
-
-
-async def skip(ctx: Ctx) -> None:
-    application = await _draft(ctx)
-    form = form_of(ctx)
-    answers = answers_of(form, application)
-    step = _current(form, application, answers)
-    if step is None:
-        await show_place(ctx, form, application, [])
-        return
-    if step.required:
-        ask(
-            ctx,
-            form,
-            step,
-            answers,
-            application.progress,
-            [ctx._(N_("This question must be answered: it cannot be skipped."))],
-        )
-        return
-    await _accept(ctx, form, application, answers, step, Accepted(None))
-
-
-async def cancel(ctx: Ctx) -> None:
-    await _draft(ctx)
-    ctx.send(
-        ctx.event.sender,
-        ctx._(N_("Do you really want to discard your application form and all its answers?")),
-        buttons=[
-            [
-                Button(ctx.gettext(N_("Yes, discard it")), f"{FORM_BUTTONS}:x:y"),
-                Button(ctx.gettext(N_("No, continue")), f"{FORM_BUTTONS}:x:n"),
-            ]
-        ],
-    )
-
-
-async def _confirm_cancel(ctx: Ctx, confirmed: bool) -> None:
-    application = await _draft(ctx)
-    if not confirmed:
-        await show_place(ctx, form_of(ctx), application, [])
-        return
-    now = ctx.services.now()
-    await ctx.services.repo(ApplicationRepository).close(application, Status.CANCELLED, now)
-    await ctx.services.users.revoke(application.person_id, Role.APPLICANT)
+async def _cancelled(ctx: Ctx) -> None:
+    """The draft was closed as cancelled: the person is no longer an applicant."""
+    await ctx.services.users.revoke(_person(ctx), Role.APPLICANT)
     ctx.send(
         ctx.event.sender,
         ctx._(
@@ -428,16 +139,47 @@ async def _confirm_cancel(ctx: Ctx, confirmed: bool) -> None:
     )
 
 
-async def _in_progress(ctx: Ctx) -> bool:
-    person_id = ctx.actor.person_id
-    return (
-        person_id is not None
-        and await ctx.services.repo(ApplicationRepository).draft_of(person_id) is not None
+def _missing(ctx: Ctx) -> UserFacingError:
+    return UserFacingError(
+        N_("You have no application form in progress. Send {apply} to start one."),
+        apply=code(ctx.cmd("apply")),
     )
 
 
-#: What ``/back``, ``/skip`` and ``/cancel`` do here (see :mod:`handlers.form_controls`).
-CONTROLS = FormControls(in_progress=_in_progress, back=back, skip=skip, cancel=cancel)
+def _drafts(ctx: Ctx) -> ApplicationDrafts:
+    return ApplicationDrafts(ctx.services.repo(ApplicationRepository), ctx.services.now, ctx.after_commit)
+
+
+def _applicant(ctx: Ctx) -> bool:
+    # granted with the form, revoked when it ends: a moderator's plain messages are not answers
+    return ctx.actor.role == Role.APPLICANT
+
+
+def _document(ctx: Ctx, name: str) -> str:
+    return terms_text(ctx, ctx.actor.locale) if name == "terms" else ""
+
+
+#: The application form as the form flow drives it.
+APPLICATION_FORM_FLOW = FormFlow(
+    name="application",
+    buttons=FORM_BUTTONS,
+    form=form_of,
+    drafts=_drafts,
+    texts=FormTexts(
+        summary=N_("Please check your answers. Press a field to change it, or Submit to send them."),
+        submit=N_("Submit"),
+        optional=N_("This question is optional: send {skip} to leave it out."),
+        discard=N_("Do you really want to discard your application form and all its answers?"),
+        complete=N_("Your answers are complete."),
+    ),
+    submit=_submit,
+    cancelled=_cancelled,
+    missing=_missing,
+    answers_plain=_applicant,
+    document=_document,
+    conflicts=(StaleDraft,),
+)
+router.include(APPLICATION_FORM_FLOW.router())
 
 
 # -- status and terms -----------------------------------------------------------------
@@ -495,32 +237,6 @@ async def terms(ctx: Ctx) -> None:
 # -- helpers --------------------------------------------------------------------------
 
 
-async def _save(
-    ctx: Ctx, draft: Draft, now: datetime, *, answers: dict[str, Any], progress: dict[str, Any]
-) -> Draft:
-    """Write the form, and remember it once committed (the next answer then reads nothing)."""
-    try:
-        saved = await ctx.services.repo(ApplicationRepository).save(
-            draft, now, answers=answers, progress=progress
-        )
-    except StaleDraft:
-        raise UserFacingError(
-            N_("Your form changed in the meantime: please send your answer again.")
-        ) from None
-    _remember(ctx, saved)
-    return saved
-
-
-def _remember(ctx: Ctx, draft: Draft) -> None:
-    """Cache the draft once the transaction committed: the next answer then reads nothing."""
-    drafts = ctx.services.shared.get(DraftCache)
-
-    async def remember() -> None:
-        drafts.put(draft)
-
-    ctx.after_commit(remember)
-
-
 def _person(ctx: Ctx) -> int:
     if ctx.actor.person_id is None:  # identity middleware always resolves; defensive
         raise RuntimeError("the actor has no person")
@@ -530,8 +246,5 @@ def _person(ctx: Ctx) -> int:
 async def _draft(ctx: Ctx) -> Draft:
     application = await ctx.services.repo(ApplicationRepository).draft_of(_person(ctx))
     if application is None:
-        raise UserFacingError(
-            N_("You have no application form in progress. Send {apply} to start one."),
-            apply=code(ctx.cmd("apply")),
-        )
+        raise _missing(ctx)
     return application

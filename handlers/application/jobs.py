@@ -15,7 +15,8 @@ from bot.core.text import Text, code
 from bot.core.types import OutgoingMessage, Role, UserRef
 from bot.services import Ctx
 from handlers.application.common import Say, command, review_recipients, speaker
-from storage.application.repository import ApplicationRepository, Draft, Status
+from storage.application.draft_cache import Draft
+from storage.application.repository import ApplicationRepository, Status
 from storage.models import Application
 
 #: How often the jobs run; the settings say when something is due.

@@ -15,6 +15,7 @@ from storage.wiki.repository import WikiRepository
 FEATURE = Feature(
     name="wiki",
     routers=(commands.router, add.router),
+    forms=(add.WIKI_ADD_FLOW,),
     repositories=(WikiRepository,),
     seed=seed_sample_wiki,
 )

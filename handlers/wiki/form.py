@@ -7,6 +7,7 @@ slug so that a slug can be suggested from it; the deadline is asked for opportun
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.core.i18n import N_
@@ -99,7 +100,7 @@ FORM = Form(
 )
 
 
-def applicable(answers: dict[str, Any]) -> tuple[Step, ...]:
+def applicable(answers: Mapping[str, Any]) -> tuple[Step, ...]:
     """The steps that apply: the deadline only concerns opportunities."""
     opportunity = answers.get("kind") == WikiKind.OPPORTUNITY.value
     return tuple(step for step in FORM.steps if step.field != DEADLINE or opportunity)

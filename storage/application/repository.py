@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self, cast
 
@@ -14,13 +12,10 @@ from sqlalchemy import Select, Table, and_, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
+from storage.application.draft_cache import Draft, DraftCache, StaleDraft
 from storage.models import Application, Identity, Person, RoleGrant
 from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring
-
-
-class StaleDraft(Exception):
-    """A draft was changed by another event between reading and writing it."""
 
 
 class Status(StrEnum):
@@ -38,83 +33,6 @@ class ApplicationAlreadyOpen(Exception):
 
 #: Statuses of an application that still counts as the person's open one.
 OPEN = (Status.DRAFT, Status.SUBMITTED)
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """A form being filled in, as committed: what the conversation needs of it.
-
-    Attributes:
-        id: the application's id.
-        person_id: the applicant.
-        answers: the answers so far, by field.
-        progress: the conversation's place (step asked, editing, choices toggled).
-        version: the number of writes so far; a write must name the version it read.
-    """
-
-    id: int
-    person_id: int
-    answers: dict[str, Any]
-    progress: dict[str, Any]
-    version: int
-
-    @classmethod
-    def of(cls, application: Application) -> Draft:
-        return cls(
-            application.id,
-            application.person_id,
-            dict(application.answers),
-            dict(application.progress),
-            application.version,
-        )
-
-
-class DraftCache:
-    """Committed drafts by person, so that an answer costs a write but no read.
-
-    Only one process writes forms (the bot). A repository forgets a person's entry as it
-    writes; the conversation puts the new draft back once the transaction committed. A
-    closed draft leaves a tombstone, so a put still queued for it is ignored. Of two puts
-    for the same draft the newer version wins. Entries expire after ``ttl`` all the same.
-
-    Args:
-        ttl: how long an entry may be used.
-        max_size: entries kept; the oldest are dropped first.
-    """
-
-    def __init__(self, ttl: timedelta = timedelta(minutes=10), max_size: int = 50_000) -> None:
-        self.ttl = ttl.total_seconds()
-        self.max_size = max_size
-        # person id -> (draft or None for a tombstone, draft id, version, when stored)
-        self._entries: dict[int, tuple[Draft | None, int, int, float]] = {}
-
-    def get(self, person_id: int) -> Draft | None:
-        """The person's committed draft, or ``None``: unknown here, ask the database."""
-        entry = self._entries.get(person_id)
-        if entry is None:
-            return None
-        if time.monotonic() - entry[3] >= self.ttl:
-            self._entries.pop(person_id, None)
-            return None
-        return entry[0]
-
-    def put(self, draft: Draft) -> None:
-        current = self._entries.get(draft.person_id)
-        if current is not None and current[1] == draft.id and current[2] > draft.version:
-            return
-        self._store(draft.person_id, (draft, draft.id, draft.version, time.monotonic()))
-
-    def bury(self, draft: Draft) -> None:
-        """The draft was closed (submitted, cancelled, expired): ignore later puts of it."""
-        self._store(draft.person_id, (None, draft.id, draft.version + 1, time.monotonic()))
-
-    def forget(self, person_id: int) -> None:
-        self._entries.pop(person_id, None)
-
-    def _store(self, person_id: int, entry: tuple[Draft | None, int, int, float]) -> None:
-        if person_id not in self._entries and len(self._entries) >= self.max_size:
-            self._entries.pop(next(iter(self._entries)))
-        self._entries[person_id] = entry
 
 
 _TABLE = cast(Table, Application.__table__)

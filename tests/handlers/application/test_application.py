@@ -65,7 +65,7 @@ async def test_apply_answer_submit_and_approve(bot: Harness) -> None:
     assert "  Training languages: English, French" in summary
     assert "  Areas of expertise: Gender mainstreaming, Women's economic empowerment" in summary
     assert "  How you heard of us: (skipped)" in summary
-    assert summary[-1] == "[#14] Submit"
+    assert summary[-2:] == ["[#14] Submit", "[#15] Cancel"]
     submitted = await bot.say("#14")
     assert submitted[0].startswith("[alice] Thank you! Your application #1 has been sent to the moderators.")
     assert "[admin] New application #1 from Alice Doe:" in submitted
@@ -148,7 +148,8 @@ async def test_a_message_without_text_gets_a_polite_reask(bot: Harness) -> None:
     await bot.bot.drain()
     lines = bot.console.take()
     assert lines[0] == "[alice] I can only read text here."
-    assert "Question 1 of 13: What is your full name?" in lines[-1]
+    assert "Question 1 of 13: What is your full name?" in lines[-2]
+    assert lines[-1] == "[#1] Cancel"
 
 
 async def test_back_skip_and_cancel(bot: Harness) -> None:

@@ -6,14 +6,8 @@ import pytest
 from sqlalchemy import update
 
 from bot.core.types import UserRef
-from storage.application.repository import (
-    ApplicationAlreadyOpen,
-    ApplicationRepository,
-    Draft,
-    DraftCache,
-    StaleDraft,
-    Status,
-)
+from storage.application.draft_cache import Draft, DraftCache, StaleDraft
+from storage.application.repository import ApplicationAlreadyOpen, ApplicationRepository, Status
 from storage.db import Database
 from storage.models import Application, Person
 from tests.fakes import FakeClock

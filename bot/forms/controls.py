@@ -1,0 +1,53 @@
+"""``/back``, ``/skip`` and ``/cancel``: the typed controls of every form, routed once.
+
+A command name belongs to one route, yet several features run forms. The router made
+here sends each command to the form the person has in progress; when they have several
+(a moderator writing a wiki entry while their own application is open), the form that
+needs the higher role wins, being the more particular work. With none in progress, the
+form open to the lowest role answers (the application: anyone may start it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.router import Router
+from bot.forms.flow import FormFlow
+from bot.forms.prompts import Ctx
+
+
+def controls_router(forms: Sequence[FormFlow]) -> Router:
+    """The routes of ``/back``, ``/skip`` and ``/cancel`` for ``forms``.
+
+    Args:
+        forms: every form of the bot; among forms needing the same role, the first
+            listed wins.
+
+    Raises:
+        ValueError: ``forms`` is empty.
+    """
+    if not forms:
+        raise ValueError("typed form controls need at least one form")
+    listed = sorted(forms, key=lambda form: form.role, reverse=True)  # stable: ties keep their order
+
+    async def owner(ctx: Ctx) -> FormFlow:
+        for form in listed:
+            if await form.in_progress(ctx):
+                return form
+        return listed[-1]
+
+    router = Router("form_controls")
+
+    @router.command("back")
+    async def back(ctx: Ctx) -> None:
+        await (await owner(ctx)).back(ctx)
+
+    @router.command("skip")
+    async def skip(ctx: Ctx) -> None:
+        await (await owner(ctx)).skip(ctx)
+
+    @router.command("cancel")
+    async def cancel(ctx: Ctx) -> None:
+        await (await owner(ctx)).cancel(ctx)
+
+    return router

@@ -1,0 +1,398 @@
+"""The one conversation that fills in a form: ask, validate, back, skip, edit, submit, cancel.
+
+Every form of the bot (the membership application, the wiki's ``/wiki_add``) is a
+:class:`FormFlow`: a declaration (the :class:`~bot.forms.steps.Form`, a button namespace,
+the texts that differ) plus hooks (what Submit does, what Cancel does, extra checks of an
+answer). The driver here is written once, like aiogram's ``SceneWizard`` or PTB's
+``ConversationHandler``: the feature never copies it.
+
+The buttons are the same in every form (see :mod:`bot.forms.prompts`); typed ``/back``,
+``/skip`` and ``/cancel`` are routed by :func:`bot.forms.controls.controls_router`.
+
+The draft (answers and place) is written through the form's
+:class:`~bot.forms.drafts.DraftStore` in the event's transaction, before the bot
+replies; after a restart the next answer continues at the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.errors import UserFacingError
+from bot.core.i18n import N_
+from bot.core.router import Router
+from bot.core.text import Text
+from bot.core.types import Button, Role
+from bot.forms.drafts import DraftStore, FormDraft
+from bot.forms.prompts import Ctx, Place, Suggestion, question, summary
+from bot.forms.steps import Accepted, Form, Rejected, Step, label_text, parse_answer
+
+
+@dataclass(frozen=True, slots=True)
+class FormTexts:
+    """The msgids that differ from form to form.
+
+    Attributes:
+        summary: the heading of the summary (how to edit, what Submit is called).
+        submit: the label of the Submit button.
+        optional: the note under an optional question (may use ``{skip}``, the typed command).
+        discard: the question asked before a draft is discarded.
+        complete: said when a plain message arrives while the summary is shown, if anything.
+    """
+
+    summary: str
+    submit: str
+    optional: str
+    discard: str
+    complete: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reopen:
+    """What a Submit hook returns to send the person back to one step, with a note."""
+
+    field: str
+    note: Text
+
+
+SubmitHook = Callable[[Ctx, dict[str, Any]], Awaitable[Reopen | None]]
+CheckHook = Callable[[Ctx, Step, Accepted], Awaitable[Accepted | Rejected]]
+SuggestHook = Callable[[Ctx, Step, Mapping[str, Any]], Awaitable[Suggestion | None]]
+
+
+def _every_step(form: Form, answers: Mapping[str, Any]) -> tuple[Step, ...]:
+    return form.steps
+
+
+def _anyone(ctx: Ctx) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class FormFlow:
+    """A form declared for the conversation, and the conversation that drives it.
+
+    Attributes:
+        name: the form's name in draft keys (``application``, ``wiki.add``).
+        buttons: the namespace of its buttons.
+        form: the steps, for this event (a deployment may configure them).
+        drafts: the draft store, for this event's unit of work.
+        texts: the wording that differs from form to form.
+        submit: completes the form with the final answers: stores the result, ends the
+            draft, tells the person; returns :class:`Reopen` to send them back to a step.
+        cancelled: runs once the person confirmed Cancel and the draft was discarded.
+        missing: the error to show when the person has no draft of this form.
+        role: the lowest role allowed to use the form.
+        answers_plain: whether a plain message in a direct chat is an answer (beyond the
+            role and a draft in progress).
+        applicable: the steps that apply, given the answers so far.
+        check: checks an accepted answer further (a slug is free...).
+        suggest: an answer to propose for a step, if any.
+        document: the text of a document a step shows (``Step.show_document``).
+        conflicts: exceptions of :meth:`DraftStore.save` that mean the draft changed meanwhile.
+    """
+
+    name: str
+    buttons: str
+    form: Callable[[Ctx], Form]
+    drafts: Callable[[Ctx], DraftStore]
+    texts: FormTexts
+    submit: SubmitHook
+    cancelled: Callable[[Ctx], Awaitable[None]]
+    missing: Callable[[Ctx], UserFacingError]
+    role: Role = Role.GUEST
+    answers_plain: Callable[[Ctx], bool] = _anyone
+    applicable: Callable[[Form, Mapping[str, Any]], Sequence[Step]] = _every_step
+    check: CheckHook | None = None
+    suggest: SuggestHook | None = None
+    document: Callable[[Ctx, str], str] | None = None
+    conflicts: tuple[type[Exception], ...] = ()
+
+    # -- what the feature calls -----------------------------------------------------------
+
+    def router(self) -> Router:
+        """The routes of the form: its buttons, and plain messages that answer it."""
+        router = Router(f"{self.name}.form")
+        router.message(filter=self._answering, role=self.role)(self.answer)
+        router.button(self.buttons, role=self.role)(self.press)
+        return router
+
+    async def load(self, ctx: Ctx) -> FormDraft | None:
+        """The actor's draft of this form, if they are filling it in."""
+        if ctx.actor.person_id is None:
+            return None
+        return await self.drafts(ctx).load(ctx.actor.person_id, self.name)
+
+    async def in_progress(self, ctx: Ctx) -> bool:
+        """Whether the actor may use this form and has a draft of it."""
+        return ctx.actor.has(self.role) and await self.load(ctx) is not None
+
+    async def show(self, ctx: Ctx, draft: FormDraft, before: Sequence[Text]) -> None:
+        """Ask the current question, or show the summary when every step is answered."""
+        form, answers, steps, step = self._locate(ctx, draft)
+        if step is None:
+            texts = self.texts
+            text, buttons = summary(
+                ctx,
+                self.buttons,
+                form,
+                steps,
+                answers,
+                before=before,
+                heading=texts.summary,
+                submit=texts.submit,
+            )
+            ctx.send(ctx.event.sender, text, buttons=buttons)
+        else:
+            await self._ask(ctx, steps, step, answers, draft.progress, before)
+
+    # -- typed controls (see bot.forms.controls) -----------------------------------------
+
+    async def back(self, ctx: Ctx) -> None:
+        """Return to the question before the current one (the last one, from the summary)."""
+        draft = await self._require(ctx)
+        _form, answers, steps, step = self._locate(ctx, draft)
+        index = len(steps) if step is None else steps.index(step)
+        notes = [ctx._(N_("This is the first question."))] if index == 0 else []
+        draft = await self._save(ctx, answers, {"cursor": steps[max(index - 1, 0)].field})
+        await self.show(ctx, draft, notes)
+
+    async def skip(self, ctx: Ctx) -> None:
+        """Leave out the current question, if it is optional."""
+        draft = await self._require(ctx)
+        _form, answers, steps, step = self._locate(ctx, draft)
+        if step is None:
+            await self.show(ctx, draft, [])
+        elif step.required:
+            note = ctx._(N_("This question must be answered: it cannot be skipped."))
+            await self._ask(ctx, steps, step, answers, draft.progress, [note])
+        else:
+            await self._accept(ctx, answers, step, Accepted(None))
+
+    async def cancel(self, ctx: Ctx) -> None:
+        """Ask whether to discard the draft."""
+        await self._require(ctx)
+        ctx.send(
+            ctx.event.sender,
+            ctx._(self.texts.discard),
+            buttons=[
+                [
+                    Button(ctx.gettext(N_("Yes, discard it")), f"{self.buttons}:x:y"),
+                    Button(ctx.gettext(N_("No, continue")), f"{self.buttons}:x:n"),
+                ]
+            ],
+        )
+
+    # -- routes ---------------------------------------------------------------------------
+
+    async def _answering(self, ctx: Ctx) -> bool:
+        message = ctx.message
+        if message is None or not message.is_direct or message.edited or ctx.actor.person_id is None:
+            return False
+        return ctx.actor.has(self.role) and self.answers_plain(ctx) and await self.load(ctx) is not None
+
+    async def answer(self, ctx: Ctx) -> None:
+        """A plain message: the answer to the current question."""
+        draft = await self._require(ctx)
+        _form, answers, steps, step = self._locate(ctx, draft)
+        text = ctx.message.text if ctx.message else None
+        if step is None:
+            complete = self.texts.complete
+            await self.show(ctx, draft, [ctx._(complete)] if complete else [])
+            return
+        if text is None:
+            await self._ask(
+                ctx, steps, step, answers, draft.progress, [ctx._(N_("I can only read text here."))]
+            )
+            return
+        labels = [label_text(choice.label, ctx.gettext, ctx.actor.locale) for choice in step.choices]
+        result = parse_answer(step, text, labels)
+        if isinstance(result, Accepted) and self.check is not None:
+            result = await self.check(ctx, step, result)
+        if isinstance(result, Rejected):
+            note = ctx._(result.msgid, **result.values)
+            await self._ask(ctx, steps, step, answers, draft.progress, [note])
+            return
+        await self._accept(ctx, answers, step, result)
+
+    async def press(self, ctx: Ctx) -> None:
+        """A button of the form: ``ACTION[:FIELD[:CHOICE]]`` after the namespace."""
+        payload = (ctx.message.button if ctx.message else None) or ""
+        _namespace, action, *rest = [*payload.split(":"), "", ""]
+        draft = await self._require(ctx)
+        form, answers, steps, step = self._locate(ctx, draft)
+        if action == "x":
+            await self._discard(ctx, draft, rest[0])
+        elif action == "s":
+            await self._submit(ctx, form, steps, draft, answers)
+        elif action == "e" and form.step(rest[0]) is not None:
+            await self.show(ctx, await self._save(ctx, answers, {"cursor": rest[0]}), [])
+        elif action == "b":
+            await self.back(ctx)
+        elif step is None or rest[0] != step.field:
+            await self.show(ctx, draft, [ctx._(N_("That button belongs to another question."))])
+        elif action == "k":
+            await self.skip(ctx)
+        elif action == "c":
+            await self._choose(ctx, steps, step, answers, draft, rest[1])
+        elif action == "t":
+            await self._toggle(ctx, steps, step, answers, draft, rest[1])
+        elif action == "d":
+            await self._done(ctx, steps, step, answers, draft)
+        elif action == "u" and self.suggest is not None:
+            suggestion = await self.suggest(ctx, step, answers)
+            if suggestion is None:
+                await self._ask(ctx, steps, step, answers, draft.progress, [])
+            else:
+                await self._accept(ctx, answers, step, Accepted(suggestion.value))
+
+    # -- answers and the place ------------------------------------------------------------
+
+    def _locate(self, ctx: Ctx, draft: FormDraft) -> tuple[Form, dict[str, Any], Sequence[Step], Step | None]:
+        """The form, the answers it still has, the steps that apply and the step asked (none: the summary)."""
+        form = self.form(ctx)
+        # answers to steps the form no longer has (a deployment changed it) are dropped
+        answers = {field: value for field, value in draft.answers.items() if form.step(field) is not None}
+        steps = self.applicable(form, answers)
+        cursor = draft.progress.get("cursor")
+        chosen = next((step for step in steps if step.field == cursor), None) if cursor else None
+        return (
+            form,
+            answers,
+            steps,
+            chosen or next((step for step in steps if step.field not in answers), None),
+        )
+
+    async def _accept(self, ctx: Ctx, answers: dict[str, Any], step: Step, result: Accepted) -> None:
+        draft = await self._save(ctx, {**answers, step.field: result.value}, {})
+        notes: list[Text] = []
+        if result.truncated:
+            notes.append(
+                ctx._(
+                    N_("Your answer was longer than {limit} characters: I kept the first {limit}."),
+                    limit=step.max_length,
+                )
+            )
+        await self.show(ctx, draft, notes)
+
+    async def _choose(
+        self,
+        ctx: Ctx,
+        steps: Sequence[Step],
+        step: Step,
+        answers: dict[str, Any],
+        draft: FormDraft,
+        pressed: str,
+    ) -> None:
+        if step.kind == "consent":
+            if pressed == "yes":
+                await self._accept(ctx, answers, step, Accepted(True))
+            else:
+                note = ctx._(N_("This must be accepted to go on."))
+                await self._ask(ctx, steps, step, answers, draft.progress, [note])
+        elif pressed.isdigit() and int(pressed) < len(step.choices):
+            await self._accept(ctx, answers, step, Accepted(step.choices[int(pressed)].value))
+
+    async def _toggle(
+        self,
+        ctx: Ctx,
+        steps: Sequence[Step],
+        step: Step,
+        answers: dict[str, Any],
+        draft: FormDraft,
+        pressed: str,
+    ) -> None:
+        if not pressed.isdigit() or int(pressed) >= len(step.choices):
+            return
+        progress = dict(draft.progress)
+        if progress.get("selecting") != step.field:
+            progress["selecting"], progress["selection"] = step.field, list(answers.get(step.field) or [])
+        value = step.choices[int(pressed)].value
+        selection = [chosen for chosen in progress["selection"] if chosen != value]
+        if len(selection) == len(progress["selection"]):
+            selection.append(value)
+        progress["selection"] = selection
+        await self._save(ctx, answers, progress)
+        await self._ask(ctx, steps, step, answers, progress, [])
+
+    async def _done(
+        self, ctx: Ctx, steps: Sequence[Step], step: Step, answers: dict[str, Any], draft: FormDraft
+    ) -> None:
+        selection = draft.progress.get("selection")
+        if draft.progress.get("selecting") != step.field:
+            selection = answers.get(step.field)
+        chosen = [value for value in (selection or []) if step.choice(value) is not None]
+        if chosen:
+            await self._accept(ctx, answers, step, Accepted(chosen))
+        else:
+            note = ctx._(N_("Choose at least one option, then press Done."))
+            await self._ask(ctx, steps, step, answers, draft.progress, [note])
+
+    async def _submit(
+        self, ctx: Ctx, form: Form, steps: Sequence[Step], draft: FormDraft, answers: dict[str, Any]
+    ) -> None:
+        if any(step.field not in answers for step in steps):
+            await self.show(ctx, draft, [ctx._(N_("Some questions are not answered yet."))])
+            return
+        reopen = await self.submit(ctx, answers)
+        if reopen is not None:
+            await self.show(ctx, await self._save(ctx, answers, {"cursor": reopen.field}), [reopen.note])
+
+    async def _discard(self, ctx: Ctx, draft: FormDraft, confirmed: str) -> None:
+        if confirmed == "n":
+            await self.show(ctx, draft, [])
+        elif confirmed == "y":
+            await self.drafts(ctx).discard(self._person(ctx), self.name)
+            await self.cancelled(ctx)
+        else:
+            await self.cancel(ctx)
+
+    # -- what is sent ---------------------------------------------------------------------
+
+    async def _ask(
+        self,
+        ctx: Ctx,
+        steps: Sequence[Step],
+        step: Step,
+        answers: Mapping[str, Any],
+        progress: Mapping[str, Any],
+        before: Sequence[Text],
+    ) -> None:
+        document = None
+        if step.show_document is not None and self.document is not None:
+            document = self.document(ctx, step.show_document)
+        suggestion = await self.suggest(ctx, step, answers) if self.suggest is not None else None
+        text, buttons = question(
+            ctx,
+            self.buttons,
+            Place(steps, step, answers, progress),
+            before=before,
+            document=document,
+            suggestion=suggestion,
+            optional=self.texts.optional,
+        )
+        ctx.send(ctx.event.sender, text, buttons=buttons)
+
+    # -- the draft ------------------------------------------------------------------------
+
+    @staticmethod
+    def _person(ctx: Ctx) -> int:
+        if ctx.actor.person_id is None:  # identity middleware always resolves; defensive
+            raise RuntimeError("the actor has no person")
+        return ctx.actor.person_id
+
+    async def _require(self, ctx: Ctx) -> FormDraft:
+        draft = await self.load(ctx)
+        if draft is None:
+            raise self.missing(ctx)
+        return draft
+
+    async def _save(self, ctx: Ctx, answers: dict[str, Any], progress: dict[str, Any]) -> FormDraft:
+        try:
+            return await self.drafts(ctx).save(self._person(ctx), self.name, answers, progress)
+        except self.conflicts:
+            raise UserFacingError(
+                N_("Your form changed in the meantime: please send your answer again.")
+            ) from None
