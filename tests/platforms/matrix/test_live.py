@@ -124,7 +124,7 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ba
     for text in ANSWERS:
         last = await answer(nadia, dm, text, bot.user_id)
     assert last["content"]["body"].startswith("Please check your answers.")
-    assert last["content"]["body"].endswith("14. Submit")
+    assert last["content"]["body"].endswith("14. Submit\n15. Cancel")  # the summary's Submit and Cancel
     await nadia.send(dm, "14")  # the number of a button presses it
     await nadia.wait_for_text("has been sent to the moderators", dm)
 
