@@ -146,7 +146,7 @@ class FormFlow:
             )
             ctx.send(ctx.event.sender, text, buttons=buttons)
         else:
-            await self._ask(ctx, steps, step, answers, draft.progress, before)
+            await self._ask(ctx, Place(steps, step, answers, draft.progress), before)
 
     # -- typed controls (see bot.forms.controls) -----------------------------------------
 
@@ -167,7 +167,7 @@ class FormFlow:
             await self.show(ctx, draft, [])
         elif step.required:
             note = ctx._(N_("This question must be answered: it cannot be skipped."))
-            await self._ask(ctx, steps, step, answers, draft.progress, [note])
+            await self._ask(ctx, Place(steps, step, answers, draft.progress), [note])
         else:
             await self._accept(ctx, answers, step, Accepted(None))
 
@@ -202,18 +202,16 @@ class FormFlow:
             complete = self.texts.complete
             await self.show(ctx, draft, [ctx._(complete)] if complete else [])
             return
+        place = Place(steps, step, answers, draft.progress)
         if text is None:
-            await self._ask(
-                ctx, steps, step, answers, draft.progress, [ctx._(N_("I can only read text here."))]
-            )
+            await self._ask(ctx, place, [ctx._(N_("I can only read text here."))])
             return
         labels = [label_text(choice.label, ctx.gettext, ctx.actor.locale) for choice in step.choices]
         result = parse_answer(step, text, labels)
         if isinstance(result, Accepted) and self.check is not None:
             result = await self.check(ctx, step, result)
         if isinstance(result, Rejected):
-            note = ctx._(result.msgid, **result.values)
-            await self._ask(ctx, steps, step, answers, draft.progress, [note])
+            await self._ask(ctx, place, [ctx._(result.msgid, **result.values)])
             return
         await self._accept(ctx, answers, step, result)
 
@@ -236,15 +234,15 @@ class FormFlow:
         elif action == "k":
             await self.skip(ctx)
         elif action == "c":
-            await self._choose(ctx, steps, step, answers, draft, rest[1])
+            await self._choose(ctx, Place(steps, step, answers, draft.progress), rest[1])
         elif action == "t":
-            await self._toggle(ctx, steps, step, answers, draft, rest[1])
+            await self._toggle(ctx, Place(steps, step, answers, draft.progress), rest[1])
         elif action == "d":
-            await self._done(ctx, steps, step, answers, draft)
+            await self._done(ctx, Place(steps, step, answers, draft.progress))
         elif action == "u" and self.suggest is not None:
             suggestion = await self.suggest(ctx, step, answers)
             if suggestion is None:
-                await self._ask(ctx, steps, step, answers, draft.progress, [])
+                await self._ask(ctx, Place(steps, step, answers, draft.progress), [])
             else:
                 await self._accept(ctx, answers, step, Accepted(suggestion.value))
 
@@ -265,7 +263,7 @@ class FormFlow:
             chosen or next((step for step in steps if step.field not in answers), None),
         )
 
-    async def _accept(self, ctx: Ctx, answers: dict[str, Any], step: Step, result: Accepted) -> None:
+    async def _accept(self, ctx: Ctx, answers: Mapping[str, Any], step: Step, result: Accepted) -> None:
         draft = await self._save(ctx, {**answers, step.field: result.value}, {})
         notes: list[Text] = []
         if result.truncated:
@@ -277,36 +275,21 @@ class FormFlow:
             )
         await self.show(ctx, draft, notes)
 
-    async def _choose(
-        self,
-        ctx: Ctx,
-        steps: Sequence[Step],
-        step: Step,
-        answers: dict[str, Any],
-        draft: FormDraft,
-        pressed: str,
-    ) -> None:
+    async def _choose(self, ctx: Ctx, place: Place, pressed: str) -> None:
+        step = place.step
         if step.kind == "consent":
             if pressed == "yes":
-                await self._accept(ctx, answers, step, Accepted(True))
+                await self._accept(ctx, place.answers, step, Accepted(True))
             else:
-                note = ctx._(N_("This must be accepted to go on."))
-                await self._ask(ctx, steps, step, answers, draft.progress, [note])
+                await self._ask(ctx, place, [ctx._(N_("This must be accepted to go on."))])
         elif pressed.isdigit() and int(pressed) < len(step.choices):
-            await self._accept(ctx, answers, step, Accepted(step.choices[int(pressed)].value))
+            await self._accept(ctx, place.answers, step, Accepted(step.choices[int(pressed)].value))
 
-    async def _toggle(
-        self,
-        ctx: Ctx,
-        steps: Sequence[Step],
-        step: Step,
-        answers: dict[str, Any],
-        draft: FormDraft,
-        pressed: str,
-    ) -> None:
+    async def _toggle(self, ctx: Ctx, place: Place, pressed: str) -> None:
+        step, answers = place.step, place.answers
         if not pressed.isdigit() or int(pressed) >= len(step.choices):
             return
-        progress = dict(draft.progress)
+        progress = dict(place.progress)
         if progress.get("selecting") != step.field:
             progress["selecting"], progress["selection"] = step.field, list(answers.get(step.field) or [])
         value = step.choices[int(pressed)].value
@@ -314,21 +297,19 @@ class FormFlow:
         if len(selection) == len(progress["selection"]):
             selection.append(value)
         progress["selection"] = selection
-        await self._save(ctx, answers, progress)
-        await self._ask(ctx, steps, step, answers, progress, [])
+        await self._save(ctx, dict(answers), progress)
+        await self._ask(ctx, Place(place.steps, step, answers, progress), [])
 
-    async def _done(
-        self, ctx: Ctx, steps: Sequence[Step], step: Step, answers: dict[str, Any], draft: FormDraft
-    ) -> None:
-        selection = draft.progress.get("selection")
-        if draft.progress.get("selecting") != step.field:
-            selection = answers.get(step.field)
+    async def _done(self, ctx: Ctx, place: Place) -> None:
+        step, progress = place.step, place.progress
+        selection = progress.get("selection")
+        if progress.get("selecting") != step.field:
+            selection = place.answers.get(step.field)
         chosen = [value for value in (selection or []) if step.choice(value) is not None]
         if chosen:
-            await self._accept(ctx, answers, step, Accepted(chosen))
+            await self._accept(ctx, place.answers, step, Accepted(chosen))
         else:
-            note = ctx._(N_("Choose at least one option, then press Done."))
-            await self._ask(ctx, steps, step, answers, draft.progress, [note])
+            await self._ask(ctx, place, [ctx._(N_("Choose at least one option, then press Done."))])
 
     async def _submit(
         self, ctx: Ctx, form: Form, steps: Sequence[Step], draft: FormDraft, answers: dict[str, Any]
@@ -351,23 +332,16 @@ class FormFlow:
 
     # -- what is sent ---------------------------------------------------------------------
 
-    async def _ask(
-        self,
-        ctx: Ctx,
-        steps: Sequence[Step],
-        step: Step,
-        answers: Mapping[str, Any],
-        progress: Mapping[str, Any],
-        before: Sequence[Text],
-    ) -> None:
+    async def _ask(self, ctx: Ctx, place: Place, before: Sequence[Text]) -> None:
+        step = place.step
         document = None
         if step.show_document is not None and self.document is not None:
             document = self.document(ctx, step.show_document)
-        suggestion = await self.suggest(ctx, step, answers) if self.suggest is not None else None
+        suggestion = await self.suggest(ctx, step, place.answers) if self.suggest is not None else None
         text, buttons = question(
             ctx,
             self.buttons,
-            Place(steps, step, answers, progress),
+            place,
             before=before,
             document=document,
             suggestion=suggestion,
