@@ -216,6 +216,7 @@ class Router:
             if self.on_denied is not None:
                 await self.on_denied(ctx)
             return
+        ctx.private = answers_privately(ctx, route)
         await route.handler(ctx)
 
     async def _resolve_message(
@@ -235,3 +236,17 @@ class Router:
                 return route, (self.on_unknown_command if addressed else None)
         route = await self._find_message_route(ctx, event.edited)
         return route, (self.on_unmatched if event.is_direct and not event.edited else None)
+
+
+def answers_privately(ctx: Context[Any], route: Route) -> bool:
+    """Whether ``route``'s answers must go to the sender by direct message.
+
+    What moderators and admins ask is about people (cards, lists, the audit log,
+    rejection reasons): used in a chat members read, it is answered privately. A direct
+    chat with the bot and the platform's moderators' chat are read only by the people
+    allowed to see it, so they are answered where asked.
+    """
+    event = ctx.event
+    if route.role < Role.MODERATOR or event.is_direct:
+        return False
+    return not ctx.platform.is_moderators_chat(event.chat)

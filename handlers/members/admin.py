@@ -64,7 +64,7 @@ async def announce(ctx: Ctx) -> None:
         now,
         created_by=ctx.actor.user.key,
         locale=ctx.actor.locale,
-        report_to=ctx.event.chat,
+        report_to=ctx.answer_to,
     )
     count = len(rows)
     await services.audit.record(

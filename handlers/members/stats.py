@@ -95,7 +95,8 @@ async def stats(ctx: Ctx) -> None:
         Panel(ctx.gettext(N_("Replies per prompt")), tuple(prompt_bars)),
     )
     chart = _Chart(panels, ctx.gettext(N_("Community statistics")), ctx.gettext(N_("No data yet")))
-    ctx.after_commit(_send_with_chart(ctx.platforms, ctx.event.chat, text, chart))
+    ctx.after_commit(_send_with_chart(ctx.platforms, ctx.answer_to, text, chart))
+    ctx.note_private_answer()
 
 
 @dataclass(frozen=True, slots=True)
