@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core.commands import Where
 from bot.core.router import Router
 from bot.services import Ctx
 
@@ -44,16 +45,16 @@ async def _owner(ctx: Ctx) -> FormControls:
     return forms[-1]
 
 
-@router.command("back")
+@router.command("back", where=Where.DIRECT)
 async def back(ctx: Ctx) -> None:
     await (await _owner(ctx)).back(ctx)
 
 
-@router.command("skip")
+@router.command("skip", where=Where.DIRECT)
 async def skip(ctx: Ctx) -> None:
     await (await _owner(ctx)).skip(ctx)
 
 
-@router.command("cancel")
+@router.command("cancel", where=Where.DIRECT)
 async def cancel(ctx: Ctx) -> None:
     await (await _owner(ctx)).cancel(ctx)

@@ -7,6 +7,7 @@ message in the moderator's chat that is edited as delivery goes on.
 
 from __future__ import annotations
 
+from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -26,6 +27,7 @@ CHAT_FLAG = "--chat"
     role=Role.MODERATOR,
     description=N_("Send an announcement to every member by direct message, or to the community chats"),
     usage=N_("[--chat] <text>"),
+    topic=Topic.COMMUNITY,
 )
 async def announce(ctx: Ctx) -> None:
     text = ctx.command.raw_args.strip() if ctx.command else ""
@@ -99,7 +101,11 @@ AUDIT_PAGE = 10
 
 
 @router.command(
-    "audit", role=Role.MODERATOR, description=N_("Show the newest audit log entries"), usage=N_("[n]")
+    "audit",
+    role=Role.MODERATOR,
+    description=N_("Show the newest audit log entries"),
+    usage=N_("[n]"),
+    topic=Topic.COMMUNITY,
 )
 async def audit(ctx: Ctx) -> None:
     count = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else AUDIT_PAGE

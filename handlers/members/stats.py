@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 
+from bot.core.commands import Topic
 from bot.core.delivery import deliver
 from bot.core.i18n import N_
 from bot.core.platform import Platform
@@ -37,7 +38,12 @@ router = Router("stats")
 TOP_COUNTRIES = 10
 
 
-@router.command("stats", role=Role.MODERATOR, description=N_("Community figures, as text and as a chart"))
+@router.command(
+    "stats",
+    role=Role.MODERATOR,
+    description=N_("Community figures, as text and as a chart"),
+    topic=Topic.COMMUNITY,
+)
 async def stats(ctx: Ctx) -> None:
     repo = ctx.services.repo(StatsRepository)
     countries = await repo.members_by_country()

@@ -15,7 +15,9 @@ from bot.core.types import Role
 from storage.db import Database
 from tests.fakes import FakeClock, Harness, add_people
 
-NOTE = "[community] I answered you privately. If nothing arrived, open a private chat with me and send /start."
+NOTE = (
+    "[community] I answered you privately. If nothing arrived, open a private chat with me and send /start."
+)
 
 #: Every moderator or admin command whose answer names or describes someone, with who uses it.
 COMMANDS = [
