@@ -334,14 +334,30 @@ async def remove(ctx: Ctx) -> None:
 
 
 async def _protected(ctx: Ctx, person: Person) -> bool:
-    """Moderators cannot act against admins or other moderators; admins can."""
+    """Moderators cannot act against admins or other moderators, nor anyone against themselves.
+
+    A refusal is answered and audited like every other refused attempt (``access.denied``,
+    the command as target), with whom it protected.
+    """
     roles = await ctx.services.users.roles(person.id)
     keys = {f"{i.platform}:{i.platform_user_id}" for i in await ctx.services.users.identities(person.id)}
     rank = Role.ADMIN if keys & set(ctx.services.settings.admins) else max(roles, default=Role.GUEST)
-    if (rank >= Role.MODERATOR and not ctx.actor.has(Role.ADMIN)) or person.id == ctx.actor.person_id:
-        ctx.reply(ctx._(N_("Sorry, you cannot do that to {name}."), name=person.display_name))
-        return True
-    return False
+    if person.id == ctx.actor.person_id:
+        protects = "self"
+    elif rank >= Role.MODERATOR and not ctx.actor.has(Role.ADMIN):
+        protects = rank.label
+    else:
+        return False
+    await ctx.services.audit.record(
+        at=ctx.services.now(),
+        actor=ctx.actor.user.key,
+        actor_person_id=ctx.actor.person_id,
+        action="access.denied",
+        target=ctx.route.name if ctx.route else None,
+        details={"person": f"person:{person.id}", "protects": protects, "role": ctx.actor.role.label},
+    )
+    ctx.reply(ctx._(N_("Sorry, you cannot do that to {name}."), name=person.display_name))
+    return True
 
 
 async def _remove_from_community(ctx: Ctx, person: Person, reason: str | None, *, ban: bool = False) -> None:
