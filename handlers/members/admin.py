@@ -14,6 +14,7 @@ from bot.core.router import Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Button, OutgoingMessage, Role
 from bot.services import Ctx
+from handlers.members.audit import PeopleNames, describe
 
 router = Router("admin")
 
@@ -136,17 +137,8 @@ async def _audit_page(ctx: Ctx, offset: int, size: int) -> None:
             total=total,
         )
     ]
-    for entry in entries:
-        line = Text.of(
-            code(entry.at.strftime("%Y-%m-%d %H:%M")),
-            " ",
-            entry.actor,
-            " ",
-            bold(entry.action),
-            f" {entry.target}" if entry.target else "",
-            f" — {entry.reason}" if entry.reason else "",
-        )
-        lines.append(line)
+    names = await PeopleNames.of(ctx, entries)
+    lines.extend(describe(ctx, entry, names) for entry in entries)
     buttons = []
     if offset + size < total:
         buttons.append(Button(ctx.gettext(N_("Older ▶")), f"audit:{offset + size}:{size}"))
