@@ -7,12 +7,14 @@ it for every moderator and admin command that shows something about people.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.core.types import Role
 from storage.db import Database
+from storage.dialogues.repository import DialogueRepository
 from tests.fakes import FakeClock, Harness, add_people
 
 NOTE = (
@@ -109,3 +111,28 @@ async def test_members_commands_in_the_community_are_answered_there(community: H
     lines = await community.say("[community] /help", as_="mod")
     assert lines[0].startswith("[community] ")
     assert NOTE not in lines
+
+
+async def test_exports_charts_and_announcement_reports_go_privately_too(
+    community: Harness, db: Database, clock: FakeClock
+) -> None:
+    async with db.transaction() as session:
+        dialogue = await DialogueRepository(session).create(
+            title={"en": "Budgets"},
+            start=date(2026, 9, 1),
+            end=date(2026, 9, 30),
+            timezone="UTC",
+            now=clock.now(),
+            status="open",
+        )
+    for command in (f"/export {dialogue.id}", f"/stats {dialogue.id}", "/stats"):
+        lines = await community.say(f"[community] {command}", as_="mod")
+        assert _in("community", lines) == [NOTE]
+        assert any(line.startswith("[mod] (file) ") for line in lines), command
+    lines = await community.say("[community] /announce Hello", as_="mod")
+    assert _in("community", lines) == [NOTE]
+    assert any(line.startswith("[mod] Announcement #") for line in lines)
+    await community.bot.settle()  # the outbox delivers, then reports its progress
+    reports = [line for line in community.console.take() if "Broadcast #" in line]
+    assert reports
+    assert all(line.startswith("[mod] ") for line in reports), reports  # edited in place there too
