@@ -116,7 +116,7 @@ class Context(Generic[S]):
     outbox: list[OutgoingMessage] = field(default_factory=list)
     effects: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     private: bool = False
-    _noted: bool = False
+    _noted: bool = field(default=False, init=False, repr=False)
 
     @property
     def platform(self) -> Platform:
