@@ -39,7 +39,7 @@ from bot.core.types import ChatRef, MessageRef, OutgoingMessage, UserRef
 from storage.db import Database
 from storage.messages import CHAT, USER, decode
 from storage.models import Broadcast
-from storage.outbox import Outbox, Progress
+from storage.outbox import Outbox, Progress, report_recipient
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ class OutboxSender:
         return False
 
     async def _report(self, broadcast: Broadcast, progress: Progress) -> None:
-        chat = _report_chat(broadcast)
+        chat = report_recipient(broadcast)
         values = _figures(broadcast, progress)
         translator = self.catalogs.translator(broadcast.locale)
         if chat is not None and progress != self._reported.get(broadcast.id):
@@ -255,7 +255,7 @@ class OutboxSender:
                 if ref is not None:
                     async with self.db.transaction() as session:
                         await Outbox(session).set_report(broadcast.id, ref)
-            else:
+            elif isinstance(chat, ChatRef):  # a sent report is in a chat, direct or not
                 await self._edit(MessageRef(chat, broadcast.report_message), message)
             self._reported[broadcast.id] = progress
         if progress.done:
@@ -284,12 +284,6 @@ class OutboxSender:
             if not pending and not self._in_flight:
                 return
             await asyncio.sleep(0.02)
-
-
-def _report_chat(broadcast: Broadcast) -> ChatRef | None:
-    if broadcast.report_platform is None or broadcast.report_chat is None:
-        return None
-    return ChatRef(broadcast.report_platform, broadcast.report_chat, broadcast.report_thread)
 
 
 def _figures(broadcast: Broadcast, progress: Progress) -> dict[str, str]:

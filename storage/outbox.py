@@ -20,12 +20,16 @@ from typing import Any, Self, cast
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.types import ChatRef, MessageRef, OutgoingMessage
+from bot.core.types import ChatRef, MessageRef, OutgoingMessage, Recipient, UserRef
 from storage import messages
 from storage.models import Broadcast, OutboxMessage, UnreachableRecipient
 from storage.repository import Shared
 
 PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
+#: ``report_thread`` of a broadcast whose report goes to a person by direct message (a
+#: moderator who asked in a chat members read): no thread id is empty, and once the
+#: first report is sent, :meth:`Outbox.set_report` stores the direct chat it went to.
+_TO_PERSON = ""
 # A Core insert of many dicts is one executemany; the ORM would build an object per row.
 _TABLE = cast(Table, OutboxMessage.__table__)
 
@@ -68,7 +72,7 @@ class Outbox:
         *,
         created_by: str | None = None,
         locale: str = "en",
-        report_to: ChatRef | None = None,
+        report_to: Recipient | None = None,
     ) -> Broadcast:
         """Open a broadcast; its rows are added with :meth:`enqueue`.
 
@@ -77,7 +81,8 @@ class Outbox:
             now: the current time.
             created_by: who started it (platform-qualified id).
             locale: the language of its progress report.
-            report_to: where its progress is shown (the moderator's chat).
+            report_to: where its progress is shown: the moderator's chat, or the
+                moderator by direct message.
         """
         broadcast = Broadcast(
             kind=kind,
@@ -86,7 +91,7 @@ class Outbox:
             locale=locale,
             report_platform=report_to.platform if report_to else None,
             report_chat=report_to.id if report_to else None,
-            report_thread=report_to.thread_id if report_to else None,
+            report_thread=_TO_PERSON if isinstance(report_to, UserRef) else report_to and report_to.thread_id,
         )
         self.session.add(broadcast)
         await self.session.flush()
@@ -100,7 +105,7 @@ class Outbox:
         *,
         created_by: str | None = None,
         locale: str = "en",
-        report_to: ChatRef | None = None,
+        report_to: Recipient | None = None,
     ) -> tuple[Broadcast, list[int]]:
         """Open a broadcast (see :meth:`start_broadcast`) and queue one row per message in it.
 
@@ -290,3 +295,12 @@ class Outbox:
         await self.session.execute(
             update(Broadcast).where(Broadcast.id == broadcast_id).values(finished_at=now)
         )
+
+
+def report_recipient(broadcast: Broadcast) -> Recipient | None:
+    """Where ``broadcast``'s progress report goes, if anywhere."""
+    if broadcast.report_platform is None or broadcast.report_chat is None:
+        return None
+    if broadcast.report_thread == _TO_PERSON:
+        return UserRef(broadcast.report_platform, broadcast.report_chat)
+    return ChatRef(broadcast.report_platform, broadcast.report_chat, broadcast.report_thread)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.i18n import N_
 
 PREFIXES = ("/", "!")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
@@ -39,6 +42,29 @@ class Command:
         if self.addressed_to is None or bot_username is None:
             return True
         return self.addressed_to.lower() == bot_username.lower()
+
+
+class Where(StrEnum):
+    """Where a command makes sense: what ``/help`` lists in a group, and the menus offer."""
+
+    #: in direct chats and in groups (``/wiki``, ``/help``, the moderators' commands).
+    ANYWHERE = "anywhere"
+    #: in a direct chat with the bot only: forms, personal settings, one's own data.
+    DIRECT = "direct chats"
+
+
+class Topic(StrEnum):
+    """What a command is about: the headings of a moderator's ``/help``, in this order.
+
+    A value is the heading's msgid. Commands are grouped by what they are about, not by
+    the feature package that holds them.
+    """
+
+    APPLICATIONS = N_("Applications")
+    MEMBERS = N_("Members")
+    DIALOGUES = N_("Dialogues")
+    WIKI = N_("Wiki")
+    COMMUNITY = N_("Community")
 
 
 def split_args(raw: str) -> tuple[str, ...]:

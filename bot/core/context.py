@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.core.commands import Command
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator
 from bot.core.platform import Platform
-from bot.core.text import Fragment, Text, fill
+from bot.core.text import Fragment, Text, code, fill
 from bot.core.types import (
     Attachment,
     Button,
@@ -100,6 +100,10 @@ class Context(Generic[S]):
         command: the parsed command, when the event is one.
         route: the route chosen by the router.
         outbox: messages queued for delivery after commit.
+        effects: side effects queued to run after commit.
+        private: answers go to the sender by direct message, not to the chat the event
+            came from; the router sets it for moderators' routes used where members
+            read (see :meth:`reply`).
     """
 
     event: Event
@@ -111,6 +115,8 @@ class Context(Generic[S]):
     route: ChosenRoute | None = None
     outbox: list[OutgoingMessage] = field(default_factory=list)
     effects: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    private: bool = False
+    _noted: bool = field(default=False, init=False, repr=False)
 
     @property
     def platform(self) -> Platform:
@@ -124,6 +130,11 @@ class Context(Generic[S]):
     @property
     def args(self) -> tuple[str, ...]:
         return self.command.args if self.command else ()
+
+    @property
+    def answer_to(self) -> Recipient:
+        """Where answers go: the event's chat, or the sender when answers are private."""
+        return self.actor.user if self.private else self.event.chat
 
     # -- language ---------------------------------------------------------------------
 
@@ -154,9 +165,37 @@ class Context(Generic[S]):
         attachments: Iterable[Attachment] = (),
         quote: bool = False,
     ) -> None:
-        """Queue an answer in the chat (and thread) the event came from."""
+        """Queue an answer in the chat (and thread) the event came from.
+
+        When the context is :attr:`private`, the answer goes to the sender by direct
+        message instead, and the chat gets one neutral note (once per event) saying so:
+        what a moderator asks about people is never posted where members read it.
+        """
+        if self.private:
+            self.send(self.actor.user, text, buttons=buttons, attachments=attachments)
+            self.note_private_answer()
+            return
         reply_to = self.message.message_id if quote and self.message else None
         self.send(self.event.chat, text, buttons=buttons, attachments=attachments, reply_to=reply_to)
+
+    def note_private_answer(self) -> None:
+        """Queue, once per event, the chat's note that the sender was answered privately.
+
+        Handlers that deliver an answer themselves (after commit, to :attr:`answer_to`)
+        call it; :meth:`reply` does so by itself.
+        """
+        if not self.private or self._noted:
+            return
+        self._noted = True
+        self.send(
+            self.event.chat,
+            self._(
+                N_(
+                    "I answered you privately. If nothing arrived, open a private chat with me and send {start}."
+                ),
+                start=code(self.cmd("start")),
+            ),
+        )
 
     def send(
         self,
@@ -186,3 +225,4 @@ class Context(Generic[S]):
         """Forget everything queued: the unit of work was rolled back."""
         self.outbox.clear()
         self.effects.clear()
+        self._noted = False

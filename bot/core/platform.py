@@ -102,6 +102,14 @@ class Platform(ABC):
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    def is_moderators_chat(self, chat: ChatRef) -> bool:
+        """Whether ``chat`` (any thread of it) is read by moderators only.
+
+        By default the :attr:`moderator_chat`; a platform may have such a chat without
+        sending review notices there (the console), and says so by overriding this.
+        """
+        return self.moderator_chat is not None and chat.id == self.moderator_chat.id
+
     async def admit_user(self, user: UserRef) -> None:
         """Let an approved member into the community chat."""
         raise UnsupportedCapability(self.name, Capability.ADMIT_USER)

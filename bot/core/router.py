@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.commands import parse_command
+from bot.core.commands import Topic, Where, parse_command
 from bot.core.context import Context
 from bot.core.types import Event, IncomingMessage, Role
 
@@ -42,6 +42,9 @@ class Route:
         filter: for message routes, whether this message is theirs.
         edits: for message routes, whether edited messages are delivered too.
         usage: msgid of the arguments' shape, shown by ``/help`` and on misuse.
+        where: where the command makes sense (``/help`` in a group lists only those
+            that make sense there).
+        topic: what the command is about: its heading in a moderator's ``/help``.
     """
 
     name: str
@@ -51,6 +54,8 @@ class Route:
     filter: Filter | None = None
     edits: bool = False
     usage: str | None = None
+    where: Where = Where.ANYWHERE
+    topic: Topic | None = None
 
 
 class Router:
@@ -77,11 +82,24 @@ class Router:
         description: str | None = None,
         usage: str | None = None,
         aliases: tuple[str, ...] = (),
+        where: Where = Where.ANYWHERE,
+        topic: Topic | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Register a command handler (``/name`` or ``!name``)."""
+        """Register a command handler (``/name`` or ``!name``).
+
+        Args:
+            name: the command's name.
+            role: the lowest role allowed to use it.
+            description: msgid shown by ``/help`` and the command menus; ``None`` hides it.
+            usage: msgid of the arguments' shape.
+            aliases: other names of the same command.
+            where: where it makes sense (:class:`~bot.core.commands.Where`).
+            topic: what it is about (:class:`~bot.core.commands.Topic`); every listed
+                command declares one.
+        """
 
         def register(handler: Handler) -> Handler:
-            route = Route(name, handler, role, description, usage=usage)
+            route = Route(name, handler, role, description, usage=usage, where=where, topic=topic)
             for key in (name, *aliases):
                 self._claim_command(key.lower(), route)
             return handler
@@ -216,6 +234,7 @@ class Router:
             if self.on_denied is not None:
                 await self.on_denied(ctx)
             return
+        ctx.private = answers_privately(ctx, route)
         await route.handler(ctx)
 
     async def _resolve_message(
@@ -235,3 +254,17 @@ class Router:
                 return route, (self.on_unknown_command if addressed else None)
         route = await self._find_message_route(ctx, event.edited)
         return route, (self.on_unmatched if event.is_direct and not event.edited else None)
+
+
+def answers_privately(ctx: Context[Any], route: Route) -> bool:
+    """Whether ``route``'s answers must go to the sender by direct message.
+
+    What moderators and admins ask is about people (cards, lists, the audit log,
+    rejection reasons): used in a chat members read, it is answered privately. A direct
+    chat with the bot and the platform's moderators' chat are read only by the people
+    allowed to see it, so they are answered where asked.
+    """
+    event = ctx.event
+    if route.role < Role.MODERATOR or event.is_direct:
+        return False
+    return not ctx.platform.is_moderators_chat(event.chat)

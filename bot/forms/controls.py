@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.commands import Where
 from bot.core.router import Router
 from bot.forms.flow import FormFlow
 from bot.forms.prompts import Ctx
@@ -38,15 +39,15 @@ def controls_router(forms: Sequence[FormFlow]) -> Router:
 
     router = Router("form_controls")
 
-    @router.command("back")
+    @router.command("back", where=Where.DIRECT)
     async def back(ctx: Ctx) -> None:
         await (await owner(ctx)).back(ctx)
 
-    @router.command("skip")
+    @router.command("skip", where=Where.DIRECT)
     async def skip(ctx: Ctx) -> None:
         await (await owner(ctx)).skip(ctx)
 
-    @router.command("cancel")
+    @router.command("cancel", where=Where.DIRECT)
     async def cancel(ctx: Ctx) -> None:
         await (await owner(ctx)).cancel(ctx)
 

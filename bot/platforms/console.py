@@ -113,6 +113,12 @@ class ConsolePlatform(Platform):
 
     # -- Platform ---------------------------------------------------------------------
 
+    def is_moderators_chat(self, chat: ChatRef) -> bool:
+        # ``[moderators]`` is where moderators talk with the bot; review notices still go
+        # to each moderator directly (no moderator_chat), in their own language, because
+        # a console user cannot press buttons shown in a group chat.
+        return chat.platform == NAME and chat.id == MODERATORS.id
+
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
 

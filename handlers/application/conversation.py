@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.commands import Topic, Where
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -32,7 +33,12 @@ router = Router("application")
 # -- entry points ---------------------------------------------------------------------
 
 
-@router.command("apply", description=N_("Apply to join the community, or continue your application"))
+@router.command(
+    "apply",
+    description=N_("Apply to join the community, or continue your application"),
+    where=Where.DIRECT,
+    topic=Topic.APPLICATIONS,
+)
 async def apply(ctx: Ctx) -> None:
     await open_form(ctx)
 
@@ -185,7 +191,9 @@ router.include(APPLICATION_FORM_FLOW.router())
 # -- status and terms -----------------------------------------------------------------
 
 
-@router.command("status", description=N_("Where your application stands"))
+@router.command(
+    "status", description=N_("Where your application stands"), where=Where.DIRECT, topic=Topic.APPLICATIONS
+)
 async def status(ctx: Ctx) -> None:
     latest = await ctx.services.repo(ApplicationRepository).latest_of(_person(ctx))
     apply_ = code(ctx.cmd("apply"))
@@ -229,7 +237,9 @@ async def status(ctx: Ctx) -> None:
         )
 
 
-@router.command("terms", description=N_("Read the Terms of Reference of the community"))
+@router.command(
+    "terms", description=N_("Read the Terms of Reference of the community"), topic=Topic.COMMUNITY
+)
 async def terms(ctx: Ctx) -> None:
     ctx.reply(terms_text(ctx, ctx.actor.locale))
 

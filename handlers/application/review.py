@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -86,6 +87,7 @@ def _name(application: Application) -> str:
     role=Role.MODERATOR,
     description=N_("List the applications waiting for a decision"),
     usage=N_("[page]"),
+    topic=Topic.APPLICATIONS,
 )
 async def applications(ctx: Ctx) -> None:
     page = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() and int(ctx.args[0]) > 0 else 1
@@ -119,7 +121,13 @@ async def _list(ctx: Ctx, page: int) -> None:
     ctx.reply(Text.join("\n", lines), buttons=buttons)
 
 
-@router.command("application", role=Role.MODERATOR, description=N_("Show one application"), usage=N_("<id>"))
+@router.command(
+    "application",
+    role=Role.MODERATOR,
+    description=N_("Show one application"),
+    usage=N_("<id>"),
+    topic=Topic.APPLICATIONS,
+)
 async def application(ctx: Ctx) -> None:
     found = await _requested(ctx, ctx.args)
     buttons = _decision_buttons(ctx, found, ctx.actor.locale) if found.status == Status.SUBMITTED else []
@@ -129,7 +137,13 @@ async def application(ctx: Ctx) -> None:
 # -- deciding -------------------------------------------------------------------------
 
 
-@router.command("approve", role=Role.MODERATOR, description=N_("Approve an application"), usage=N_("<id>"))
+@router.command(
+    "approve",
+    role=Role.MODERATOR,
+    description=N_("Approve an application"),
+    usage=N_("<id>"),
+    topic=Topic.APPLICATIONS,
+)
 async def approve(ctx: Ctx) -> None:
     await _decide(ctx, await _requested(ctx, ctx.args), None)
 
@@ -139,6 +153,7 @@ async def approve(ctx: Ctx) -> None:
     role=Role.MODERATOR,
     description=N_("Reject an application, with the reason"),
     usage=N_("<id> <reason>"),
+    topic=Topic.APPLICATIONS,
 )
 async def reject(ctx: Ctx) -> None:
     found = await _requested(ctx, ctx.args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.catalogs import Catalogs, language_name
+from bot.core.commands import Topic, Where
 from bot.core.i18n import N_
 from bot.core.router import Route, Router
 from bot.core.text import Text, bold, code
@@ -28,7 +29,9 @@ ROLE_NAMES = {
 }
 
 
-@router.command("start", description=N_("Welcome, and what I can do for you"))
+@router.command(
+    "start", description=N_("Welcome, and what I can do for you"), where=Where.DIRECT, topic=Topic.COMMUNITY
+)
 async def start(ctx: Ctx) -> None:
     if ctx.args[:1] == (DEEP_LINK,):  # the application form's deep link
         from handlers.application.conversation import open_form
@@ -53,12 +56,18 @@ async def start(ctx: Ctx) -> None:
     )
 
 
-@router.command("help", description=N_("List the commands you can use"))
+@router.command("help", description=N_("List the commands you can use"), topic=Topic.COMMUNITY)
 async def help_(ctx: Ctx) -> None:
     ctx.reply(command_list(ctx))
 
 
-@router.command("language", description=N_("Choose the language I speak with you"), usage=N_("[code]"))
+@router.command(
+    "language",
+    description=N_("Choose the language I speak with you"),
+    usage=N_("[code]"),
+    where=Where.DIRECT,
+    topic=Topic.COMMUNITY,
+)
 async def language(ctx: Ctx) -> None:
     if not ctx.args:
         ctx.reply(
@@ -107,24 +116,65 @@ def language_buttons(ctx: Ctx) -> list[list[Button]]:
 
 
 def command_list(ctx: Ctx) -> Text:
-    """The commands the actor's role may use, with their localized descriptions."""
-    lines: list[Text | str] = [ctx._(N_("Commands you can use:"))]
-    for route, description in listed_commands(ctx.services.router, ctx.actor.role):
-        usage = f" {ctx.gettext(route.usage)}" if route.usage else ""
-        lines.append(Text.of(code(ctx.cmd(route.name) + usage), " \u2014 ", ctx.gettext(description)))
-    return Text.join("\n", lines)
+    """The commands the actor may use where they asked, with their localized descriptions.
+
+    In a group, only the commands that make sense there; in a chat members read, not the
+    moderators' commands (they are answered privately, and listed there). A moderator's
+    list is grouped under the :class:`Topic` headings.
+    """
+    event = ctx.event
+    in_group = not event.is_direct
+    members_read = in_group and not ctx.platform.is_moderators_chat(event.chat)
+    listed = list(
+        listed_commands(ctx.services.router, ctx.actor.role, in_group=in_group, members_read=members_read)
+    )
+    heading = ctx._(N_("Commands you can use:"))
+    if not ctx.actor.has(Role.MODERATOR):
+        return Text.join("\n", [heading, *(_command_line(ctx, route, text) for route, text in listed)])
+    sections: list[Text | str] = [heading]
+    for topic in Topic:
+        lines = [_command_line(ctx, route, text) for route, text in listed if route.topic is topic]
+        if lines:
+            sections.append(Text.join("\n", [Text.of(bold(ctx.gettext(topic.value))), *lines]))
+    if members_read:
+        sections.append(
+            ctx._(
+                N_("Your moderator commands are listed when you send {help} in our private chat."),
+                help=code(ctx.cmd("help")),
+            )
+        )
+    return Text.join("\n\n", sections)
 
 
-def listed_commands(router: Router, role: Role) -> Iterator[tuple[Route, str]]:
-    """The commands ``/help`` and the command menus show to ``role``, with their description."""
+def _command_line(ctx: Ctx, route: Route, description: str) -> Text:
+    usage = f" {ctx.gettext(route.usage)}" if route.usage else ""
+    return Text.of(code(ctx.cmd(route.name) + usage), " \u2014 ", ctx.gettext(description))
+
+
+def listed_commands(
+    router: Router, role: Role, *, in_group: bool = False, members_read: bool = False
+) -> Iterator[tuple[Route, str]]:
+    """The commands ``/help`` and the command menus show to ``role``, with their description.
+
+    Args:
+        router: the bot's root router.
+        role: the role of the person asking.
+        in_group: listed for a group: commands that make sense in direct chats only are left out.
+        members_read: listed for a chat members read: moderators' commands are left out.
+    """
     for route in router.commands():
-        if route.description is not None and role >= route.role:
-            yield route, route.description
+        if route.description is None or role < route.role:
+            continue
+        if (in_group and route.where is Where.DIRECT) or (members_read and route.role >= Role.MODERATOR):
+            continue
+        yield route, route.description
 
 
 #: The role whose commands each menu offers. A platform shows one menu in every direct
 #: chat, whoever the person is: it offers what members may do (the community's everyday
-#: commands), and a guest who picks a members' command is told it is for members.
+#: commands), and a guest who picks a members' command is told it is for members. The
+#: moderators' chat is a group: its menu offers what makes sense in a group, as ``/help``
+#: there lists.
 MENU_ROLES = {MenuScope.DIRECT_CHATS: Role.MEMBER, MenuScope.MODERATOR_CHAT: Role.MODERATOR}
 
 
@@ -132,7 +182,7 @@ def command_menus(router: Router, catalogs: Catalogs) -> list[CommandMenu]:
     """Every command menu, in every language (the default language's is everyone else's)."""
     menus = []
     for scope, role in MENU_ROLES.items():
-        listed = list(listed_commands(router, role))
+        listed = list(listed_commands(router, role, in_group=scope is MenuScope.MODERATOR_CHAT))
         for locale in catalogs.locales:
             gettext = catalogs.translator(locale).gettext
             menus.append(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.platform import Platform
@@ -33,7 +34,9 @@ router = Router("dialogues")
 _PLANNED = ("draft", "scheduled", "open")
 
 
-@router.command("dialogues", description=N_("The virtual dialogues, open and upcoming"))
+@router.command(
+    "dialogues", description=N_("The virtual dialogues, open and upcoming"), topic=Topic.DIALOGUES
+)
 async def list_dialogues(ctx: Ctx) -> None:
     dialogues = await ctx.services.repo(DialogueRepository).listed(("scheduled", "open"))
     if not dialogues:
@@ -59,7 +62,9 @@ async def list_dialogues(ctx: Ctx) -> None:
     ctx.reply(Text.join("\n", lines))
 
 
-@router.command("dialogue", description=N_("A dialogue's prompts so far"), usage=N_("<id>"))
+@router.command(
+    "dialogue", description=N_("A dialogue's prompts so far"), usage=N_("<id>"), topic=Topic.DIALOGUES
+)
 async def show_dialogue(ctx: Ctx) -> None:
     dialogue = await _dialogue(ctx, 0)
     now = ctx.services.now()
@@ -104,6 +109,7 @@ async def show_dialogue(ctx: Ctx) -> None:
     role=Role.MODERATOR,
     description=N_("Plan a virtual dialogue"),
     usage=N_('"<title>" <start YYYY-MM-DD> <end YYYY-MM-DD>'),
+    topic=Topic.DIALOGUES,
 )
 async def new_dialogue(ctx: Ctx) -> None:
     if len(ctx.args) != 3:
@@ -144,6 +150,7 @@ async def new_dialogue(ctx: Ctx) -> None:
     role=Role.MODERATOR,
     description=N_("Add a prompt to a dialogue"),
     usage=N_("<dialogue> <YYYY-MM-DD HH:MM> <text>"),
+    topic=Topic.DIALOGUES,
 )
 async def add_prompt(ctx: Ctx) -> None:
     words = _raw_words(ctx, 4)
@@ -169,6 +176,7 @@ async def add_prompt(ctx: Ctx) -> None:
     role=Role.MODERATOR,
     description=N_("Change a prompt's text, or its time"),
     usage=N_("<prompt> <text> | <prompt> <YYYY-MM-DD HH:MM>"),
+    topic=Topic.DIALOGUES,
 )
 async def edit_prompt(ctx: Ctx) -> None:
     words = _raw_words(ctx, 2)
@@ -193,7 +201,13 @@ async def edit_prompt(ctx: Ctx) -> None:
     )
 
 
-@router.command("prompt_delete", role=Role.MODERATOR, description=N_("Delete a prompt"), usage=N_("<prompt>"))
+@router.command(
+    "prompt_delete",
+    role=Role.MODERATOR,
+    description=N_("Delete a prompt"),
+    usage=N_("<prompt>"),
+    topic=Topic.DIALOGUES,
+)
 async def delete_prompt(ctx: Ctx) -> None:
     if not ctx.args:
         raise usage_error(ctx)
@@ -208,7 +222,11 @@ async def delete_prompt(ctx: Ctx) -> None:
 
 
 @router.command(
-    "dialogue_cancel", role=Role.MODERATOR, description=N_("Cancel a planned dialogue"), usage=N_("<id>")
+    "dialogue_cancel",
+    role=Role.MODERATOR,
+    description=N_("Cancel a planned dialogue"),
+    usage=N_("<id>"),
+    topic=Topic.DIALOGUES,
 )
 async def cancel_dialogue(ctx: Ctx) -> None:
     dialogue = await _dialogue(ctx, 0)
@@ -226,6 +244,7 @@ async def cancel_dialogue(ctx: Ctx) -> None:
     role=Role.MODERATOR,
     description=N_("Export a dialogue with its replies"),
     usage=N_("<dialogue> [md|html|csv|json]"),
+    topic=Topic.DIALOGUES,
 )
 async def export(ctx: Ctx) -> None:
     dialogue = await _dialogue(ctx, 0)

@@ -9,6 +9,7 @@ privately: the reply is stored and posted into the thread on the member's behalf
 
 from __future__ import annotations
 
+from bot.core.commands import Topic, Where
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -87,6 +88,7 @@ async def reply_deleted(ctx: Ctx) -> None:
     role=Role.MEMBER,
     description=N_("Answer a dialogue prompt privately"),
     usage=N_("<prompt> <text>"),
+    topic=Topic.DIALOGUES,
 )
 async def reply_privately(ctx: Ctx) -> None:
     raw = ctx.command.raw_args if ctx.command else ""
@@ -161,7 +163,11 @@ async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
 
 
 @router.command(
-    "thread", role=Role.MEMBER, description=N_("Open your own discussion thread"), usage=N_("<title>")
+    "thread",
+    role=Role.MEMBER,
+    description=N_("Open your own discussion thread"),
+    usage=N_("<title>"),
+    topic=Topic.DIALOGUES,
 )
 async def open_thread(ctx: Ctx) -> None:
     title = ctx.command.raw_args if ctx.command else ""
@@ -182,7 +188,13 @@ async def open_thread(ctx: Ctx) -> None:
     ctx.reply(ctx._(N_("Your thread {title} is being opened in the community chat."), title=bold(title)))
 
 
-@router.command("subscribe", role=Role.MEMBER, description=N_("Get each dialogue prompt by direct message"))
+@router.command(
+    "subscribe",
+    role=Role.MEMBER,
+    description=N_("Get each dialogue prompt by direct message"),
+    where=Where.DIRECT,
+    topic=Topic.DIALOGUES,
+)
 async def subscribe(ctx: Ctx) -> None:
     if ctx.actor.person_id is not None:
         await ctx.services.repo(DialogueRepository).subscribe(ctx.actor.person_id, ctx.services.now())
@@ -196,7 +208,13 @@ async def subscribe(ctx: Ctx) -> None:
     )
 
 
-@router.command("unsubscribe", role=Role.MEMBER, description=N_("Stop getting prompts by direct message"))
+@router.command(
+    "unsubscribe",
+    role=Role.MEMBER,
+    description=N_("Stop getting prompts by direct message"),
+    where=Where.DIRECT,
+    topic=Topic.DIALOGUES,
+)
 async def unsubscribe(ctx: Ctx) -> None:
     if ctx.actor.person_id is not None:
         await ctx.services.repo(DialogueRepository).unsubscribe(ctx.actor.person_id)

@@ -7,12 +7,14 @@ message in the moderator's chat that is edited as delivery goes on.
 
 from __future__ import annotations
 
+from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Button, OutgoingMessage, Role
 from bot.services import Ctx
+from handlers.members.audit import PeopleNames, describe
 
 router = Router("admin")
 
@@ -26,6 +28,7 @@ CHAT_FLAG = "--chat"
     role=Role.MODERATOR,
     description=N_("Send an announcement to every member by direct message, or to the community chats"),
     usage=N_("[--chat] <text>"),
+    topic=Topic.COMMUNITY,
 )
 async def announce(ctx: Ctx) -> None:
     text = ctx.command.raw_args.strip() if ctx.command else ""
@@ -64,7 +67,7 @@ async def announce(ctx: Ctx) -> None:
         now,
         created_by=ctx.actor.user.key,
         locale=ctx.actor.locale,
-        report_to=ctx.event.chat,
+        report_to=ctx.answer_to,
     )
     count = len(rows)
     await services.audit.record(
@@ -99,7 +102,11 @@ AUDIT_PAGE = 10
 
 
 @router.command(
-    "audit", role=Role.MODERATOR, description=N_("Show the newest audit log entries"), usage=N_("[n]")
+    "audit",
+    role=Role.MODERATOR,
+    description=N_("Show the newest audit log entries"),
+    usage=N_("[n]"),
+    topic=Topic.COMMUNITY,
 )
 async def audit(ctx: Ctx) -> None:
     count = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else AUDIT_PAGE
@@ -130,17 +137,8 @@ async def _audit_page(ctx: Ctx, offset: int, size: int) -> None:
             total=total,
         )
     ]
-    for entry in entries:
-        line = Text.of(
-            code(entry.at.strftime("%Y-%m-%d %H:%M")),
-            " ",
-            entry.actor,
-            " ",
-            bold(entry.action),
-            f" {entry.target}" if entry.target else "",
-            f" — {entry.reason}" if entry.reason else "",
-        )
-        lines.append(line)
+    names = await PeopleNames.of(ctx, entries)
+    lines.extend(describe(ctx, entry, names) for entry in entries)
     buttons = []
     if offset + size < total:
         buttons.append(Button(ctx.gettext(N_("Older ▶")), f"audit:{offset + size}:{size}"))

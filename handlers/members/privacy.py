@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
+from bot.core.commands import Topic, Where
 from bot.core.errors import PlatformError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -24,7 +25,12 @@ log = logging.getLogger(__name__)
 router = Router("privacy")
 
 
-@router.command("mydata", description=N_("Get everything the bot stores about you"))
+@router.command(
+    "mydata",
+    description=N_("Get everything the bot stores about you"),
+    where=Where.DIRECT,
+    topic=Topic.MEMBERS,
+)
 async def mydata(ctx: Ctx) -> None:
     if ctx.actor.person_id is None:
         return
@@ -39,7 +45,12 @@ async def mydata(ctx: Ctx) -> None:
         ctx.reply(ctx._(N_("I sent it to you in a private message.")))
 
 
-@router.command("forget", description=N_("Delete everything the bot stores about you"))
+@router.command(
+    "forget",
+    description=N_("Delete everything the bot stores about you"),
+    where=Where.DIRECT,
+    topic=Topic.MEMBERS,
+)
 async def forget(ctx: Ctx) -> None:
     ctx.send(
         ctx.actor.user,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.dates import format_date
 
+from bot.core.commands import Topic
 from bot.core.errors import UnsupportedCapability, UserFacingError
 from bot.core.i18n import N_
 from bot.core.platform import Platform
@@ -84,7 +85,13 @@ def _reason(ctx: Ctx) -> str | None:
     return " ".join(ctx.args[1:]).strip() or None
 
 
-@router.command("promote", role=Role.ADMIN, description=N_("Make someone a moderator"), usage=N_("<person>"))
+@router.command(
+    "promote",
+    role=Role.ADMIN,
+    description=N_("Make someone a moderator"),
+    usage=N_("<person>"),
+    topic=Topic.MEMBERS,
+)
 async def promote(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
     users, now = ctx.services.users, ctx.services.now()
@@ -98,7 +105,11 @@ async def promote(ctx: Ctx) -> None:
 
 
 @router.command(
-    "demote", role=Role.ADMIN, description=N_("Take the moderator role back"), usage=N_("<person>")
+    "demote",
+    role=Role.ADMIN,
+    description=N_("Take the moderator role back"),
+    usage=N_("<person>"),
+    topic=Topic.MEMBERS,
 )
 async def demote(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
@@ -110,7 +121,11 @@ async def demote(ctx: Ctx) -> None:
 
 
 @router.command(
-    "member", role=Role.MODERATOR, description=N_("Show what the bot knows of a person"), usage=N_("<person>")
+    "member",
+    role=Role.MODERATOR,
+    description=N_("Show what the bot knows of a person"),
+    usage=N_("<person>"),
+    topic=Topic.MEMBERS,
 )
 async def member(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
@@ -151,6 +166,7 @@ async def member(ctx: Ctx) -> None:
     role=Role.MODERATOR,
     description=N_("List members, optionally filtered"),
     usage=N_("[country:XX] [region:name] [platform:name] [role:name] [expertise:area]"),
+    topic=Topic.MEMBERS,
 )
 async def members(ctx: Ctx) -> None:
     filters = " ".join(ctx.args)
@@ -268,6 +284,7 @@ def _expertise(ctx: Ctx, typed: str) -> str | None:
     role=Role.MODERATOR,
     description=N_("Ban someone: the bot ignores them and removes them"),
     usage=N_("<person> [reason]"),
+    topic=Topic.MEMBERS,
 )
 async def ban(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
@@ -280,7 +297,9 @@ async def ban(ctx: Ctx) -> None:
     _tell(ctx, N_("{name} (#{number}) is banned."), person)
 
 
-@router.command("unban", role=Role.MODERATOR, description=N_("Lift a ban"), usage=N_("<person>"))
+@router.command(
+    "unban", role=Role.MODERATOR, description=N_("Lift a ban"), usage=N_("<person>"), topic=Topic.MEMBERS
+)
 async def unban(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
     if person.banned_at is None:
@@ -296,6 +315,7 @@ async def unban(ctx: Ctx) -> None:
     role=Role.MODERATOR,
     description=N_("Remove a member from the community"),
     usage=N_("<person> [reason]"),
+    topic=Topic.MEMBERS,
 )
 async def remove(ctx: Ctx) -> None:
     person = await target(ctx, ctx.args[0] if ctx.args else None)
@@ -314,14 +334,30 @@ async def remove(ctx: Ctx) -> None:
 
 
 async def _protected(ctx: Ctx, person: Person) -> bool:
-    """Moderators cannot act against admins or other moderators; admins can."""
+    """Moderators cannot act against admins or other moderators, nor anyone against themselves.
+
+    A refusal is answered and audited like every other refused attempt (``access.denied``,
+    the command as target), with whom it protected.
+    """
     roles = await ctx.services.users.roles(person.id)
     keys = {f"{i.platform}:{i.platform_user_id}" for i in await ctx.services.users.identities(person.id)}
     rank = Role.ADMIN if keys & set(ctx.services.settings.admins) else max(roles, default=Role.GUEST)
-    if (rank >= Role.MODERATOR and not ctx.actor.has(Role.ADMIN)) or person.id == ctx.actor.person_id:
-        ctx.reply(ctx._(N_("Sorry, you cannot do that to {name}."), name=person.display_name))
-        return True
-    return False
+    if person.id == ctx.actor.person_id:
+        protects = "self"
+    elif rank >= Role.MODERATOR and not ctx.actor.has(Role.ADMIN):
+        protects = rank.label
+    else:
+        return False
+    await ctx.services.audit.record(
+        at=ctx.services.now(),
+        actor=ctx.actor.user.key,
+        actor_person_id=ctx.actor.person_id,
+        action="access.denied",
+        target=ctx.route.name if ctx.route else None,
+        details={"person": f"person:{person.id}", "protects": protects, "role": ctx.actor.role.label},
+    )
+    ctx.reply(ctx._(N_("Sorry, you cannot do that to {name}."), name=person.display_name))
+    return True
 
 
 async def _remove_from_community(ctx: Ctx, person: Person, reason: str | None, *, ban: bool = False) -> None:

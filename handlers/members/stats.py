@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 
+from bot.core.commands import Topic
 from bot.core.delivery import deliver
+from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.router import Router
@@ -37,14 +39,27 @@ router = Router("stats")
 TOP_COUNTRIES = 10
 
 
-@router.command("stats", role=Role.MODERATOR, description=N_("Community figures, as text and as a chart"))
+@router.command(
+    "stats",
+    role=Role.MODERATOR,
+    description=N_("Community figures, or the replies to one dialogue, as text and as a chart"),
+    usage=N_("[dialogue]"),
+    topic=Topic.COMMUNITY,
+)
 async def stats(ctx: Ctx) -> None:
     repo = ctx.services.repo(StatsRepository)
+    if ctx.args:
+        await _dialogue_stats(ctx, repo, ctx.args[0])
+        return
     countries = await repo.members_by_country()
     regions = await repo.members_by_region()
     applications = await repo.applications_by_status()
-    dialogue = await repo.replies_per_prompt()
-    if not countries and not applications and dialogue is None:
+    dialogues = [
+        found
+        for dialogue in await repo.dialogues_in_view()
+        if (found := await repo.replies_per_prompt(dialogue.id)) is not None
+    ]
+    if not countries and not applications and not dialogues:
         ctx.reply(ctx._(N_("Nothing to count yet: no members, no applications and no dialogue.")))
         return
 
@@ -56,7 +71,6 @@ async def stats(ctx: Ctx) -> None:
     status_bars = [
         (ctx.gettext(STATUS_NAMES.get(row.key or "", row.key or "?")), row.count) for row in applications
     ]
-    prompt_bars = _prompt_bars(dialogue, locale)
 
     lines = [
         Text.of(bold(ctx.gettext(N_("Community statistics")))),
@@ -73,29 +87,70 @@ async def stats(ctx: Ctx) -> None:
         lines.append(ctx._(N_("Applications: {list}"), list=_listed(status_bars, locale)))
     else:
         lines.append(ctx._(N_("Applications: none yet.")))
-    if dialogue is None:
+    if not dialogues:
         lines.append(ctx._(N_("No dialogue has opened yet.")))
-    else:
-        replies = "; ".join(f"{index + 1}: {_number(n, locale)}" for index, (_, n) in enumerate(prompt_bars))
-        lines.append(
-            ctx._(
-                N_("Replies per prompt of {title} (open): {list}")
-                if dialogue.status == "open"
-                else N_("Replies per prompt of {title} (closed): {list}"),
-                title=localized(dialogue.title, locale),
-                list=replies or "-",
-            )
-        )
-    text = Text.join("\n", lines)
+    lines.extend(_replies_line(ctx, dialogue) for dialogue in dialogues)
 
-    panels = (
+    panels = [
         Panel(ctx.gettext(N_("Members by region")), tuple(region_bars)),
         Panel(ctx.gettext(N_("Members by country (top 10)")), tuple(country_bars)),
         Panel(ctx.gettext(N_("Applications by status")), tuple(status_bars)),
-        Panel(ctx.gettext(N_("Replies per prompt")), tuple(prompt_bars)),
+    ]
+    panels.extend(_prompt_panel(ctx, dialogue, titled=len(dialogues) > 1) for dialogue in dialogues)
+    if not dialogues:
+        panels.append(Panel(ctx.gettext(N_("Replies per prompt")), ()))
+    _answer_with_chart(ctx, Text.join("\n", lines), ctx.gettext(N_("Community statistics")), panels)
+
+
+async def _dialogue_stats(ctx: Ctx, repo: StatsRepository, typed: str) -> None:
+    """``/stats <dialogue>``: the replies to each prompt of one dialogue."""
+    number = typed.lstrip("#")
+    dialogue = await repo.replies_per_prompt(int(number)) if number.isdigit() else None
+    if dialogue is None:
+        raise UserFacingError(N_("There is no dialogue {id}."), id=typed)
+    locale = ctx.actor.locale
+    lines: list[Text | str] = [_replies_line(ctx, dialogue)]
+    lines.extend(
+        Text.of(
+            f"{index + 1}. ", localized(prompt.text, locale), f" \u2014 {_number(prompt.replies, locale)}"
+        )
+        for index, prompt in enumerate(dialogue.prompts)
     )
-    chart = _Chart(panels, ctx.gettext(N_("Community statistics")), ctx.gettext(N_("No data yet")))
-    ctx.after_commit(_send_with_chart(ctx.platforms, ctx.event.chat, text, chart))
+    if not dialogue.prompts:
+        lines.append(ctx._(N_("It has no prompts yet.")))
+    title = localized(dialogue.title, locale)
+    _answer_with_chart(ctx, Text.join("\n", lines), title, [_prompt_panel(ctx, dialogue, titled=False)])
+
+
+def _replies_line(ctx: Ctx, dialogue: DialogueReplies) -> Text:
+    """``Replies per prompt of <title> (open): 1: 2; 2: 0``."""
+    locale = ctx.actor.locale
+    replies = "; ".join(
+        f"{index + 1}: {_number(p.replies, locale)}" for index, p in enumerate(dialogue.prompts)
+    )
+    msgid = {
+        "open": N_("Replies per prompt of {title} (open): {list}"),
+        "closed": N_("Replies per prompt of {title} (closed): {list}"),
+    }.get(dialogue.status, N_("Replies per prompt of {title}: {list}"))
+    return ctx._(msgid, title=localized(dialogue.title, locale), list=replies or "-")
+
+
+def _prompt_panel(ctx: Ctx, dialogue: DialogueReplies, *, titled: bool) -> Panel:
+    locale = ctx.actor.locale
+    bars = tuple(
+        (f"{index + 1}. {localized(p.text, locale)}", p.replies) for index, p in enumerate(dialogue.prompts)
+    )
+    if titled:  # several dialogues side by side: say which one each panel counts
+        title = ctx._(N_("Replies per prompt: {title}"), title=localized(dialogue.title, locale))
+        return Panel(str(title), bars)
+    return Panel(ctx.gettext(N_("Replies per prompt")), bars)
+
+
+def _answer_with_chart(ctx: Ctx, text: Text, title: str, panels: list[Panel]) -> None:
+    """Answer ``text`` with the chart of ``panels``, drawn after the commit."""
+    chart = _Chart(tuple(panels), title, ctx.gettext(N_("No data yet")))
+    ctx.after_commit(_send_with_chart(ctx.platforms, ctx.answer_to, text, chart))
+    ctx.note_private_answer()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +162,8 @@ class _Chart:
     empty: str
 
     def render(self) -> bytes:
-        return render_panels(self.panels, title=self.title, empty=self.empty)
+        columns = 1 if len(self.panels) == 1 else 2  # one dialogue's chart is one panel wide
+        return render_panels(self.panels, title=self.title, empty=self.empty, columns=columns)
 
 
 def _send_with_chart(
@@ -133,14 +189,6 @@ def _region(ctx: Ctx, row: Count) -> str:
 
 def _country(ctx: Ctx, row: Count) -> str:
     return territory_name(row.key or "", ctx.actor.locale)
-
-
-def _prompt_bars(dialogue: DialogueReplies | None, locale: str) -> list[tuple[str, int]]:
-    if dialogue is None:
-        return []
-    return [
-        (f"{index + 1}. {localized(p.text, locale)}", p.replies) for index, p in enumerate(dialogue.prompts)
-    ]
 
 
 def _number(value: int, locale: str) -> str:

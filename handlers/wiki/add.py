@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.core.commands import Topic, Where
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -37,7 +38,13 @@ router = Router("wiki_add")
 BUTTONS = "wikiadd"
 
 
-@router.command("wiki_add", role=Role.MODERATOR, description=N_("Add an entry to the wiki, step by step"))
+@router.command(
+    "wiki_add",
+    role=Role.MODERATOR,
+    description=N_("Add an entry to the wiki, step by step"),
+    where=Where.DIRECT,
+    topic=Topic.WIKI,
+)
 async def wiki_add(ctx: Ctx) -> None:
     if not ctx.event.is_direct:
         ctx.reply(ctx._(N_("I have sent you a direct message to continue there.")))

@@ -17,6 +17,7 @@ import hashlib
 from babel import Locale, UnknownLocaleError
 from pydantic import ValidationError
 
+from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
@@ -54,6 +55,7 @@ KIND_PLURALS = {
     role=Role.MEMBER,
     description=N_("Search the community's wiki"),
     usage=N_("[words] [kind:…] [region:…] [lang:…] [all:]"),
+    topic=Topic.WIKI,
 )
 async def wiki(ctx: Ctx) -> None:
     raw = ctx.command.raw_args if ctx.command else ""
@@ -265,6 +267,7 @@ def _wiki(ctx: Ctx) -> Text:
     role=Role.MODERATOR,
     description=N_("Change one field of a wiki entry"),
     usage=N_("<slug> <field> <value>"),
+    topic=Topic.WIKI,
 )
 async def wiki_edit(ctx: Ctx) -> None:
     raw = ctx.command.raw_args if ctx.command else ""
@@ -296,7 +299,13 @@ async def wiki_edit(ctx: Ctx) -> None:
     ctx.reply(ctx._(N_("{field} of {slug} changed."), field=code(field), slug=code(slug)))
 
 
-@router.command("wiki_delete", role=Role.MODERATOR, description=N_("Delete a wiki entry"), usage=N_("<slug>"))
+@router.command(
+    "wiki_delete",
+    role=Role.MODERATOR,
+    description=N_("Delete a wiki entry"),
+    usage=N_("<slug>"),
+    topic=Topic.WIKI,
+)
 async def wiki_delete(ctx: Ctx) -> None:
     if len(ctx.args) != 1:
         raise UserFacingError(N_("Usage: {usage}"), usage=code(f"{ctx.cmd('wiki_delete')} <slug>"))

@@ -134,9 +134,32 @@ class StatsRepository:
             .limit(1)
         )
 
-    async def replies_per_prompt(self) -> DialogueReplies | None:
-        """Replies to each prompt of :meth:`current_dialogue`, or ``None`` without one."""
-        dialogue = await self.current_dialogue()
+    async def dialogues_in_view(self) -> list[Dialogue]:
+        """Every open dialogue (earliest start first); without one, the one that closed last."""
+        opened = list(
+            await self.session.scalars(
+                select(Dialogue).where(Dialogue.status == "open").order_by(Dialogue.start_date, Dialogue.id)
+            )
+        )
+        if opened:
+            return opened
+        latest = await self.current_dialogue()
+        return [latest] if latest is not None else []
+
+    async def replies_per_prompt(self, dialogue_id: int | None = None) -> DialogueReplies | None:
+        """Replies to each prompt of a dialogue.
+
+        Args:
+            dialogue_id: the dialogue; by default :meth:`current_dialogue`.
+
+        Returns:
+            The counts, or ``None`` when there is no such dialogue.
+        """
+        dialogue = (
+            await self.current_dialogue()
+            if dialogue_id is None
+            else await self.session.get(Dialogue, dialogue_id)
+        )
         if dialogue is None:
             return None
         # Counted in a subquery grouped by prompt id alone: PostgreSQL cannot group by

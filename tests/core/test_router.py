@@ -137,3 +137,58 @@ def test_a_command_cannot_be_registered_twice(router: Router) -> None:
         router.include(other)
     with pytest.raises(ValueError, match="help"):
         router.command("help")(again)
+
+
+class WithModerators(Quiet):
+    moderator_chat = ChatRef("console", "moderators")
+
+
+@pytest.mark.parametrize(
+    ("chat", "direct", "private"),
+    [("community", False, True), ("alice", True, False), ("moderators", False, False)],
+)
+async def test_a_moderators_route_answers_privately_where_members_read(
+    chat: str, direct: bool, private: bool
+) -> None:
+    root = Router("root")
+
+    @root.command("card", role=Role.MODERATOR)
+    async def card(ctx: Context[Any]) -> None:
+        ctx.reply("Carlos, banned for spam")
+        ctx.reply("second page")
+
+    event = IncomingMessage(
+        event_id="e", sender=ALICE, chat=ChatRef("console", chat), is_direct=direct, text="/card"
+    )
+    ctx = context(event, Role.MODERATOR)
+    ctx.platforms = {"console": WithModerators()}
+    await root.dispatch(ctx)
+    assert ctx.private is private
+    sent = [(message.to, str(message.text)) for message in ctx.outbox]
+    if not private:
+        assert sent == [(event.chat, "Carlos, banned for spam"), (event.chat, "second page")]
+        return
+    note = "I answered you privately. If nothing arrived, open a private chat with me and send /start."
+    assert sent == [
+        (ALICE, "Carlos, banned for spam"),
+        (event.chat, note),  # once, however many answers went privately
+        (ALICE, "second page"),
+    ]
+    ctx.discard_effects()  # a failure's apology is private too, with its note again
+    ctx.reply("Sorry")
+    assert [(message.to, str(message.text)) for message in ctx.outbox] == [
+        (ALICE, "Sorry"),
+        (event.chat, note),
+    ]
+
+
+async def test_a_members_route_answers_in_the_chat() -> None:
+    root = Router("root")
+
+    @root.command("wiki")
+    async def wiki(ctx: Context[Any]) -> None:
+        ctx.reply("results")
+
+    ctx = context(message("/wiki", direct=False), Role.MODERATOR)
+    await root.dispatch(ctx)
+    assert [message.to for message in ctx.outbox] == [ChatRef("console", "community")]

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.commands import Topic
 from bot.core.types import Role, UserRef
 from storage.db import Database
 from storage.users import UserRepository
-from tests.fakes import Harness
+from tests.fakes import Harness, add_people
 
 
 async def test_start_welcomes_lists_commands_and_offers_languages(harness: Harness) -> None:
@@ -107,13 +108,65 @@ async def test_plain_text_in_a_direct_chat_gets_a_hint_and_groups_stay_quiet(har
     assert await harness.say("[community] hello everyone") == []
     assert await harness.say("[community] /nope") == []
     answer = await harness.say("[community] /help@copbot")
-    assert answer[:4] == [
-        "[community] Commands you can use:",
-        "  /start — Welcome, and what I can do for you",
-        "  /help — List the commands you can use",
-        "  /language [code] — Choose the language I speak with you",
-    ]
+    assert answer[:2] == ["[community] Commands you can use:", "  /help — List the commands you can use"]
 
 
 async def test_a_stale_button_is_explained(harness: Harness) -> None:
     assert await harness.say("#4") == ["[alice] That button has expired. Send /help to start again."]
+
+
+#: Commands that make sense only in a direct chat with the bot.
+DIRECT_ONLY = ("/start", "/language", "/apply", "/status", "/mydata", "/forget", "/subscribe", "/wiki_add")
+
+
+def _names(lines: list[str]) -> set[str]:
+    return {line.split()[0] for line in lines if line.startswith("  /")}
+
+
+async def test_help_in_a_group_lists_what_makes_sense_there(harness: Harness) -> None:
+    async with harness.bot.db.transaction() as session:
+        await add_people(
+            session, harness.clock.now(), (("amina", [Role.MEMBER], None), ("mod", [Role.MODERATOR], None))
+        )
+    private = _names(await harness.say("/help", as_="amina"))
+    group = _names(await harness.say("[community] /help", as_="amina"))
+    assert {"/wiki", "/dialogues", "/help", "/reply", "/terms"} <= group
+    assert group.isdisjoint(DIRECT_ONLY)
+    assert set(DIRECT_ONLY) - {"/wiki_add"} <= private
+    assert group < private
+
+    in_community = await harness.say("[community] /help", as_="mod")
+    assert "/members" not in _names(in_community)  # answered privately, so listed privately
+    assert in_community[-1] == (
+        "  Your moderator commands are listed when you send /help in our private chat."
+    )
+    in_moderators_chat = _names(await harness.say("[moderators] /help", as_="mod"))
+    assert {"/members", "/approve", "/audit", "/wiki_edit"} <= in_moderators_chat
+    assert in_moderators_chat.isdisjoint(DIRECT_ONLY)
+
+
+async def test_a_moderators_help_is_grouped_by_topic(harness: Harness) -> None:
+    async with harness.bot.db.transaction() as session:
+        await add_people(session, harness.clock.now(), (("mod", [Role.MODERATOR], None),))
+    lines = await harness.say("/help", as_="mod")
+    headings = [line.strip() for line in lines[1:] if line.strip() and not line.strip().startswith("/")]
+    assert headings == ["Applications", "Members", "Dialogues", "Wiki", "Community"]
+
+    def section(heading: str) -> set[str]:
+        start = [line.strip() for line in lines].index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
+        return _names(lines[start + 1 : end])
+
+    assert {"/apply", "/applications", "/approve", "/reject"} <= section("Applications")
+    assert {"/member", "/members", "/ban", "/mydata"} <= section("Members")
+    assert {"/dialogues", "/reply", "/export"} <= section("Dialogues")
+    assert {"/wiki", "/wiki_add"} <= section("Wiki")
+    assert {"/help", "/announce", "/audit", "/stats"} <= section("Community")
+    amina = await harness.say("/help", as_="alice")
+    assert "Applications" not in [line.strip() for line in amina]  # members get a plain list
+
+
+def test_every_listed_command_says_what_it_is_about(harness: Harness) -> None:
+    unsorted = [r.name for r in harness.bot.router.commands() if r.description and r.topic is None]
+    assert unsorted == []
+    assert [topic.value for topic in Topic] == ["Applications", "Members", "Dialogues", "Wiki", "Community"]

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from matplotlib.image import imread
+from sqlalchemy import select
 
 from bot.core.types import Role, UserRef
 from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
-from storage.models import Application, Person
+from storage.models import Application, Dialogue, Person
 from storage.users import UserRepository
 from tests.fakes import FakeClock, Harness, add_people
 
@@ -155,3 +156,42 @@ async def test_a_chart_that_cannot_be_drawn_leaves_the_text(
     lines = await community.say("/stats", as_="mod")
     assert "Members: 4" in "\n".join(lines)
     assert not community.console.sent[-1].attachments
+
+
+async def test_every_open_dialogue_is_counted(community: Harness, db: Database, clock: FakeClock) -> None:
+    async with db.transaction() as session:
+        dialogues = DialogueRepository(session)
+        second = await dialogues.create(
+            title={"en": "Care work"},
+            start=date(2026, 9, 10),
+            end=date(2026, 10, 10),
+            timezone="UTC",
+            now=clock.now(),
+            status="open",
+        )
+        await dialogues.add_prompt(second.id, {"en": "Who cares?"}, clock.now())
+    text = "\n".join(await community.say("/stats", as_="mod"))
+    assert "Replies per prompt of Budgets (open): 1: 2; 2: 0" in text
+    assert "Replies per prompt of Care work (open): 1: 0" in text
+    assert community.console.sent[-1].attachments[0].data.startswith(PNG_SIGNATURE)
+
+
+async def test_one_dialogues_replies_per_prompt(community: Harness, db: Database) -> None:
+    async with db.transaction() as session:
+        number = await session.scalar(select(Dialogue.id))
+    lines = await community.say(f"/stats {number}", as_="mod")
+    assert lines[:3] == [
+        "[mod] Replies per prompt of Budgets (open): 1: 2; 2: 0",
+        "  1. Where do you start? — 2",
+        "  2. What went wrong? — 0",
+    ]
+    (attachment,) = community.console.sent[-1].attachments
+    assert attachment.data.startswith(PNG_SIGNATURE)
+    assert "Community statistics" not in "\n".join(lines)
+
+
+@pytest.mark.parametrize("typed", ["99", "budgets"])
+async def test_an_unknown_dialogue_is_refused_clearly(community: Harness, typed: str) -> None:
+    assert await community.say(f"/stats {typed}", as_="mod", lang="es") == [
+        f"[mod] No existe el diálogo {typed}."
+    ]

@@ -115,6 +115,9 @@ async def test_the_command_menus_are_set_in_every_language(tg: Running) -> None:
     assert "approve" not in private
     assert not {"promote", "demote"} & {*private, *group}  # admins type theirs
     assert {"back", "skip", "cancel"}.isdisjoint(private)  # form controls are not listed
+    # the moderators' chat is a group: as /help there, its menu leaves out direct-chat commands
+    assert {"wiki", "help", "reply", "members", "audit"} <= set(group)
+    assert {"start", "apply", "language", "mydata", "forget", "wiki_add"}.isdisjoint(group)
     spanish = {
         c["command"]: c["description"] for c in tg.fake.command_menus[("all_private_chats", None, "es")]
     }

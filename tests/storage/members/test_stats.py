@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pycountry
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role
@@ -133,6 +134,23 @@ async def test_without_an_open_dialogue_the_latest_closed_one_counts(db: Databas
         found = await StatsRepository(session).replies_per_prompt()
     assert found is not None
     assert [p.replies for p in found.prompts] == [5, 3]
+
+
+async def test_every_open_dialogue_is_in_view_and_any_one_can_be_counted(db: Database) -> None:
+    async with db.transaction() as session:
+        await dialogue(session, "closed", date(2026, 9, 1), 9)
+        await dialogue(session, "open", date(2026, 3, 1), 4, 0)
+        await dialogue(session, "open", date(2026, 5, 1), 1)
+    async with db.transaction() as session:
+        stats = StatsRepository(session)
+        ids = {d.end_date.month: d.id for d in await session.scalars(select(Dialogue))}
+        assert [d.id for d in await stats.dialogues_in_view()] == [ids[3], ids[5]]
+        closed = await stats.replies_per_prompt(ids[9])
+        assert closed is not None
+        assert [p.replies for p in closed.prompts] == [9]
+        assert await stats.replies_per_prompt(max(ids.values()) + 1) is None
+        await session.execute(update(Dialogue).values(status="closed"))
+        assert [d.id for d in await stats.dialogues_in_view()] == [ids[9]]  # ended last
 
 
 async def test_an_empty_community_has_no_figures(db: Database) -> None:
