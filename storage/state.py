@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import BotState
 from storage.repository import Shared
 
-
 #: Questions waiting for a button press (``bot/forms/confirmation.py``) are kept under this
 #: prefix; each value names its ``owner`` and the people it is ``about`` (person ids), so
 #: that forgetting a person drops the questions that name them.

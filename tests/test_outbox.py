@@ -140,7 +140,9 @@ async def test_announce_to_the_community_chats(db: Database, tmp_path: Path) -> 
     harness = await start(db, tmp_path, platform)
     try:
         await harness.say("/announce --chat Welcome to <all>!", as_="admin")
-        assert await harness.say("#1", as_="admin") == ["[admin] Announcement #1 queued for 2 community chats."]
+        assert await harness.say("#1", as_="admin") == [
+            "[admin] Announcement #1 queued for 2 community chats."
+        ]
         await asyncio.wait_for(harness.bot.outbox.idle(), 10)
         lines = harness.console.take()
         assert "[community] Announcement from the community moderators:" in lines
@@ -149,7 +151,9 @@ async def test_announce_to_the_community_chats(db: Database, tmp_path: Path) -> 
             ("grp", "Announcement from the community moderators:\n\nWelcome to <all>!")
         ]
         # the progress report is edited in when the sender gets to it: look past it
-        answer = [line for line in await harness.say("/announce --chat", as_="admin") if "Broadcast" not in line]
+        answer = [
+            line for line in await harness.say("/announce --chat", as_="admin") if "Broadcast" not in line
+        ]
         assert answer[0].startswith("[admin] Write the announcement after the command")
         async with db.transaction() as session:
             entry = (
