@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.core.errors import RateLimited, RecipientUnreachable
 from bot.core.pacing import RateLimits
 from bot.core.platform import Platform
 from bot.core.router import Router
-from bot.core.types import ChatRef, MessageRef, OutgoingMessage, Role, UserRef
+from bot.core.types import ChatRef, IncomingMessage, MessageRef, OutgoingMessage, Role, UserRef
 from bot.platforms.console import ConsolePlatform
 from storage.db import Database
 from storage.models import Person
@@ -109,6 +110,29 @@ class Harness:
         if lang is not None:
             self.console.languages[as_] = lang
         await self.console.feed(line, as_)
+        await self.bot.drain()
+        return self.console.take()
+
+    def payloads(self) -> list[str]:
+        """The button payloads of the last message sent with buttons, in order."""
+        for message in reversed(self.console.sent):
+            if message.buttons:
+                return [button.payload for row in message.buttons for button in row]
+        return []
+
+    async def press(self, payload: str, *, as_: str, chat: str | None = None) -> list[str]:
+        """Press a button by its payload: as someone it was not shown to, in a group chat
+        (``chat``), or after a restart (the console's ``#N`` only reaches the user's last
+        keyboard in their direct chat). Returns the lines printed."""
+        await self.bot.handle(
+            IncomingMessage(
+                event_id=uuid.uuid4().hex,
+                sender=UserRef("console", as_, as_, self.console.languages.get(as_), as_),
+                chat=ChatRef("console", chat or as_),
+                is_direct=chat is None,
+                button=payload,
+            )
+        )
         await self.bot.drain()
         return self.console.take()
 

@@ -1,6 +1,7 @@
 """Virtual dialogues: planning, posting prompts on their dates, collecting replies, exports.
 
 * :mod:`~handlers.dialogues.commands` — ``/dialogues``, ``/dialogue`` and the moderators' planning commands.
+* :mod:`~handlers.dialogues.cancelling` — ``/dialogue_cancel``, confirmed first, with a note in each thread.
 * :mod:`~handlers.dialogues.posting` — opening, each prompt in its own thread, closing.
 * :mod:`~handlers.dialogues.timers` — when to post, rebuilt from the database.
 * :mod:`~handlers.dialogues.replies` — replies to prompts, members' threads, subscriptions.
@@ -11,14 +12,14 @@
 from __future__ import annotations
 
 from bot.features import Feature
-from handlers.dialogues import commands, replies
+from handlers.dialogues import cancelling, commands, replies
 from handlers.dialogues.sample import seed_sample_dialogue
 from handlers.dialogues.timers import start_timers
 from storage.dialogues.repository import DialogueRepository
 
 FEATURE = Feature(
     name="dialogues",
-    routers=(commands.router, replies.router),
+    routers=(commands.router, cancelling.router, replies.router),
     repositories=(DialogueRepository,),
     start=start_timers,
     seed=seed_sample_dialogue,

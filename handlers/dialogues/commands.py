@@ -1,9 +1,9 @@
 """Virtual dialogues: listing them, and the moderators' commands to plan them.
 
 ``/dialogues`` and ``/dialogue <id>`` are for everyone. Moderators create a dialogue
-(``/dialogue_new``), add, edit and delete its prompts, cancel it and export it. Dates
-typed by moderators are in the dialogue's time zone (the bot's ``timezone`` setting);
-they are stored in UTC. Posting is :mod:`handlers.dialogues.posting`'s job; replies are
+(``/dialogue_new``), add, edit and delete its prompts and export it; cancelling it is
+:mod:`handlers.dialogues.cancelling`'s. Dates typed by moderators are in the dialogue's
+time zone (the bot's ``timezone`` setting); they are stored in UTC. Posting is :mod:`handlers.dialogues.posting`'s job; replies are
 :mod:`handlers.dialogues.replies`'.
 """
 
@@ -21,7 +21,7 @@ from bot.core.text import Text, bold, code
 from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Role
 from bot.services import Ctx
 from handlers.dialogues.export import FORMATS, load_export, render
-from handlers.dialogues.posting import close_threads, opening, title_of, usage_error
+from handlers.dialogues.posting import opening, title_of, usage_error
 from handlers.dialogues.timers import DialogueTimers
 from storage.dialogues.calendar import closes_at, opens_at
 from storage.dialogues.repository import DialogueRepository
@@ -66,7 +66,7 @@ async def list_dialogues(ctx: Ctx) -> None:
     "dialogue", description=N_("A dialogue's prompts so far"), usage=N_("<id>"), topic=Topic.DIALOGUES
 )
 async def show_dialogue(ctx: Ctx) -> None:
-    dialogue = await _dialogue(ctx, 0)
+    dialogue = await dialogue_in_args(ctx, 0)
     now = ctx.services.now()
     prompts = await ctx.services.repo(DialogueRepository).prompts(dialogue.id)
     moderator = ctx.actor.has(Role.MODERATOR)
@@ -130,8 +130,8 @@ async def new_dialogue(ctx: Ctx) -> None:
         now=now,
         created_by=ctx.actor.person_id,
     )
-    await _audit(ctx, "dialogue.create", f"dialogue:{dialogue.id}", {"title": title})
-    _reschedule(ctx)
+    await audit(ctx, "dialogue.create", f"dialogue:{dialogue.id}", {"title": title})
+    reschedule(ctx)
     ctx.reply(
         ctx._(
             N_("Dialogue {id} {title} planned from {start} to {end} ({zone}). Add prompts with {command}."),
@@ -154,13 +154,13 @@ async def new_dialogue(ctx: Ctx) -> None:
 )
 async def add_prompt(ctx: Ctx) -> None:
     words = _raw_words(ctx, 4)
-    dialogue = await _dialogue(ctx, 0)
-    _editable(dialogue)
+    dialogue = await dialogue_in_args(ctx, 0)
+    ensure_editable(dialogue)
     post_at = _post_time(dialogue, words[1], words[2])
     prompt = await ctx.services.repo(DialogueRepository).add_prompt(
         dialogue.id, {ctx.actor.locale: words[3]}, post_at
     )
-    _reschedule(ctx)
+    reschedule(ctx)
     ctx.reply(
         ctx._(
             N_("Prompt {id} will be posted on {when} ({zone})."),
@@ -181,7 +181,7 @@ async def add_prompt(ctx: Ctx) -> None:
 async def edit_prompt(ctx: Ctx) -> None:
     words = _raw_words(ctx, 2)
     prompt, dialogue = await _prompt(ctx, words[0])
-    _editable(dialogue)
+    ensure_editable(dialogue)
     parts = words[1].split()
     if len(parts) == 2 and _looks_like_date(parts[0]):
         if await ctx.services.repo(DialogueRepository).posts([prompt.id]):
@@ -190,7 +190,7 @@ async def edit_prompt(ctx: Ctx) -> None:
     else:
         prompt.text = {**prompt.text, ctx.actor.locale: words[1]}
         await _update_posted(ctx, dialogue, prompt)
-    _reschedule(ctx)
+    reschedule(ctx)
     ctx.reply(
         ctx._(
             N_("Prompt {id} changed; it is posted on {when} ({zone})."),
@@ -212,31 +212,13 @@ async def delete_prompt(ctx: Ctx) -> None:
     if not ctx.args:
         raise usage_error(ctx)
     prompt, dialogue = await _prompt(ctx, ctx.args[0])
-    _editable(dialogue)
+    ensure_editable(dialogue)
     if await ctx.services.repo(DialogueRepository).posts([prompt.id]):
         raise UserFacingError(N_("Prompt {id} is already posted; it cannot be deleted."), id=prompt.id)
     await ctx.services.repo(DialogueRepository).delete_prompt(prompt.id)
-    await _audit(ctx, "dialogue.prompt_delete", f"prompt:{prompt.id}", {"text": prompt.text})
-    _reschedule(ctx)
+    await audit(ctx, "dialogue.prompt_delete", f"prompt:{prompt.id}", {"text": prompt.text})
+    reschedule(ctx)
     ctx.reply(ctx._(N_("Prompt {id} deleted."), id=prompt.id))
-
-
-@router.command(
-    "dialogue_cancel",
-    role=Role.MODERATOR,
-    description=N_("Cancel a planned dialogue"),
-    usage=N_("<id>"),
-    topic=Topic.DIALOGUES,
-)
-async def cancel_dialogue(ctx: Ctx) -> None:
-    dialogue = await _dialogue(ctx, 0)
-    _editable(dialogue)
-    if not await ctx.services.repo(DialogueRepository).transition(dialogue.id, dialogue.status, "cancelled"):
-        raise UserFacingError(N_("Dialogue {id} has changed meanwhile; try again."), id=dialogue.id)
-    await _audit(ctx, "dialogue.cancel", f"dialogue:{dialogue.id}")
-    await close_threads(ctx, dialogue.id)
-    _reschedule(ctx)
-    ctx.reply(ctx._(N_("Dialogue {id} is cancelled; nothing more of it will be posted."), id=dialogue.id))
 
 
 @router.command(
@@ -247,7 +229,7 @@ async def cancel_dialogue(ctx: Ctx) -> None:
     topic=Topic.DIALOGUES,
 )
 async def export(ctx: Ctx) -> None:
-    dialogue = await _dialogue(ctx, 0)
+    dialogue = await dialogue_in_args(ctx, 0)
     kind = ctx.args[1].lower() if len(ctx.args) > 1 else "md"
     if kind not in FORMATS:
         raise UserFacingError(N_("I export as {formats}, not {kind}."), formats=", ".join(FORMATS), kind=kind)
@@ -280,7 +262,8 @@ async def _update_posted(ctx: Ctx, dialogue: Dialogue, prompt: Prompt) -> None:
 # -- parsing ----------------------------------------------------------------------------
 
 
-async def _audit(ctx: Ctx, action: str, target: str, details: dict[str, object] | None = None) -> None:
+async def audit(ctx: Ctx, action: str, target: str, details: dict[str, object] | None = None) -> None:
+    """Record the moderator's change of a dialogue or prompt in the audit log."""
     await ctx.services.audit.record(
         at=ctx.services.now(),
         actor=ctx.actor.user.key,
@@ -291,7 +274,8 @@ async def _audit(ctx: Ctx, action: str, target: str, details: dict[str, object] 
     )
 
 
-async def _dialogue(ctx: Ctx, index: int) -> Dialogue:
+async def dialogue_in_args(ctx: Ctx, index: int) -> Dialogue:
+    """The dialogue whose number is the command's argument ``index``, or a localized refusal."""
     if len(ctx.args) <= index:
         raise UserFacingError(
             N_("Which dialogue? Send {command} to see their numbers."), command=ctx.cmd("dialogues")
@@ -321,7 +305,8 @@ def _raw_words(ctx: Ctx, count: int) -> list[str]:
     return words
 
 
-def _editable(dialogue: Dialogue) -> None:
+def ensure_editable(dialogue: Dialogue) -> None:
+    """Refuse, localized, to change a dialogue that is closed or cancelled."""
     if dialogue.status not in _PLANNED:
         raise UserFacingError(
             N_("Dialogue {id} is closed or cancelled: it cannot change any more."), id=dialogue.id
@@ -378,7 +363,7 @@ def _local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _reschedule(ctx: Ctx) -> None:
+def reschedule(ctx: Ctx) -> None:
     """Set the dialogue timers anew once this change is committed (if they run: not in some tests)."""
     timers = ctx.services.shared.find(DialogueTimers)
     if timers is not None:

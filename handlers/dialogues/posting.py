@@ -195,13 +195,23 @@ class PromptPoster:
         await close_threads(ctx, dialogue.id)
 
 
-async def close_threads(ctx: Ctx, dialogue_id: int) -> None:
-    """Queue closing every thread a dialogue's prompts were posted in (after the commit)."""
+async def close_threads(ctx: Ctx, dialogue_id: int, *, notice: Text | None = None) -> None:
+    """Queue closing every thread a dialogue's prompts were posted in (after the commit).
+
+    Args:
+        ctx: the unit of work's context.
+        dialogue_id: the dialogue.
+        notice: posted in each thread before it is closed (queued messages are delivered
+            before queued effects), so the members there learn why.
+    """
     repo = ctx.services.repo(DialogueRepository)
     for post in await repo.posts([prompt.id for prompt in await repo.prompts(dialogue_id)]):
         platform = ctx.platforms.get(post.platform)
         if platform is not None and post.thread_id is not None:
-            ctx.after_commit(_closer(platform, ChatRef(post.platform, post.chat_id, post.thread_id)))
+            thread = ChatRef(post.platform, post.chat_id, post.thread_id)
+            if notice is not None:
+                ctx.send(thread, notice)
+            ctx.after_commit(_closer(platform, thread))
 
 
 def _closer(platform: Platform, thread: ChatRef) -> Callable[[], Awaitable[None]]:

@@ -1,7 +1,8 @@
 """Members: roles and profiles, bans, announcements and the audit log, privacy, figures.
 
-* :mod:`~handlers.members.roster` — ``/members``, ``/member``, roles, bans and removals.
-* :mod:`~handlers.members.admin` — ``/announce`` and ``/audit``.
+* :mod:`~handlers.members.roster` — ``/members``, ``/member``, roles and removals.
+* :mod:`~handlers.members.bans` — ``/ban`` (confirmed first) and ``/unban`` (and letting back in).
+* :mod:`~handlers.members.admin` — ``/announce`` (previewed, then confirmed) and ``/audit``.
 * :mod:`~handlers.members.privacy` — ``/mydata`` and ``/forget``.
 * :mod:`~handlers.members.stats` — ``/stats``, drawn by :mod:`~handlers.members.charts`.
 * :mod:`~handlers.members.reachability` — who blocked the bot, and who came back.
@@ -11,14 +12,14 @@
 from __future__ import annotations
 
 from bot.features import Feature
-from handlers.members import admin, privacy, reachability, roster, stats
+from handlers.members import admin, bans, privacy, reachability, roster, stats
 from handlers.members.sample import seed_sample_community
 from storage.members.privacy import PersonalData
 from storage.members.stats import StatsRepository
 
 FEATURE = Feature(
     name="members",
-    routers=(privacy.router, roster.router, admin.router, stats.router, reachability.router),
+    routers=(privacy.router, roster.router, bans.router, admin.router, stats.router, reachability.router),
     repositories=(StatsRepository, PersonalData),
     seed=seed_sample_community,
 )

@@ -1,7 +1,10 @@
 """Moderator commands: announcements to every member, and the audit log.
 
-Announcements go through the durable outbox (``storage/outbox.py``): one row per
-member (or, with ``--chat``, per community chat), written with the command, delivered at the platforms' pace, with a progress
+``/announce`` first shows the announcement as members will read it, with "Send to N
+members" and Cancel buttons (:class:`~bot.forms.confirmation.Confirmation`); only Send,
+pressed by the moderator who asked within the hour, sends it, once. It then goes through
+the durable outbox (``storage/outbox.py``): one row per member (or, with ``--chat``, per
+community chat), written with the press, delivered at the platforms' pace, with a progress
 message in the moderator's chat that is edited as delivery goes on.
 """
 
@@ -9,16 +12,19 @@ from __future__ import annotations
 
 from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Button, OutgoingMessage, Role
+from bot.forms.confirmation import Confirmation
 from bot.services import Ctx
 from handlers.members.audit import PeopleNames, describe
 
 router = Router("admin")
 
 HEADER = N_("Announcement from the community moderators:")
+#: ``/announce`` shows a preview and sends only once its author presses Send.
+ANNOUNCEMENT = Confirmation("announce")
 #: ``/announce --chat <text>`` posts in the community chats instead of writing to each member.
 CHAT_FLAG = "--chat"
 
@@ -40,26 +46,42 @@ async def announce(ctx: Ctx) -> None:
             N_("Write the announcement after the command, for example: {example}"),
             example=code(ctx.cmd("announce") + " " + ctx.gettext(N_("The next dialogue starts on Monday."))),
         )
-    services = ctx.services
-    catalogs = services.catalogs
-    messages: list[OutgoingMessage]
+    messages = await _messages(ctx, text, to_chats)
+    count = len(messages)
     if to_chats:
-        header = catalogs.translator(catalogs.default).gettext(HEADER)
-        messages = [
-            OutgoingMessage(platform.community_chat, Text.of(bold(header), "\n\n", text))
-            for platform in ctx.platforms.values()
-            if platform.community_chat is not None
-        ]
-        if not messages:
-            raise UserFacingError(N_("No platform has a community chat to post an announcement in."))
+        intro = ctx._(N_("Preview: this is the announcement as it will be posted in the community chats."))
+        send = ctx.translator.ngettext("Post in {n} community chat", "Post in {n} community chats", count)
+        preview = messages[0].text
     else:
-        recipients = await services.users.member_recipients(ctx.platforms.keys())
-        if not recipients:
-            raise UserFacingError(N_("There are no members to send an announcement to yet."))
-        messages = [
-            OutgoingMessage(user, Text.of(bold(catalogs.translator(locale).gettext(HEADER)), "\n\n", text))
-            for user, locale in recipients
-        ]
+        intro = ctx._(
+            N_(
+                "Preview: this is the announcement as members will receive it (each with the heading in their language)."
+            )
+        )
+        send = ctx.translator.ngettext("Send to {n} member", "Send to {n} members", count)
+        preview = announcement(ctx.translator, text)
+    ctx.reply(intro)
+    await ANNOUNCEMENT.ask(
+        ctx,
+        preview,
+        {"text": text, "to_chats": to_chats},
+        confirm=send.format(n=count),
+        cancel=ctx.gettext(N_("Cancel")),
+    )
+
+
+@router.button(ANNOUNCEMENT.namespace, role=Role.MODERATOR)
+async def announce_answer(ctx: Ctx) -> None:
+    answer = await ANNOUNCEMENT.answer(ctx)
+    if answer is None:
+        return
+    if not answer.confirmed:
+        ctx.reply(ctx._(N_("The announcement was not sent.")))
+        return
+    text, to_chats = str(answer.action["text"]), bool(answer.action["to_chats"])
+    # the recipients as they are now: members who joined or left since the preview count
+    messages = await _messages(ctx, text, to_chats)
+    services = ctx.services
     now = services.now()
     broadcast, rows = await services.outbox.broadcast(
         "announcement",
@@ -96,6 +118,36 @@ async def announce(ctx: Ctx) -> None:
                 id=broadcast.id,
             )
         )
+
+
+def announcement(translator: Translator, text: str) -> Text:
+    """An announcement as a member reads it: the heading in their language, then the text."""
+    return Text.of(bold(translator.gettext(HEADER)), "\n\n", text)
+
+
+async def _messages(ctx: Ctx, text: str, to_chats: bool) -> list[OutgoingMessage]:
+    """The announcement for each community chat, or for each member in their language.
+
+    Raises:
+        UserFacingError: there is no one to send it to.
+    """
+    catalogs = ctx.services.catalogs
+    if to_chats:
+        body = announcement(catalogs.translator(catalogs.default), text)
+        messages = [
+            OutgoingMessage(platform.community_chat, body)
+            for platform in ctx.platforms.values()
+            if platform.community_chat is not None
+        ]
+        if not messages:
+            raise UserFacingError(N_("No platform has a community chat to post an announcement in."))
+        return messages
+    recipients = await ctx.services.users.member_recipients(ctx.platforms.keys())
+    if not recipients:
+        raise UserFacingError(N_("There are no members to send an announcement to yet."))
+    return [
+        OutgoingMessage(user, announcement(catalogs.translator(locale), text)) for user, locale in recipients
+    ]
 
 
 AUDIT_PAGE = 10

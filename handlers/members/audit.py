@@ -25,6 +25,7 @@ from storage.models import AuditEntry
 ACTIONS: dict[str, str] = {
     "person.ban": N_("{actor} banned {target}"),
     "person.unban": N_("{actor} lifted the ban on {target}"),
+    "person.readmit": N_("{actor} let {target} back into the community"),
     "person.remove": N_("{actor} removed {target} from the community"),
     "role.grant.moderator": N_("{actor} made {target} a moderator"),
     "role.revoke.moderator": N_("{actor} took the moderator role back from {target}"),

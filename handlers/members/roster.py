@@ -1,4 +1,4 @@
-"""Managing members: roles, profiles, lists, bans and removals.
+"""Managing members: roles, profiles, lists and removals (bans: :mod:`handlers.members.bans`).
 
 People are named in commands by platform id (``telegram:123``, ``@alice:example.org``),
 by ``@username`` where the platform has one, or by the member number the bot shows
@@ -277,37 +277,6 @@ def _expertise(ctx: Ctx, typed: str) -> str | None:
         )
     }
     return matches.pop() if len(matches) == 1 else None
-
-
-@router.command(
-    "ban",
-    role=Role.MODERATOR,
-    description=N_("Ban someone: the bot ignores them and removes them"),
-    usage=N_("<person> [reason]"),
-    topic=Topic.MEMBERS,
-)
-async def ban(ctx: Ctx) -> None:
-    person = await target(ctx, ctx.args[0] if ctx.args else None)
-    if await _protected(ctx, person):
-        return
-    reason = _reason(ctx)
-    await ctx.services.users.set_banned(person.id, ctx.services.now(), reason)
-    await _audit(ctx, "person.ban", person, reason)
-    await _remove_from_community(ctx, person, reason, ban=True)
-    _tell(ctx, N_("{name} (#{number}) is banned."), person)
-
-
-@router.command(
-    "unban", role=Role.MODERATOR, description=N_("Lift a ban"), usage=N_("<person>"), topic=Topic.MEMBERS
-)
-async def unban(ctx: Ctx) -> None:
-    person = await target(ctx, ctx.args[0] if ctx.args else None)
-    if person.banned_at is None:
-        _tell(ctx, N_("{name} (#{number}) is not banned."), person)
-        return
-    await ctx.services.users.set_banned(person.id, None)
-    await _audit(ctx, "person.unban", person)
-    _tell(ctx, N_("{name} (#{number}) is no longer banned."), person)
 
 
 @router.command(

@@ -228,6 +228,7 @@ class PersonalData:
             .where(AuditEntry.target == f"person:{person_id}")
             .values(target=alias, reason=None, details={})
         )
+        await StateStore(session).forget_questions_naming(person_id)
         # identities, roles, applications and subscriptions go with the person (ON DELETE CASCADE)
         await session.execute(delete(Person).where(Person.id == person_id))
         return Forgotten(alias, messages)

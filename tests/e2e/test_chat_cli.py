@@ -113,7 +113,7 @@ def test_run_on_the_embedded_default(tmp_path: Path) -> None:
     result = copbot(
         "run",
         cwd=tmp_path,
-        stdin="/help\n@amina /help\n@mod /start\n@admin /announce Hello members\n",
+        stdin="/help\n@amina /help\n@mod /start\n@admin /announce Hello members\n@admin #1\n",
         env={"COPBOT_ADMINS": "console:admin"},
     )
     assert result.returncode == 0, result.stderr

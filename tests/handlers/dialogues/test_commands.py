@@ -286,8 +286,13 @@ async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
     assert "  Prompt 1 (2026-09-24 08:30): Better wording, fixed" in lines
     assert not any("To delete" in line for line in lines)
     await harness.say("/prompt_add 1 2026-09-30 10:00 Never posted", as_="admin")
-    assert await harness.say("/dialogue_cancel 1", as_="admin") == [
+    assert (await harness.say("/dialogue_cancel 1", as_="admin"))[-2:] == [
+        "[#1] Cancel the dialogue",
+        "[#2] Keep it",
+    ]
+    assert await harness.say("#1", as_="admin") == [
         "[admin] Dialogue 1 is cancelled; nothing more of it will be posted.",
+        "[community/1] The moderators have cancelled the virtual dialogue Current Situation; this thread is now closed. Thank you to everyone who took part.",
         "[community/1] (thread closed)",
     ]
     harness.clock.advance(timedelta(days=10))  # past the cancelled prompt's time

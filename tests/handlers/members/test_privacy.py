@@ -89,8 +89,11 @@ async def test_forget_leaves_no_trace(db: Database, tmp_path: Path) -> None:
         assert data["applications"][0]["answers"]["motivation"] == f"I train on {MARKER} every week"
         assert data["dialogue_replies"][0]["text"] == f"my reply mentions {MARKER}"
         await harness.say(f"/ban @amina {MARKER} in the reason", as_="admin")
-        await harness.say("/unban @amina", as_="admin")
-        await harness.say("/announce news for every member", as_="admin")  # a message queued for her
+        assert (await harness.say("#1", as_="admin"))[0].endswith("(#1) is banned.")
+        await harness.say("/unban @amina", as_="admin")  # the offer to let her back in stays pending
+        await harness.say(f"/ban @amina {MARKER} once more", as_="admin")  # a question left unanswered
+        await harness.say("/announce news for every member", as_="admin")
+        assert (await harness.say("#1", as_="admin"))[0].startswith("[admin] Announcement #1 queued")
         await harness.bot.outbox.idle()
         await harness.say("/forget", as_="amina")
         assert await harness.say("#1", as_="amina") == [

@@ -58,6 +58,7 @@ async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIter
             ),
         )
     await harness.say("/ban console:carlos earlier spam", as_="mod")  # something to leak
+    await harness.say("#1", as_="mod")  # Ban: the confirmation
     yield harness
     await harness.stop()
 
@@ -131,6 +132,11 @@ async def test_exports_charts_and_announcement_reports_go_privately_too(
         assert any(line.startswith("[mod] (file) ") for line in lines), command
     lines = await community.say("[community] /announce Hello", as_="mod")
     assert _in("community", lines) == [NOTE]
+    assert any("Send to" in line for line in lines if line.startswith("[#")), (
+        lines
+    )  # the preview came privately
+    lines = await community.say("#1", as_="mod")  # Send, in the private chat where the preview is
+    assert _in("community", lines) == []
     assert any(line.startswith("[mod] Announcement #") for line in lines)
     await community.bot.settle()  # the outbox delivers, then reports its progress
     reports = [line for line in community.console.take() if "Broadcast #" in line]
