@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -250,3 +251,45 @@ async def test_a_rejected_applicant_starts_again_from_their_answers(bot: Harness
     assert (
         "  Motivation: I want to learn from other trainers, share my materials and mentor new ones." in lines
     )
+
+
+async def test_the_history_is_personal_data_of_the_applicant_not_of_the_moderator(
+    bot: Harness, tmp_path: Path
+) -> None:
+    await submit(bot)
+    await bot.say("/ask 1 Which organisations have you trained for?", as_="maya")
+    await bot.say("#1", as_="maya")
+    exported = await bot.say("/mydata")
+    data = json.loads(Path(exported[1].removeprefix("[alice] (file) ")).read_text(encoding="utf-8"))
+    assert [(e["what"], e["note"]) for e in data["applications"][0]["history"]] == [
+        ("submitted", None),
+        ("asked", "Which organisations have you trained for?"),
+    ]
+    await bot.say("/forget", as_="maya")
+    await bot.say("#1", as_="maya")
+    history = await bot.say("/application 1", as_="admin")
+    asked = next(line for line in history if "asked: Which organisations" in line)
+    assert "maya" not in asked.lower()  # the moderator's name went with her
+    await bot.say("/forget")
+    await bot.say("#1")
+    async with bot.bot.db.transaction() as session:
+        assert (await session.scalars(select(ApplicationEvent))).all() == []
+
+
+async def test_a_note_being_written_survives_a_restart(
+    db: Database, tmp_path: Path, clock: FakeClock
+) -> None:
+    first = await Harness.start(db, tmp_path, clock=clock, flood=FAST)
+    await submit(first)
+    await first.say("#2", as_="admin")
+    await first.stop()
+    again = Database(db.url.render_as_string(hide_password=False), connect_args=db.connect_args)
+    second = await Harness.start(again, tmp_path, clock=clock, flood=FAST)
+    try:
+        shown = await second.say("Your training record is incomplete.", as_="admin")
+        assert shown[0] == "[admin] The applicant of application #1 will read this reason for the rejection:"
+        assert (await second.say("#1", as_="admin"))[-1] == (
+            "[admin] Application #1 from Alice Doe rejected; they have been told the reason."
+        )
+    finally:
+        await second.stop()
