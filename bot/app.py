@@ -115,6 +115,7 @@ class CopBot:
             UnitOfWork(self.db, self.clock, journal=self.replies),
             Identity(settings.admins, self.catalogs, self.clock),
             FloodControl(self.flood),
+            *(middleware for feature in self.features for middleware in feature.middlewares),
         ]
         self._pipeline = chain(middlewares, self.router.dispatch)
         self._system_pipeline = chain(

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.middleware import Middleware
 from bot.core.router import Handler, Router
 from bot.forms import FormFlow, controls_router
 from bot.services import Ctx
@@ -106,6 +107,8 @@ class Feature:
         start: its own work, started once the platforms are up (catch-up included).
         seed: loads its sample data (the embedded default only).
         fallbacks: what answers what nobody else took.
+        middlewares: run for every event after the bot's own middleware, just before the
+            router (inside the event's unit of work, with its actor known).
     """
 
     name: str
@@ -116,6 +119,7 @@ class Feature:
     start: Callable[[Runtime], Awaitable[None]] | None = None
     seed: Seeder | None = None
     fallbacks: Fallbacks | None = None
+    middlewares: tuple[Middleware, ...] = ()
 
 
 def root_router(features: Sequence[Feature]) -> Router:

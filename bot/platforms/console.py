@@ -7,6 +7,7 @@ Input lines::
     [community/3] hi      a message in a chat (and thread) instead of the direct chat
     @amina [community] hi both together
     #2                    press button 2 of the last keyboard the user was shown
+    [moderators] #2       press button 2 of the last keyboard shown in that chat
 
 Output lines: ``[recipient] text``, where the recipient is a user name for direct
 messages or ``chat`` / ``chat/thread`` for community posts; continuation lines are
@@ -133,8 +134,8 @@ class ConsolePlatform(Platform):
             self._print(label, f"(file) {self._save(attachment.filename, attachment.data)}")
         if message.buttons:
             payloads = [button.payload for row in message.buttons for button in row]
-            if chat.id not in GROUP_CHATS:
-                self._keyboards[chat.id] = payloads
+            # a direct chat's keyboard is its user's; a group's is pressed by whoever types there
+            self._keyboards[label] = payloads
             labels = (button.label for row in message.buttons for button in row)
             for number, button_label in enumerate(labels, start=1):
                 self.out.write(f"[#{number}] {button_label}\n")
@@ -176,7 +177,7 @@ class ConsolePlatform(Platform):
             return None
         payload = None
         if parsed.button is not None:
-            keyboard = self._keyboards.get(parsed.user, [])
+            keyboard = self._keyboards.get(self._label(parsed.chat), [])
             # A number with no button behind it is a stale press, not text.
             payload = keyboard[parsed.button - 1] if 1 <= parsed.button <= len(keyboard) else "expired"
         event = IncomingMessage(

@@ -33,6 +33,7 @@ DEEP_LINK = "apply"
 STATUS_NAMES = {
     Status.DRAFT.value: N_("being filled in"),
     Status.SUBMITTED.value: N_("waiting for a decision"),
+    Status.NEEDS_CHANGES.value: N_("changes requested"),
     Status.APPROVED.value: N_("approved"),
     Status.REJECTED.value: N_("rejected"),
     Status.CANCELLED.value: N_("cancelled"),

@@ -17,12 +17,19 @@ from bot.core.commands import Topic, Where
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
-from bot.core.text import code
+from bot.core.text import Text, code
 from bot.core.types import JoinRequest, Role
 from bot.forms.flow import FormFlow, FormTexts
 from bot.services import Ctx
 from handlers.application.common import FORM_BUTTONS, admit, answers_of, form_of, terms_text
-from handlers.application.review import notify_reviewers
+from handlers.application.revision import (
+    REOPEN_BUTTONS,
+    is_being_changed,
+    previous_answers,
+    question_note,
+    reopen,
+    submitted,
+)
 from storage.application.draft_cache import Draft, StaleDraft
 from storage.application.drafts import ApplicationDrafts
 from storage.application.repository import ApplicationAlreadyOpen, ApplicationRepository, Status
@@ -40,6 +47,12 @@ router = Router("application")
     topic=Topic.APPLICATIONS,
 )
 async def apply(ctx: Ctx) -> None:
+    await open_form(ctx)
+
+
+@router.button(REOPEN_BUTTONS)
+async def change_answers(ctx: Ctx) -> None:
+    """The button under the moderators' question: open the application to change it."""
     await open_form(ctx)
 
 
@@ -76,30 +89,49 @@ async def open_form(ctx: Ctx) -> None:
                 ),
             )
             return
-    if current is None:
-        try:
-            current = await _drafts(ctx).start(person_id, ctx.event.sender)
-        except ApplicationAlreadyOpen:  # opened from another chat at the same moment
-            raise UserFacingError(
-                N_("You have an application open already. Send {apply} to continue it."),
-                apply=code(ctx.cmd("apply")),
-            ) from None
-        await ctx.services.users.grant(person_id, Role.APPLICANT, ctx.services.now())
-        intro = ctx._(
-            N_(
-                "Welcome to the application form of the community of practice. Answer each question "
-                "in turn; send {back} to return to the previous question, {skip} to leave out an "
-                "optional one and {cancel} to stop. You can pause at any time and continue later "
-                "with {apply}."
-            ),
-            back=code(ctx.cmd("back")),
-            skip=code(ctx.cmd("skip")),
-            cancel=code(ctx.cmd("cancel")),
-            apply=code(ctx.cmd("apply")),
-        )
+        reopened = await reopen(ctx, person_id)
+        if reopened is not None:
+            await APPLICATION_FORM_FLOW.show(ctx, reopened[0], [reopened[1]])
+            return
+        current, intro = await _start(ctx, person_id)
+    elif await is_being_changed(ctx, current.id):
+        intro = await question_note(ctx, current.id)
     else:
         intro = ctx._(N_("Welcome back! Let us continue where you left off."))
     await APPLICATION_FORM_FLOW.show(ctx, current, [intro])
+
+
+async def _start(ctx: Ctx, person_id: int) -> tuple[Draft, Text]:
+    """A new draft, filled in with the answers of the person's rejected application if any."""
+    previous = await previous_answers(ctx, person_id)
+    try:
+        current = await _drafts(ctx).start(person_id, ctx.event.sender, previous[1] if previous else None)
+    except ApplicationAlreadyOpen:  # opened from another chat at the same moment
+        raise UserFacingError(
+            N_("You have an application open already. Send {apply} to continue it."),
+            apply=code(ctx.cmd("apply")),
+        ) from None
+    await ctx.services.users.grant(person_id, Role.APPLICANT, ctx.services.now())
+    if previous is not None:
+        return current, ctx._(
+            N_(
+                "Welcome back! Your answers from application #{id} are filled in. Change what you "
+                "want with the buttons below, then press Submit to send them."
+            ),
+            id=previous[0],
+        )
+    return current, ctx._(
+        N_(
+            "Welcome to the application form of the community of practice. Answer each question "
+            "in turn; send {back} to return to the previous question, {skip} to leave out an "
+            "optional one and {cancel} to stop. You can pause at any time and continue later "
+            "with {apply}."
+        ),
+        back=code(ctx.cmd("back")),
+        skip=code(ctx.cmd("skip")),
+        cancel=code(ctx.cmd("cancel")),
+        apply=code(ctx.cmd("apply")),
+    )
 
 
 # -- the form's hooks -----------------------------------------------------------------
@@ -128,9 +160,7 @@ async def _submit(ctx: Ctx, answers: dict[str, Any]) -> None:
             status=code(ctx.cmd("status")),
         ),
     )
-    submitted = await ctx.services.repo(ApplicationRepository).get(application.id)
-    if submitted is not None:
-        await notify_reviewers(ctx, form_of(ctx), submitted)
+    await submitted(ctx, application.id)
 
 
 async def _cancelled(ctx: Ctx) -> None:
@@ -220,6 +250,17 @@ async def status(ctx: Ctx) -> None:
                 N_("Your application #{id}, sent on {date}, is waiting for a decision by the moderators."),
                 id=latest.id,
                 date=f"{latest.submitted_at:%Y-%m-%d}",
+            )
+        )
+    elif latest.status == Status.NEEDS_CHANGES:
+        ctx.reply(
+            ctx._(
+                N_(
+                    "The moderators asked a question about your application #{id}. Send {apply} to "
+                    "read it, change your answers and send them again."
+                ),
+                id=latest.id,
+                apply=apply_,
             )
         )
     elif latest.status == Status.APPROVED:

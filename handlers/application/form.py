@@ -15,6 +15,8 @@ from bot.forms.loading import load_form
 
 #: The field whose answer becomes the member's country when approved.
 COUNTRY_FIELD = "country"
+#: The field shown on the member card (``/member``) with the expertise.
+ORGANISATION_FIELD = "organisation"
 #: The field shown as the applicant's name to moderators.
 NAME_FIELD = "full_name"
 #: The multiple-choice field moderators filter members by (``/members expertise:...``).
@@ -36,7 +38,7 @@ DEFAULT_FORM = Form(
         ),
         Step(field="email", title=N_("Email"), question=N_("What is your email address?"), kind="email"),
         Step(
-            field="organisation",
+            field=ORGANISATION_FIELD,
             title=N_("Organisation"),
             question=N_(
                 "Which organisation do you work for? Write \u201cindependent\u201d if you work on your own."

@@ -1,34 +1,35 @@
-"""The moderators' side: notification, ``/applications``, ``/application``, ``/approve``, ``/reject``.
+"""The moderators' side: ``/applications``, ``/application``, ``/approve``, ``/reject``, ``/ask``.
 
 Buttons and commands do the same thing. A decision is claimed atomically (only a
 submitted application can be decided), so of two moderators acting at once one decides
-and the other is told who did. Every decision goes into the audit log.
+and the other is told who did, when and why. A rejection's reason and a question to the
+applicant are written deliberately (:mod:`~handlers.application.notes`): shown back to
+their writer, and sent only on Send. Every decision goes into the audit log and into the
+application's history (:mod:`storage.application.history`).
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
-from bot.core.types import Button, Role, UserRef
-from bot.forms import Form
+from bot.core.types import Button, Role
 from bot.services import Ctx
-from handlers.application.common import (
-    REVIEW_BUTTONS,
-    STATUS_NAMES,
-    admit,
-    answers_of,
-    command,
-    form_of,
-    review_recipients,
-    speaker,
-    summary_lines,
+from handlers.application import notes
+from handlers.application.cards import (
+    applicant_name,
+    applicant_of,
+    card,
+    decision_buttons,
+    history_lines,
+    moment,
 )
-from handlers.application.form import COUNTRY_FIELD, NAME_FIELD
+from handlers.application.common import REVIEW_BUTTONS, admit, command, form_of, speaker
+from handlers.application.form import COUNTRY_FIELD
+from handlers.application.revision import applicant_address, send_back
+from storage.application.history import ApplicationHistory, Step
 from storage.application.repository import ApplicationRepository, Status
 from storage.models import Application
 
@@ -36,47 +37,6 @@ router = Router("review")
 
 #: Applications per page of ``/applications``.
 PAGE_SIZE = 10
-
-
-async def notify_reviewers(ctx: Ctx, form: Form, application: Application) -> None:
-    """Send every moderator the application with Approve / Reject buttons, in their language."""
-    for recipient, locale in await review_recipients(ctx):
-        ctx.send(
-            recipient,
-            _card(ctx, form, application, locale, new=True),
-            buttons=_decision_buttons(ctx, application, locale),
-        )
-
-
-def _card(ctx: Ctx, form: Form, application: Application, locale: str, *, new: bool = False) -> Text:
-    say = speaker(ctx, locale)
-    gettext = ctx.services.catalogs.translator(locale).gettext
-    answers = answers_of(form, application)
-    heading = (
-        say(N_("New application #{id} from {name}:"), id=application.id, name=_name(application))
-        if new
-        else say(
-            N_("Application #{id} from {name} ({status}):"),
-            id=application.id,
-            name=_name(application),
-            status=gettext(STATUS_NAMES[application.status]),
-        )
-    )
-    return Text.join("\n", [heading, *summary_lines(form, answers, gettext, locale)])
-
-
-def _decision_buttons(ctx: Ctx, application: Application, locale: str) -> list[list[Button]]:
-    gettext = ctx.services.catalogs.translator(locale).gettext
-    return [
-        [
-            Button(gettext(N_("Approve")), f"{REVIEW_BUTTONS}:a:{application.id}"),
-            Button(gettext(N_("Reject")), f"{REVIEW_BUTTONS}:r:{application.id}"),
-        ]
-    ]
-
-
-def _name(application: Application) -> str:
-    return str(application.answers.get(NAME_FIELD) or application.platform_user_id)
 
 
 # -- listing and showing --------------------------------------------------------------
@@ -110,7 +70,7 @@ async def _list(ctx: Ctx, page: int) -> None:
             ctx._(
                 N_("#{id} {name}, sent on {date}"),
                 id=item.id,
-                name=bold(_name(item)),
+                name=bold(applicant_name(item)),
                 date=f"{item.submitted_at:%Y-%m-%d}",
             )
         )
@@ -130,8 +90,10 @@ async def _list(ctx: Ctx, page: int) -> None:
 )
 async def application(ctx: Ctx) -> None:
     found = await _requested(ctx, ctx.args)
-    buttons = _decision_buttons(ctx, found, ctx.actor.locale) if found.status == Status.SUBMITTED else []
-    ctx.reply(_card(ctx, form_of(ctx), found, ctx.actor.locale), buttons=buttons)
+    form, locale = form_of(ctx), ctx.actor.locale
+    buttons = decision_buttons(ctx, found, locale) if found.status == Status.SUBMITTED else []
+    shown = card(ctx, form, found, await applicant_of(ctx, found), locale)
+    ctx.reply(Text.join("\n", [shown, *await history_lines(ctx, form, found)]), buttons=buttons)
 
 
 # -- deciding -------------------------------------------------------------------------
@@ -152,18 +114,34 @@ async def approve(ctx: Ctx) -> None:
     "reject",
     role=Role.MODERATOR,
     description=N_("Reject an application, with the reason"),
-    usage=N_("<id> <reason>"),
+    usage=N_("<id> [reason]"),
     topic=Topic.APPLICATIONS,
 )
 async def reject(ctx: Ctx) -> None:
+    await _start_note(ctx, notes.REJECT)
+
+
+@router.command(
+    "ask",
+    role=Role.MODERATOR,
+    description=N_("Send an application back to its applicant with a question"),
+    usage=N_("<id> [question]"),
+    topic=Topic.APPLICATIONS,
+)
+async def ask(ctx: Ctx) -> None:
+    await _start_note(ctx, notes.ASK)
+
+
+async def _start_note(ctx: Ctx, kind: str) -> None:
+    """``/reject <id> [reason]``, ``/ask <id> [question]``: show a given text back, else ask for it."""
     found = await _requested(ctx, ctx.args)
-    reason = _reason(ctx)
-    if not reason:
-        raise UserFacingError(
-            N_("Please give the reason, which the applicant will read: {command}"),
-            command=code(f"{ctx.cmd('reject')} {found.id} <reason>"),
-        )
-    await _decide(ctx, found, reason)
+    if await _already_decided(ctx, found):
+        return
+    text = _text_after_id(ctx)
+    if text:
+        await notes.show_back(ctx, found.id, kind, text)
+    else:
+        await notes.ask_for_text(ctx, found.id, kind)
 
 
 @router.button(REVIEW_BUTTONS, role=Role.MODERATOR)
@@ -176,48 +154,44 @@ async def review_button(ctx: Ctx) -> None:
     found = await _requested(ctx, (argument,))
     if action == "a":
         await _decide(ctx, found, None)
-    elif action == "r":
-        if await _already_decided(ctx, found):
-            return
-        await ctx.services.state.set(_reason_key(ctx), found.id, ctx.services.now())
+    elif action in ("r", "q"):
+        if not await _already_decided(ctx, found):
+            await notes.ask_for_text(ctx, found.id, notes.REJECT if action == "r" else notes.ASK)
+    elif action == "k":
+        note = await notes.pending(ctx)
+        if note is not None and note.application_id == found.id:
+            await notes.drop(ctx)
+        ctx.reply(ctx._(N_("Application #{id} is still waiting for a decision."), id=found.id))
+    elif action in ("S", "E"):
+        await _note_button(ctx, found, action)
+
+
+async def _note_button(ctx: Ctx, found: Application, action: str) -> None:
+    """Send or Edit under a note shown back: only its writer's own note, in this chat, counts."""
+    note = await notes.pending(ctx)
+    if note is None or note.application_id != found.id or note.text is None:
         ctx.reply(
             ctx._(
                 N_(
-                    "Write the reason for rejecting application #{id} in your next message here; the applicant will read it."
+                    "You have nothing waiting to be sent about application #{id}: it was sent, "
+                    "dropped, or it lapsed after 10 minutes."
                 ),
                 id=found.id,
-            ),
-            buttons=[[Button(ctx.gettext(N_("Keep it waiting")), f"{REVIEW_BUTTONS}:k:{found.id}")]],
+            )
         )
-    elif action == "k":
-        await ctx.services.state.pop(_reason_key(ctx))
-        ctx.reply(ctx._(N_("Application #{id} is still waiting for a decision."), id=found.id))
+        return
+    if action == "E":
+        await notes.ask_for_text(ctx, found.id, note.kind)
+        return
+    await notes.drop(ctx)
+    if note.kind == notes.REJECT:
+        await _decide(ctx, found, note.text)
+    elif not await _already_decided(ctx, found) and not await send_back(ctx, found, note.text):
+        await _someone_acted_first(ctx, found)
 
 
-def _reason_key(ctx: Ctx) -> str:
-    """Where a moderator's pending "reject, reason follows" is kept (per chat and person)."""
-    event = ctx.event
-    who = hashlib.sha256(f"{event.platform}|{event.chat.id}|{event.sender.id}".encode()).hexdigest()
-    return f"review.reason:{who[:32]}"
-
-
-async def _writing_reason(ctx: Ctx) -> bool:
-    """Whether this plain message is the reason for a rejection the moderator started."""
-    message = ctx.message
-    if message is None or message.edited or not message.text or not ctx.actor.has(Role.MODERATOR):
-        return False
-    return await ctx.services.state.get(_reason_key(ctx)) is not None
-
-
-@router.message(filter=_writing_reason, role=Role.MODERATOR)
-async def rejection_reason(ctx: Ctx) -> None:
-    application_id = await ctx.services.state.pop(_reason_key(ctx))
-    text = ctx.message.text.strip() if ctx.message and ctx.message.text else ""
-    await _decide(ctx, await _requested(ctx, (str(application_id),)), text)
-
-
-def _reason(ctx: Ctx) -> str:
-    """The text after ``/reject <id>``, verbatim (spacing kept)."""
+def _text_after_id(ctx: Ctx) -> str:
+    """The text after ``/reject <id>`` or ``/ask <id>``, verbatim (spacing kept)."""
     text = ctx.message.text if ctx.message and ctx.message.text else ""
     parts = text.strip().split(None, 2)
     return parts[2].strip() if len(parts) > 2 else ""
@@ -229,25 +203,59 @@ async def _requested(ctx: Ctx, args: tuple[str, ...]) -> Application:
             N_("Please give the number of the application, such as {example}."), example=code("12")
         )
     found = await ctx.services.repo(ApplicationRepository).get(int(args[0].lstrip("#")))
-    if found is None or found.status in (Status.DRAFT, Status.CANCELLED):
+    # a draft is no application yet, unless it was sent once and is being changed
+    unsent = found is not None and found.status == Status.DRAFT and found.submitted_at is None
+    if found is None or unsent or found.status == Status.CANCELLED:
         raise UserFacingError(N_("There is no application #{id}."), id=args[0].lstrip("#"))
     return found
 
 
 async def _already_decided(ctx: Ctx, found: Application) -> bool:
+    """Say who decided, when and why, if the application is not waiting for a decision."""
     if found.status == Status.SUBMITTED:
         return False
-    if found.status in (Status.APPROVED, Status.REJECTED):
-        msgid = (
-            N_("Application #{id} was already approved by {name} on {date}.")
-            if found.status == Status.APPROVED
-            else N_("Application #{id} was already rejected by {name} on {date}.")
+    name, date = found.decided_by_name or "?", moment(found.decided_at)
+    if found.status == Status.APPROVED:
+        ctx.reply(
+            ctx._(
+                N_("Application #{id} was already approved by {name} on {date}."),
+                id=found.id,
+                name=name,
+                date=date,
+            )
         )
-        date = f"{found.decided_at:%Y-%m-%d %H:%M} UTC" if found.decided_at else ""
-        ctx.reply(ctx._(msgid, id=found.id, name=found.decided_by_name or "?", date=date))
+    elif found.status == Status.REJECTED:
+        ctx.reply(
+            ctx._(
+                N_("Application #{id} was already rejected by {name} on {date}, with this reason: {reason}"),
+                id=found.id,
+                name=name,
+                date=date,
+                reason=found.reason or "-",
+            )
+        )
+    elif found.status in (Status.NEEDS_CHANGES, Status.DRAFT):
+        asked = await ctx.services.repo(ApplicationHistory).last_question(found.id)
+        ctx.reply(
+            ctx._(
+                N_(
+                    "Application #{id} went back to the applicant: {name} asked on {date}: {question}\n"
+                    "It comes back to the moderators when the applicant sends it again."
+                ),
+                id=found.id,
+                name=(asked.actor_name if asked else None) or "?",
+                date=moment(asked.at if asked else None),
+                question=(asked.note if asked else None) or "-",
+            )
+        )
     else:
         ctx.reply(ctx._(N_("Application #{id} is not waiting for a decision."), id=found.id))
     return True
+
+
+async def _someone_acted_first(ctx: Ctx, found: Application) -> None:
+    await ctx.services.repo(ApplicationRepository).reload(found)
+    await _already_decided(ctx, found)
 
 
 async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
@@ -260,9 +268,7 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
     if not await repository.decide(
         found.id, status, now, ctx.actor.person_id, ctx.actor.display_name, reason
     ):
-        # another moderator decided between our read and our write: say who
-        await repository.reload(found)
-        await _already_decided(ctx, found)
+        await _someone_acted_first(ctx, found)
         return
     users = ctx.services.users
     await users.revoke(found.person_id, Role.APPLICANT)
@@ -280,20 +286,25 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
         reason=reason,
         details={"person_id": found.person_id},
     )
+    await ctx.services.repo(ApplicationHistory).record(
+        found.id,
+        Step.APPROVED if approved else Step.REJECTED,
+        now,
+        by=ctx.actor.person_id,
+        by_name=ctx.actor.display_name,
+        note=reason,
+    )
     await _tell_applicant(ctx, found, approved, reason)
     done = (
         N_("Application #{id} from {name} approved: they are now a member.")
         if approved
         else N_("Application #{id} from {name} rejected; they have been told the reason.")
     )
-    ctx.reply(ctx._(done, id=found.id, name=_name(found)))
+    ctx.reply(ctx._(done, id=found.id, name=applicant_name(found)))
 
 
 async def _tell_applicant(ctx: Ctx, found: Application, approved: bool, reason: str | None) -> None:
-    identity = await ctx.services.users.find(found.platform, found.platform_user_id)
-    person = await ctx.services.users.person(found.person_id)
-    user = identity.ref if identity is not None else UserRef(found.platform, found.platform_user_id)
-    locale = ctx.services.catalogs.choose(person.locale if person else None, user.language)
+    user, locale = await applicant_address(ctx, found)
     say = speaker(ctx, locale)
     if approved:
         ctx.send(

@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "application.submit": N_("{actor} sent application #{id}"),
     "application.approve": N_("{actor} approved application #{id}"),
     "application.reject": N_("{actor} rejected application #{id}"),
+    "application.ask": N_("{actor} sent application #{id} back to its applicant with a question"),
     "application.retention": N_("{deleted} rejected applications past the retention period were deleted"),
     "privacy.forget": N_("A person had everything the bot stored about them deleted ({actor})"),
     "broadcast.announce": N_("{actor} sent announcement #{id} to {recipients} recipients"),

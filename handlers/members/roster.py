@@ -25,6 +25,7 @@ from bot.core.types import Button, Role, UserRef
 from bot.forms.countries import fold
 from bot.forms.steps import label_text
 from bot.services import Ctx
+from handlers.application.cards import member_lines
 from handlers.application.common import form_of
 from handlers.application.form import EXPERTISE_FIELD
 from storage.models import Person
@@ -149,6 +150,7 @@ async def member(ctx: Ctx) -> None:
             ),
         ),
         ctx._(N_("Known since {date}."), date=format_date(person.created_at, format="medium", locale=locale)),
+        *await member_lines(ctx, form_of(ctx), person.id),
     ]
     if person.banned_at is not None:
         lines.append(

@@ -41,13 +41,13 @@ class ApplicationDrafts:
         """The person's application being filled in, if any."""
         return await self.repository.draft_of(person_id)
 
-    async def start(self, person_id: int, user: UserRef) -> Draft:
-        """Open an empty application for the person, reachable at ``user``.
+    async def start(self, person_id: int, user: UserRef, answers: dict[str, Any] | None = None) -> Draft:
+        """Open an application for the person, reachable at ``user``, empty or with ``answers``.
 
         Raises:
             ApplicationAlreadyOpen: the person has an open application already.
         """
-        return self._remember(await self.repository.start(person_id, user, self.now()))
+        return self._remember(await self.repository.start(person_id, user, self.now(), answers))
 
     async def save(
         self, person_id: int, form: str, answers: dict[str, Any], progress: dict[str, Any]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.types import Role, UserRef
+from bot.core.types import UserRef
 from storage.application.draft_cache import Draft, DraftCache, StaleDraft
-from storage.models import Application, Identity, Person, RoleGrant
+from storage.application.reviewers import reviewers
+from storage.models import Application
 from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring
 
@@ -21,6 +21,8 @@ from storage.statements import for_session, insert_ignoring
 class Status(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    #: Sent back to the applicant with the moderators' question.
+    NEEDS_CHANGES = "needs_changes"
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
@@ -32,7 +34,7 @@ class ApplicationAlreadyOpen(Exception):
 
 
 #: Statuses of an application that still counts as the person's open one.
-OPEN = (Status.DRAFT, Status.SUBMITTED)
+OPEN = (Status.DRAFT, Status.SUBMITTED, Status.NEEDS_CHANGES)
 
 
 _TABLE = cast(Table, Application.__table__)
@@ -105,8 +107,10 @@ class ApplicationRepository:
         # Looked up in this unit of work: the form-session filter and the form handler
         # ask for the same draft.
         self._seen: dict[int, Draft | None] = {}
-        # What the same query said of a submitted application (see awaiting_decision).
+        # What the same query said of a submitted application (see awaiting_decision),
+        # and of one sent back for changes (see returned_to).
         self._waiting: dict[int, int | None] = {}
+        self._returned: dict[int, int | None] = {}
 
     async def get(self, application_id: int) -> Application | None:
         return await self.session.get(Application, application_id)
@@ -120,12 +124,11 @@ class ApplicationRepository:
             # A person has at most one open application (uq_applications_open_person):
             # the one query tells a draft from one awaiting a decision.
             row = (await self.session.execute(_OPEN_OF, {"person": person_id})).first()
-            waiting = None
-            if row is not None and row.status == Status.DRAFT.value:
+            status = row.status if row is not None else None
+            if row is not None and status == Status.DRAFT.value:
                 found = Draft(row.id, person_id, dict(row.answers), dict(row.progress), row.version)
-            elif row is not None:
-                waiting = row.id
-            self._waiting[person_id] = waiting
+            self._waiting[person_id] = row.id if row is not None and status == Status.SUBMITTED else None
+            self._returned[person_id] = row.id if row is not None and status == Status.NEEDS_CHANGES else None
         self._seen[person_id] = found
         return found
 
@@ -135,6 +138,12 @@ class ApplicationRepository:
             return None  # a draft is open, and a person has one open application at most
         return self._waiting.get(person_id)
 
+    async def returned_to(self, person_id: int) -> int | None:
+        """The id of the person's application sent back to them for changes, if any."""
+        if person_id not in self._returned and await self.draft_of(person_id) is not None:
+            return None
+        return self._returned.get(person_id)
+
     async def latest_of(self, person_id: int) -> Application | None:
         return await self.session.scalar(
             select(Application)
@@ -143,8 +152,19 @@ class ApplicationRepository:
             .limit(1)
         )
 
-    async def start(self, person_id: int, user: UserRef, now: datetime) -> Draft:
-        """Open a new draft for the person, reachable at ``user``.
+    async def approved_of(self, person_id: int) -> Application | None:
+        """The person's latest approved application (their answers as a member), if any."""
+        return await self.session.scalar(
+            select(Application)
+            .where(Application.person_id == person_id, Application.status == Status.APPROVED.value)
+            .order_by(Application.id.desc())
+            .limit(1)
+        )
+
+    async def start(
+        self, person_id: int, user: UserRef, now: datetime, answers: dict[str, Any] | None = None
+    ) -> Draft:
+        """Open a new draft for the person, reachable at ``user``, with ``answers`` filled in.
 
         Raises:
             ApplicationAlreadyOpen: the person has an open application (another of their
@@ -157,7 +177,7 @@ class ApplicationRepository:
                 "platform": user.platform,
                 "platform_user_id": user.id,
                 "status": Status.DRAFT.value,
-                "answers": {},
+                "answers": dict(answers or {}),
                 "progress": {},
                 "version": 0,
                 "created_at": now,
@@ -166,7 +186,7 @@ class ApplicationRepository:
         )
         if application_id is None:  # uq_applications_open_person
             raise ApplicationAlreadyOpen(person_id)
-        draft = Draft(application_id, person_id, {}, {}, 0)
+        draft = Draft(application_id, person_id, dict(answers or {}), {}, 0)
         self._seen[person_id] = draft
         return draft
 
@@ -263,6 +283,42 @@ class ApplicationRepository:
                 await self.session.refresh(application)
         return decided
 
+    async def request_changes(self, application_id: int, now: datetime) -> bool:
+        """Send a submitted application back to its applicant, atomically.
+
+        Returns:
+            ``False`` if the application was not awaiting a decision (someone acted first).
+        """
+        result = await self.session.execute(
+            update(Application)
+            .where(Application.id == application_id, Application.status == Status.SUBMITTED.value)
+            .values(status=Status.NEEDS_CHANGES.value, updated_at=now, reminded_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def reopen(self, application_id: int, now: datetime) -> Draft | None:
+        """Make an application sent back for changes the applicant's draft again, answers kept.
+
+        Returns:
+            the draft, or ``None`` if the application was not waiting for changes.
+        """
+        found = await self.get(application_id)
+        if found is None:
+            return None
+        await self.session.refresh(found)
+        if found.status != Status.NEEDS_CHANGES.value:
+            return None
+        # the summary is shown: no step is being asked or toggled
+        found.status, found.progress, found.updated_at = Status.DRAFT.value, {}, now
+        found.version += 1
+        await self.session.flush()
+        self._forget(found.person_id)
+        draft = Draft.of(found)
+        self._seen[found.person_id] = draft
+        self._returned[found.person_id] = None
+        return draft
+
     async def pending(self, limit: int, offset: int = 0) -> list[Application]:
         """Applications awaiting a decision, oldest first."""
         result = await self.session.scalars(
@@ -314,49 +370,3 @@ class ApplicationRepository:
     async def reviewers(self, admins: Sequence[str]) -> list[tuple[UserRef, str | None]]:
         """Everyone who reviews applications, with their chosen language (see :func:`reviewers`)."""
         return await reviewers(self.session, admins)
-
-
-async def reviewers(session: AsyncSession, admins: Sequence[str]) -> list[tuple[UserRef, str | None]]:
-    """Everyone who reviews applications, with their chosen language.
-
-    Moderators and admins by stored grant, plus the configured admins (``console:admin``)
-    even if the bot has never met them.
-
-    Returns:
-        ``(identity, person's locale)`` pairs, one per platform identity.
-    """
-    rows = await session.execute(_reviewers_query(tuple(admins)))
-    found: dict[str, tuple[UserRef, str | None]] = {}
-    for platform, user_id, name, language, username, locale in rows.all():
-        user = UserRef(platform, user_id, name, language, username)
-        found[user.key] = (user, locale)
-    for key in admins:
-        platform, _, user_id = key.partition(":")
-        found.setdefault(key, (UserRef(platform, user_id), None))
-    return list(found.values())
-
-
-@functools.lru_cache(maxsize=4)
-def _reviewers_query(
-    admins: tuple[str, ...],
-) -> Select[str, str, str, str | None, str | None, str | None]:
-    # Built once per configuration: SQLAlchemy then reuses its cache key too.
-    labels = [Role.MODERATOR.label, Role.ADMIN.label]
-    granted = select(RoleGrant.person_id).where(RoleGrant.role.in_(labels))
-    configured = [
-        and_(Identity.platform == platform, Identity.platform_user_id == user_id)
-        for platform, _, user_id in (key.partition(":") for key in admins)
-    ]
-    return (
-        select(
-            Identity.platform,
-            Identity.platform_user_id,
-            Identity.display_name,
-            Identity.language,
-            Identity.username,
-            Person.locale,
-        )
-        .join(Person, Person.id == Identity.person_id)
-        .where(or_(Identity.person_id.in_(granted), *configured))
-        .order_by(Identity.id)
-    )

@@ -23,6 +23,7 @@ from bot.core.types import ChatRef, MessageRef
 from storage.messages import USER
 from storage.models import (
     Application,
+    ApplicationEvent,
     AuditEntry,
     DialogueSubscription,
     Identity,
@@ -111,6 +112,13 @@ class PersonalData:
                 select(Application).where(Application.person_id == person_id).order_by(Application.id)
             )
         )
+        events = list(
+            await session.scalars(
+                select(ApplicationEvent)
+                .where(ApplicationEvent.application_id.in_([a.id for a in applications]))
+                .order_by(ApplicationEvent.id)
+            )
+        )
         replies = list(
             await session.scalars(select(Reply).where(Reply.person_id == person_id).order_by(Reply.id))
         )
@@ -157,6 +165,11 @@ class PersonalData:
                     "submitted": a.submitted_at.isoformat() if a.submitted_at else None,
                     "decided": a.decided_at.isoformat() if a.decided_at else None,
                     "reason": a.reason,
+                    "history": [
+                        {"at": e.at.isoformat(), "what": e.kind, "note": e.note, "details": e.details}
+                        for e in events
+                        if e.application_id == a.id
+                    ],
                 }
                 for a in applications
             ],
@@ -198,6 +211,12 @@ class PersonalData:
         await session.execute(delete(Reply).where(Reply.person_id == person_id))
         await session.execute(
             update(Application).where(Application.decided_by == person_id).values(decided_by_name=alias)
+        )
+        # what they did in other people's application reviews stays, under the pseudonym
+        await session.execute(
+            update(ApplicationEvent)
+            .where(ApplicationEvent.actor_person_id == person_id)
+            .values(actor_name=alias)
         )
         identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
         for identity in identities:

@@ -7,7 +7,7 @@
   ``unreachable_recipients``.
 * :mod:`~storage.models.dialogues`: ``dialogues``, ``prompts``, ``prompt_posts``,
   ``replies``, ``dialogue_subscriptions``, ``prompt_copies``.
-* :mod:`~storage.models.applications`: ``applications``.
+* :mod:`~storage.models.applications`: ``applications``, ``application_events``.
 * :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
 
 Every model is imported here, so ``from storage.models import X`` works for all of them and
@@ -18,7 +18,7 @@ migration under ``storage/migrations``.
 
 from __future__ import annotations
 
-from storage.models.applications import OPEN_APPLICATION, Application
+from storage.models.applications import OPEN_APPLICATION, Application, ApplicationEvent
 from storage.models.base import NAMING_CONVENTION, Base, made_by_models
 from storage.models.delivery import Broadcast, OutboxMessage, PendingReply, UnreachableRecipient
 from storage.models.dialogues import (
@@ -37,6 +37,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "OPEN_APPLICATION",
     "Application",
+    "ApplicationEvent",
     "AuditEntry",
     "Base",
     "BotState",

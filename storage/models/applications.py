@@ -1,4 +1,9 @@
-"""Membership applications: the form being filled in, then the decision."""
+"""Membership applications: the form being filled in, then its review and the decision.
+
+* ``applications``: one row per application, the form's draft included.
+* ``application_events``: what happened in its review (submitted, a question asked,
+  answers changed, the decision), kept with the application and deleted with it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models.base import Base
 
 #: The condition of an application that still counts as its person's open one.
-OPEN_APPLICATION = "status IN ('draft', 'submitted')"
+OPEN_APPLICATION = "status IN ('draft', 'submitted', 'needs_changes')"
 
 
 class Application(Base):
@@ -41,7 +46,7 @@ class Application(Base):
     #: The identity the person applied from: where they are told the decision.
     platform: Mapped[str] = mapped_column(String(16))
     platform_user_id: Mapped[str] = mapped_column(String(255))
-    #: draft, submitted, approved, rejected, cancelled, expired.
+    #: draft, submitted, needs_changes, approved, rejected, cancelled, expired.
     status: Mapped[str] = mapped_column(String(16))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -55,3 +60,26 @@ class Application(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decided_by_name: Mapped[str | None] = mapped_column(String(255))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ApplicationEvent(Base):
+    """One step of an application's review, as ``/application`` shows it.
+
+    Applicants' answers are personal data: the events that copy them go with the
+    application when it is deleted (``ON DELETE CASCADE``), unlike the audit log.
+    """
+
+    __tablename__ = "application_events"
+    __table_args__ = (Index("ix_application_events_application", "application_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    #: submitted, asked, resubmitted, approved, rejected.
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+    #: The question asked or the reason given, as written.
+    note: Mapped[str | None] = mapped_column(Text)
+    #: ``asked``: ``{"answers": ...}`` as they stood; ``resubmitted``: ``{"changes": {field: [old, new]}}``.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -69,7 +69,8 @@ async def test_apply_answer_submit_and_approve(bot: Harness) -> None:
     submitted = await bot.say("#14")
     assert submitted[0].startswith("[alice] Thank you! Your application #1 has been sent to the moderators.")
     assert "[admin] New application #1 from Alice Doe:" in submitted
-    assert submitted[-2:] == ["[#1] Approve", "[#2] Reject"]
+    assert "  Account: console:alice (@alice). Language: English." in submitted
+    assert submitted[-3:] == ["[#1] Approve", "[#2] Reject", "[#3] Ask for more information"]
     assert (await person(bot, "alice")).roles_seen == {Role.APPLICANT}  # type: ignore[attr-defined]
     assert await bot.say("/status") == [
         "[alice] Your application #1, sent on 2026-09-22, is waiting for a decision by the moderators."
@@ -236,22 +237,24 @@ async def test_rejection_in_the_applicants_language_and_double_decision(bot: Har
     )
     await bot.say("#14", as_="carla")
     assert await bot.say("/reject 1", as_="admin") == [
-        "[admin] Please give the reason, which the applicant will read: /reject 1 <reason>"
-    ]
-    assert await bot.say("#2", as_="admin") == [
-        "[admin] Write the reason for rejecting application #1 in your next message here; the applicant will read it.",
-        "[#1] Keep it waiting",
+        "[admin] Write the reason for rejecting application #1 in your next message here; the applicant "
+        "will read it. I will show it to you before anything is sent. This lapses after 10 minutes or "
+        "when you send a command.",
+        "[#1] Keep waiting",
     ]
     assert await bot.say("#1", as_="admin") == ["[admin] Application #1 is still waiting for a decision."]
     assert (await bot.say("just chatting", as_="admin"))[0] != "[carla]"  # no reason pending any more
-    rejected = await bot.say("/reject 1 We need <more> detail on your training.", as_="admin")
+    shown = await bot.say("/reject 1 We need <more> detail on your training.", as_="admin")
+    assert shown[-3:] == ["[#1] Send", "[#2] Edit", "[#3] Keep waiting"]
+    rejected = await bot.say("#1", as_="admin")
     assert (
         rejected[0]
         == "[carla] Tu solicitud n.º 1 no ha sido aceptada. La moderación escribió: We need <more> detail on your training."
     )
     assert rejected[-1] == "[admin] Application #1 from Carla Ruiz rejected; they have been told the reason."
     assert await bot.say("/approve 1", as_="admin") == [
-        "[admin] Application #1 was already rejected by admin on 2026-09-22 09:00 UTC."
+        "[admin] Application #1 was already rejected by admin on 2026-09-22 09:00 UTC, with this reason: "
+        "We need <more> detail on your training."
     ]
     async with bot.bot.db.transaction() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "application.reject"))
@@ -261,17 +264,28 @@ async def test_rejection_in_the_applicants_language_and_double_decision(bot: Har
             "application:1",
             "We need <more> detail on your training.",
         )
-    assert (await bot.say("/apply", as_="carla"))[0].startswith("[carla] Te damos la bienvenida")
+    assert (await bot.say("/apply", as_="carla"))[0].startswith(
+        "[carla] ¡Hola de nuevo! Tus respuestas de la solicitud n.º 1 ya están completadas."
+    )
 
 
-async def test_reject_by_button_takes_the_next_message_as_the_reason(bot: Harness) -> None:
+async def test_reject_by_button_shows_the_next_message_back_before_sending(bot: Harness) -> None:
     await fill(bot)
     await bot.say("#14")
     await bot.say("#2", as_="admin")
     assert not any(  # someone else's plain message is not the reason
         line.startswith("[alice]") for line in await bot.say("I think so too", as_="mallory")
     )
-    decided = await bot.say("Please tell us more about your <training> work.", as_="admin")
+    shown = await bot.say("Please tell us more about your <training> work.", as_="admin")
+    assert shown == [
+        "[admin] The applicant of application #1 will read this reason for the rejection:",
+        "  ",
+        "  Please tell us more about your <training> work.",
+        "[#1] Send",
+        "[#2] Edit",
+        "[#3] Keep waiting",
+    ]
+    decided = await bot.say("#1", as_="admin")
     assert decided == [
         "[alice] Your application #1 has not been accepted. The moderators wrote: "
         "Please tell us more about your <training> work.",

@@ -129,7 +129,7 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ba
     await nadia.wait_for_text("has been sent to the moderators", dm)
 
     _, card = await mod.wait_for_text("New application #1 from Nadia Khan", rooms[1])
-    assert card["content"]["body"].endswith("1. Approve\n2. Reject")
+    assert card["content"]["body"].endswith("1. Approve\n2. Reject\n3. Ask for more information")
     reacted = await mod.client.room_send(  # 1️⃣ on the card presses option 1
         rooms[1],
         "m.reaction",

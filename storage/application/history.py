@@ -1,0 +1,96 @@
+"""What happened in an application's review: submitted, questions asked, answers changed, decisions.
+
+``/application <id>`` shows these events in order; the moderators' question and the
+answers as they stood when it was asked are read back from them when the applicant
+resubmits, to show what changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Self
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ApplicationEvent
+from storage.repository import Shared
+
+
+class Step(StrEnum):
+    """The kinds of event in an application's review."""
+
+    SUBMITTED = "submitted"
+    ASKED = "asked"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ApplicationHistory:
+    """Reads and writes applications' review events within one unit of work."""
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``; it keeps nothing between units of work."""
+        return cls(session)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self,
+        application_id: int,
+        step: Step,
+        at: datetime,
+        *,
+        by: int | None = None,
+        by_name: str | None = None,
+        note: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Add one event to the application's history.
+
+        Args:
+            application_id: the application.
+            step: what happened.
+            at: when.
+            by: the person who did it (the applicant or a moderator).
+            by_name: their name as shown then (kept if the person is deleted).
+            note: the question or the reason, as written.
+            details: the answers when a question was asked, or what changed on resubmission.
+        """
+        self.session.add(
+            ApplicationEvent(
+                application_id=application_id,
+                at=at,
+                kind=step.value,
+                actor_person_id=by,
+                actor_name=by_name,
+                note=note,
+                details=details or {},
+            )
+        )
+        await self.session.flush()
+
+    async def of(self, application_id: int) -> list[ApplicationEvent]:
+        """Every event of the application, oldest first."""
+        result = await self.session.scalars(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application_id)
+            .order_by(ApplicationEvent.id)
+        )
+        return list(result)
+
+    async def last_question(self, application_id: int) -> ApplicationEvent | None:
+        """The latest question the moderators asked about the application, if any."""
+        return await self.session.scalar(
+            select(ApplicationEvent)
+            .where(
+                ApplicationEvent.application_id == application_id,
+                ApplicationEvent.kind == Step.ASKED.value,
+            )
+            .order_by(ApplicationEvent.id.desc())
+            .limit(1)
+        )
