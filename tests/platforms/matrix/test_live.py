@@ -141,6 +141,19 @@ async def test_a_knock_becomes_an_application_that_a_moderator_approves_and_a_ba
     assert answered(mod, rooms[1], bot.user_id) == {}, "the first run answered old history"
 
     await mod.send(rooms[1], f"!ban matrix:{nadia.user_id} spam")
+    _, question = await mod.wait_for_text("for this reason: spam?", rooms[1])  # /ban asks first
+    reacted = await mod.client.room_send(  # 1️⃣ on the question presses Ban
+        rooms[1],
+        "m.reaction",
+        {
+            "m.relates_to": {
+                "rel_type": "m.annotation",
+                "event_id": question["event_id"],
+                "key": "1\ufe0f\u20e3",
+            }
+        },
+    )
+    assert not hasattr(reacted, "status_code"), reacted
     await mod.wait_for(
         lambda room, source: (
             room == rooms[0]
