@@ -26,7 +26,7 @@ from bot.core.router import Router
 from bot.core.text import Text
 from bot.core.types import Button, Role
 from bot.forms.drafts import DraftStore, FormDraft
-from bot.forms.prompts import Ctx, Place, Suggestion, question, summary
+from bot.forms.prompts import Ctx, Place, Suggestion, position, question, summary
 from bot.forms.steps import Accepted, Form, Rejected, Step, label_text, parse_answer
 
 
@@ -154,7 +154,7 @@ class FormFlow:
         """Return to the question before the current one (the last one, from the summary)."""
         draft = await self._require(ctx)
         _form, answers, steps, step = self._locate(ctx, draft)
-        index = len(steps) if step is None else steps.index(step)
+        index = len(steps) if step is None else position(steps, step)
         notes = [ctx._(N_("This is the first question."))] if index == 0 else []
         draft = await self._save(ctx, answers, {"cursor": steps[max(index - 1, 0)].field})
         await self.show(ctx, draft, notes)

@@ -59,6 +59,16 @@ class Place:
     answers: Mapping[str, Any]
     progress: Mapping[str, Any]
 
+    @property
+    def position(self) -> int:
+        """The step's index among the steps (by field: comparing pydantic steps is slow)."""
+        return position(self.steps, self.step)
+
+
+def position(steps: Sequence[Step], step: Step) -> int:
+    """Where ``step`` stands in ``steps``, found by its field."""
+    return next(index for index, candidate in enumerate(steps) if candidate.field == step.field)
+
 
 def question(
     ctx: Ctx,
@@ -85,7 +95,7 @@ def question(
     parts: list[Text | str] = list(before)
     if document is not None:
         parts.append(document)
-    number = place.steps.index(step) + 1
+    number = place.position + 1
     parts.append(
         ctx._(
             N_("Question {number} of {total}: {question}"),

@@ -140,10 +140,9 @@ async def previous_answers(ctx: Ctx, person_id: int) -> tuple[int, dict[str, obj
 async def submitted(ctx: Ctx, application_id: int) -> None:
     """Record a (re)submission in the history and tell the moderators: the card, or what changed."""
     repository = ctx.services.repo(ApplicationRepository)
-    application = await repository.get(application_id)
+    application = await repository.get(application_id, fresh=True)  # closed by a statement just now
     if application is None:
         return
-    await repository.reload(application)  # closed by a statement: the loaded row is stale
     history = ctx.services.repo(ApplicationHistory)
     events = await history.of(application_id)
     question = events[-1] if events and events[-1].kind == Step.ASKED else None

@@ -72,7 +72,6 @@ class ApplicationHistory:
                 details=details or {},
             )
         )
-        await self.session.flush()
 
     async def of(self, application_id: int) -> list[ApplicationEvent]:
         """Every event of the application, oldest first."""

@@ -112,8 +112,10 @@ class ApplicationRepository:
         self._waiting: dict[int, int | None] = {}
         self._returned: dict[int, int | None] = {}
 
-    async def get(self, application_id: int) -> Application | None:
-        return await self.session.get(Application, application_id)
+    async def get(self, application_id: int, *, fresh: bool = False) -> Application | None:
+        """The application; ``fresh`` reads it again even if this unit of work has it already
+        (a statement such as :meth:`close` changed the row behind the loaded object)."""
+        return await self.session.get(Application, application_id, populate_existing=fresh)
 
     async def draft_of(self, person_id: int) -> Draft | None:
         """The form the person is filling in, if any."""
