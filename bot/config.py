@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     files_dir: Path = Path("var/files")
     #: How often the dialogue job looks for due prompts (a safety net behind exact timers).
     dialogue_tick_seconds: float = Field(default=60.0, gt=0)
+    #: Relay members' messages in the community's general chat between the platforms, as
+    #: the dialogue threads always are (``COPBOT_MIRROR_GENERAL_CHAT=true``).
+    mirror_general_chat: bool = False
     log_level: str = "INFO"
     #: A YAML file replacing the default application form (see handlers/application/form.py).
     application_form: Path | None = None

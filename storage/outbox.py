@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Self, cast
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.text import Text
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage, Recipient, UserRef
 from storage import messages
 from storage.models import Broadcast, OutboxMessage, UnreachableRecipient
 from storage.repository import Shared
 
 PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
+#: A row withdrawn before it was sent (a relayed message whose original was deleted).
+CANCELLED = "cancelled"
 #: ``report_thread`` of a broadcast whose report goes to a person by direct message (a
 #: moderator who asked in a chat members read): no thread id is empty, and once the
 #: first report is sent, :meth:`Outbox.set_report` stores the direct chat it went to.
@@ -261,6 +264,29 @@ class Outbox:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(status=FAILED, last_error=error)
         )
+
+    async def rewrite_pending(self, row_id: int, text: Text) -> bool:
+        """Give a row not yet sent a new text (its original was edited meanwhile).
+
+        Returns:
+            Whether the row was still pending; a sent row's message must be edited on
+            its platform instead.
+        """
+        row = await self.session.get(OutboxMessage, row_id)
+        if row is None or row.status != PENDING:
+            return False
+        row.payload = messages.encode(replace(messages.decode(row), text=text, idempotency_key=None))
+        await self.session.flush()
+        return True
+
+    async def cancel_pending(self, row_id: int) -> bool:
+        """Withdraw a row not yet sent; returns whether it was still pending."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING)
+            .values(status=CANCELLED)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def progress(self, broadcast_id: int) -> Progress:
         counts = dict(

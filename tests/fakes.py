@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import time
 import uuid
 from collections.abc import Collection, Iterable, Sequence
@@ -70,6 +71,42 @@ class RemoteConsole(RecordingConsole):
 
     name = "remote"
     local_operator = False
+
+
+class MirrorPlatform(RemoteConsole):
+    """A second chat platform in process, with its own community chat (a stand-in for
+    Telegram or Matrix next to the console), whose members write with :meth:`post`."""
+
+    community_chat = ChatRef("remote", "community")
+
+    def __init__(self, files_dir: Path) -> None:
+        super().__init__(files_dir)
+        self._posted = itertools.count(1001)
+
+    async def post(
+        self,
+        user: str,
+        text: str | None,
+        *,
+        thread: str | None = None,
+        message_id: str | None = None,
+        reply_to: str | None = None,
+        edited: bool = False,
+    ) -> IncomingMessage:
+        """A message written by ``user`` in the community chat (or ``thread`` of it)."""
+        assert self._sink is not None, "the platform is not started"
+        number = message_id or str(next(self._posted))
+        event = IncomingMessage(
+            event_id=f"remote-{number}-{'edit' if edited else 'new'}-{uuid.uuid4().hex[:6]}",
+            sender=UserRef(self.name, user, user.title()),
+            chat=ChatRef(self.name, "community", thread),
+            text=text,
+            message_id=number,
+            reply_to=reply_to,
+            edited=edited,
+        )
+        await self._sink(event)
+        return event
 
 
 class Harness:

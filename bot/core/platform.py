@@ -99,6 +99,12 @@ class Platform(ABC):
             The opening message; its ``chat.thread_id`` identifies the new thread.
         """
 
+    @property
+    def display_name(self) -> str:
+        """The platform's name as people know it (``Telegram``, ``Matrix``): relayed
+        messages are attributed with it."""
+        return self.name.capitalize()
+
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 

@@ -5,6 +5,7 @@
 * :mod:`~handlers.dialogues.posting` — opening, each prompt in its own thread, closing.
 * :mod:`~handlers.dialogues.timers` — when to post, rebuilt from the database.
 * :mod:`~handlers.dialogues.replies` — replies to prompts, members' threads, subscriptions.
+* :mod:`~handlers.dialogues.relay` — mirrored threads: each reply relayed to the other platforms.
 * :mod:`~handlers.dialogues.export` — Markdown, HTML, CSV and JSON exports.
 * :mod:`~handlers.dialogues.programme` — programme files (YAML); :mod:`~handlers.dialogues.sample` the sample one.
 """
@@ -12,15 +13,16 @@
 from __future__ import annotations
 
 from bot.features import Feature
-from handlers.dialogues import cancelling, commands, replies
+from handlers.dialogues import cancelling, commands, relay, replies
 from handlers.dialogues.sample import seed_sample_dialogue
 from handlers.dialogues.timers import start_timers
+from storage.dialogues.relays import RelayRepository
 from storage.dialogues.repository import DialogueRepository
 
 FEATURE = Feature(
     name="dialogues",
-    routers=(commands.router, cancelling.router, replies.router),
-    repositories=(DialogueRepository,),
+    routers=(commands.router, cancelling.router, replies.router, relay.router),
+    repositories=(DialogueRepository, RelayRepository),
     start=start_timers,
     seed=seed_sample_dialogue,
 )

@@ -1,7 +1,8 @@
 """Collecting replies to dialogue prompts, and the members' own threads and subscriptions.
 
 Every message a member writes in a prompt's thread is stored as a reply (edits update
-it, deletions mark it deleted). A non-member's message there is not recorded; they are
+it, deletions mark it deleted) and relayed into the prompt's threads on the other
+platforms (:mod:`~handlers.dialogues.relay`). A non-member's message there is not recorded; they are
 told privately how to apply. After a dialogue closed, replies are refused politely.
 ``/reply <prompt> <text>``, or answering a prompt's direct-message copy, replies
 privately: the reply is stored and posted into the thread on the member's behalf.
@@ -17,6 +18,8 @@ from bot.core.text import Text, bold, code, fill
 from bot.core.types import ChatRef, MessageDeleted, OutgoingMessage, Role
 from bot.services import Ctx
 from handlers.dialogues.posting import usage_error
+from handlers.dialogues.relay import Openings, follow_deletion, follow_edit, is_relayed_copy, relay
+from storage.dialogues.relays import MessageKey
 from storage.dialogues.repository import DialogueRepository
 from storage.dialogues.threads import ThreadOf
 
@@ -41,7 +44,7 @@ async def in_prompt_thread(ctx: Ctx) -> bool:
 async def collect_reply(ctx: Ctx) -> None:
     event = ctx.message
     thread = await _thread(ctx)
-    if event is None or thread is None or event.text is None:
+    if event is None or thread is None or event.text is None or await is_relayed_copy(ctx):
         return
     if not ctx.actor.has(Role.MEMBER):
         if not event.edited:
@@ -72,6 +75,28 @@ async def collect_reply(ctx: Ctx) -> None:
             ctx.actor.user,
             ctx._(N_("Thank you! This dialogue is closed, so your message was not added to it.")),
         )
+    elif event.edited:
+        await follow_edit(ctx)
+    else:
+        targets, openings = await _copies(ctx, thread.prompt_id)
+        await relay(ctx, targets, openings=openings)
+
+
+async def _copies(ctx: Ctx, prompt_id: int) -> tuple[list[ChatRef], Openings]:
+    """The prompt's threads other than the event's, and where each thread's opening is."""
+    event = ctx.event
+    posts = [
+        post
+        for post in await ctx.services.repo(DialogueRepository).posts([prompt_id])
+        if post.thread_id is not None and post.platform in ctx.platforms
+    ]
+    targets = [
+        ChatRef(post.platform, post.chat_id, post.thread_id)
+        for post in posts
+        if (post.platform, post.chat_id) != (event.platform, event.chat.id)
+    ]
+    openings = {(post.platform, post.chat_id): post.message_id for post in posts if post.message_id}
+    return targets, openings
 
 
 @router.event(MessageDeleted)
@@ -81,6 +106,7 @@ async def reply_deleted(ctx: Ctx) -> None:
         await ctx.services.repo(DialogueRepository).mark_deleted(
             event.platform, event.chat.id, event.message_id, ctx.services.now()
         )
+        await follow_deletion(ctx, MessageKey(event.platform, event.chat.id, event.message_id))
 
 
 @router.command(
@@ -159,6 +185,8 @@ async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
             {"name": bold(ctx.actor.display_name), "text": text},
         ),
     )
+    targets, _ = await _copies(ctx, prompt.id)
+    await relay(ctx, [target for target in targets if target.platform != post.platform], text=text)
     ctx.reply(ctx._(N_("Thank you! Your reply to prompt {id} is posted in its thread."), id=prompt.id))
 
 

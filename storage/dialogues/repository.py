@@ -278,6 +278,28 @@ class DialogueRepository:
         result = await self.session.execute(insert(_REPLIES).from_select(list(row), values))
         return bool(getattr(result, "rowcount", 0))
 
+    async def edit_reply(
+        self, platform: str, chat_id: str, message_id: str, text: str, now: datetime
+    ) -> bool | None:
+        """Update the reply stored for an edited message, wherever the edit arrived.
+
+        Returns:
+            ``None`` when no reply is stored for the message, ``False`` when its dialogue
+            is no longer open (the edit is refused), ``True`` once updated.
+        """
+        reply = await self._reply_for(platform, chat_id, message_id)
+        if reply is None:
+            return None
+        dialogue = await self.session.scalar(
+            select(Dialogue.status)
+            .join(Prompt, Prompt.dialogue_id == Dialogue.id)
+            .where(Prompt.id == reply.prompt_id)
+        )
+        if dialogue != "open":
+            return False
+        reply.text, reply.edited_at = text, now
+        return True
+
     async def mark_deleted(self, platform: str, chat_id: str, message_id: str, now: datetime) -> bool:
         reply = await self._reply_for(platform, chat_id, message_id)
         if reply is None or reply.deleted_at is not None:

@@ -6,7 +6,7 @@
 * :mod:`~storage.models.delivery`: ``broadcasts``, ``outbox``, ``pending_replies``,
   ``unreachable_recipients``.
 * :mod:`~storage.models.dialogues`: ``dialogues``, ``prompts``, ``prompt_posts``,
-  ``replies``, ``dialogue_subscriptions``, ``prompt_copies``.
+  ``replies``, ``dialogue_subscriptions``, ``prompt_copies``, ``relayed_messages``.
 * :mod:`~storage.models.applications`: ``applications``, ``application_events``.
 * :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
 
@@ -27,6 +27,7 @@ from storage.models.dialogues import (
     Prompt,
     PromptCopy,
     PromptPost,
+    RelayedMessage,
     Reply,
 )
 from storage.models.people import Identity, Person, RoleGrant
@@ -52,6 +53,7 @@ __all__ = [
     "Prompt",
     "PromptCopy",
     "PromptPost",
+    "RelayedMessage",
     "Reply",
     "RoleGrant",
     "UnreachableRecipient",

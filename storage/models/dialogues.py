@@ -106,3 +106,32 @@ class PromptCopy(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), unique=True)
+
+
+class RelayedMessage(Base):
+    """A member's message copied into another platform's copy of its conversation.
+
+    A prompt's thread (or, when mirrored, the general chat) has one copy per platform;
+    each message written in one copy is relayed into the others, one row per source
+    message and target chat. The unique key makes each relay happen once; the copy
+    travels as an outbox row, whose ``message_id`` (set once the platform confirmed the
+    send) identifies the copy on its platform: to edit or delete it, to answer it, and
+    to recognise it should the platform echo it back.
+    """
+
+    __tablename__ = "relayed_messages"
+    __table_args__ = (
+        UniqueConstraint(
+            "source_platform", "source_chat", "source_message", "target_platform", "target_chat"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_platform: Mapped[str] = mapped_column(String(16))
+    source_chat: Mapped[str] = mapped_column(String(255))
+    source_message: Mapped[str] = mapped_column(String(255))
+    target_platform: Mapped[str] = mapped_column(String(16))
+    target_chat: Mapped[str] = mapped_column(String(255))
+    target_thread: Mapped[str | None] = mapped_column(String(255))
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime]

@@ -195,8 +195,17 @@ class FakeTelegram:
         message = self._message(user_id, text, chat_id, thread_id, reply_to)
         return self.push(message=message)
 
-    def edit(self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None) -> int:
-        message = self._message(user_id, text, chat_id, None, None, message_id=message_id)
+    def edit(
+        self,
+        user_id: int,
+        message_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> int:
+        """A user edits their message ``message_id`` (in ``thread_id`` of a forum, if given)."""
+        message = self._message(user_id, text, chat_id, thread_id, None, message_id=message_id)
         message["edit_date"] = int(time.time())
         return self.push(edited_message=message)
 

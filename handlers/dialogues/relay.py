@@ -1,0 +1,223 @@
+"""Mirrored conversations: one conversation with a copy on every platform.
+
+Each dialogue prompt is posted as a thread on every platform (a Telegram forum topic, a
+Matrix ``m.thread``, a console thread). A member's message in one copy is relayed into
+the others, attributed ("Amina Diallo (Telegram): …"), and stored once, as the reply it
+is (:mod:`~handlers.dialogues.replies`). With ``COPBOT_MIRROR_GENERAL_CHAT`` the
+community's general chats are mirrored the same way.
+
+* Relayed copies go through the durable outbox, at each platform's pace: the outbox rows
+  and their ``relayed_messages`` rows are written in the transaction that stores the
+  reply, so a crash loses no relay, and the event's claim makes each relay once (Matrix
+  sends carry the row's key as transaction id, so a send repeated after a crash is
+  dropped by the homeserver; on Telegram only the sends in flight can double).
+* Edits follow: a copy not sent yet is rewritten in the outbox, a sent one is edited on
+  its platform after the commit. Deletions (Matrix redactions) withdraw or delete the
+  copies. An answer to a particular message answers that message's copy elsewhere.
+* Loops cannot start: the bot's own messages and the relayed copies (recognised by their
+  message ids in the outbox) are never relayed; banned people's events never reach here.
+
+Incoming messages carry plain text on every adapter today, so copies carry plain text
+(the attribution is bold); messages without text (photos, stickers) are not relayed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from bot.core.errors import UnsupportedCapability
+from bot.core.i18n import N_
+from bot.core.platform import Platform
+from bot.core.router import Router
+from bot.core.text import Text, bold, fill
+from bot.core.types import ChatRef, IncomingMessage, MessageRef, OutgoingMessage, Role
+from bot.services import Ctx
+from storage.dialogues.relays import MessageKey, RelayRepository
+from storage.dialogues.repository import DialogueRepository
+from storage.outbox import PENDING
+
+log = logging.getLogger(__name__)
+
+router = Router("dialogue_relay")
+
+#: How a relayed message reads in the other copies.
+ATTRIBUTION = N_("{name} ({platform}): {text}")
+
+#: Chat (platform, chat id) -> the message that opened the conversation there.
+Openings = Mapping[tuple[str, str], str]
+
+
+def source_key(event: IncomingMessage) -> MessageKey | None:
+    """The event's message as its platform identifies it, if it has an id."""
+    if event.message_id is None:
+        return None
+    return MessageKey(event.platform, event.chat.id, event.message_id)
+
+
+def attributed(ctx: Ctx, text: str) -> Text:
+    """``text`` with its author's community name and platform, in the community's language."""
+    catalogs = ctx.services.catalogs
+    community = catalogs.translator(catalogs.default)
+    return fill(
+        community.gettext(ATTRIBUTION),
+        {"name": bold(ctx.actor.display_name), "platform": ctx.platform.display_name, "text": text},
+    )
+
+
+async def is_relayed_copy(ctx: Ctx) -> bool:
+    """Whether the event is the bot's own message: a relayed copy echoed back, or any other."""
+    event = ctx.message
+    if event is None:
+        return False
+    own = ctx.platform.bot_username
+    if own is not None and own in (event.sender.id, event.sender.username):
+        return True
+    key = source_key(event)
+    return key is not None and await ctx.services.repo(RelayRepository).source_of(key) is not None
+
+
+async def relay(
+    ctx: Ctx, targets: Sequence[ChatRef], *, text: str | None = None, openings: Openings | None = None
+) -> int:
+    """Queue a copy of the event's message into each of ``targets`` (the other copies).
+
+    Args:
+        ctx: the unit of work of the message to relay.
+        targets: the other copies of the conversation (chat and thread).
+        text: what to relay, if not the message's own text (a private ``/reply``).
+        openings: where each copy's opening message is, so that an answer to the
+            opening answers it in every copy.
+
+    Returns:
+        How many copies were queued.
+    """
+    event = ctx.message
+    body = text if text is not None else event.text if event is not None else None
+    key = source_key(event) if event is not None else None
+    if event is None or key is None or body is None or not targets:
+        return 0
+    relays = ctx.services.repo(RelayRepository)
+    answered: dict[ChatRef, str] = {}
+    if event.reply_to is not None:
+        opened = openings or {}
+        if opened.get((event.platform, event.chat.id)) == event.reply_to:
+            answered = {
+                target: opened[(target.platform, target.id)]
+                for target in targets
+                if (target.platform, target.id) in opened
+            }
+        else:
+            replied = MessageKey(event.platform, event.chat.id, event.reply_to)
+            answered = await relays.counterparts(replied, targets)
+    copy = attributed(ctx, body)
+    now = ctx.services.now()
+    rows = await ctx.services.outbox.enqueue(
+        [OutgoingMessage(target, copy, reply_to=answered.get(target)) for target in targets], now
+    )
+    await relays.record(key, zip(targets, rows, strict=True), now)
+    return len(rows)
+
+
+async def follow_edit(ctx: Ctx) -> bool:
+    """Carry an edited message's new text into its relayed copies; whether it has any."""
+    event = ctx.message
+    key = source_key(event) if event is not None else None
+    if event is None or key is None or event.text is None:
+        return False
+    copies = await ctx.services.repo(RelayRepository).copies_of(key)
+    text = attributed(ctx, event.text)
+    for copy in copies:
+        if copy.status == PENDING and await ctx.services.outbox.rewrite_pending(copy.outbox_id, text):
+            continue  # it will go out edited
+        platform, ref = ctx.platforms.get(copy.target.platform), copy.ref
+        if platform is not None and ref is not None:
+            ctx.after_commit(_editor(platform, ref, OutgoingMessage(copy.target, text)))
+    return bool(copies)
+
+
+async def follow_deletion(ctx: Ctx, key: MessageKey) -> None:
+    """Withdraw the copies of a deleted message not sent yet, and delete the sent ones."""
+    for copy in await ctx.services.repo(RelayRepository).copies_of(key):
+        if copy.status == PENDING and await ctx.services.outbox.cancel_pending(copy.outbox_id):
+            continue
+        platform, ref = ctx.platforms.get(copy.target.platform), copy.ref
+        if platform is not None and ref is not None:
+            ctx.after_commit(_deleter(platform, ref))
+
+
+def _editor(platform: Platform, ref: MessageRef, message: OutgoingMessage) -> Callable[[], Awaitable[None]]:
+    async def edit() -> None:
+        try:
+            await platform.edit(ref, message)
+        except Exception as error:  # the original stays edited; one copy lags behind
+            log.warning("could not edit relayed copy %s: %s", ref, error)
+
+    return edit
+
+
+def _deleter(platform: Platform, ref: MessageRef) -> Callable[[], Awaitable[None]]:
+    async def delete() -> None:
+        try:
+            await platform.delete_message(ref)
+        except UnsupportedCapability:
+            log.info("%s cannot delete messages; relayed copy %s stays", platform.name, ref)
+        except Exception as error:
+            log.warning("could not delete relayed copy %s: %s", ref, error)
+
+    return delete
+
+
+# -- edits that arrive outside their thread, and the general chat --------------------
+
+
+async def edits_a_relayed_message(ctx: Ctx) -> bool:
+    """Whether an edit, arriving without its thread (Matrix ``m.replace``), has copies."""
+    event = ctx.message
+    if event is None or not event.edited or event.is_direct or event.chat.thread_id is not None:
+        return False
+    key = source_key(event)
+    return key is not None and bool(await ctx.services.repo(RelayRepository).copies_of(key))
+
+
+@router.message(filter=edits_a_relayed_message, edits=True)
+async def relayed_message_edited(ctx: Ctx) -> None:
+    event = ctx.message
+    if event is None or event.message_id is None or event.text is None:
+        return
+    stored = await ctx.services.repo(DialogueRepository).edit_reply(
+        event.platform, event.chat.id, event.message_id, event.text, ctx.services.now()
+    )
+    if stored is not False:  # a general-chat message (None), or a reply of an open dialogue
+        await follow_edit(ctx)
+
+
+async def in_general_chat(ctx: Ctx) -> bool:
+    """Whether the message was written in a mirrored general chat (outside any thread)."""
+    event = ctx.message
+    community = ctx.platform.community_chat
+    return (
+        ctx.services.settings.mirror_general_chat
+        and event is not None
+        and not event.is_direct
+        and event.text is not None
+        and community is not None
+        and event.chat.id == community.id
+        and event.chat.thread_id is None
+    )
+
+
+@router.message(filter=in_general_chat, edits=True)
+async def mirror_general_chat(ctx: Ctx) -> None:
+    event = ctx.message
+    if event is None or not ctx.actor.has(Role.MEMBER) or await is_relayed_copy(ctx):
+        return
+    if event.edited:
+        await follow_edit(ctx)
+        return
+    targets = [
+        platform.community_chat
+        for name, platform in ctx.platforms.items()
+        if name != event.platform and platform.community_chat is not None
+    ]
+    await relay(ctx, targets)
