@@ -111,6 +111,7 @@ async def test_linking_makes_one_person_with_the_role_language_and_application(
     member = await community.say("/member console:alice2", as_="mod")
     assert "  Accounts: console:alice (@alice), console:alice2 (@alice2)" in member
     assert "  Roles: member" in member
+    assert member[4] == "  Announcements and prompts reach them on console."
     audit = await community.say("/audit 1", as_="mod")
     assert audit[-1].endswith("Alice (#2) linked the account console:alice2 to Alice (#2)")
 
