@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.core.types import Role
+from bot.core.types import ChatRef, IncomingMessage, Role, UserRef
 from storage.db import Database
 from storage.models import Application, AuditEntry, DialogueSubscription, Identity, OutboxMessage, Person
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness, add_people
+from tests.fakes import FakeClock, Harness, RemoteConsole, add_people
 
 CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
 WRONG = "[alice2] This code is wrong, has expired or was already used. You may try {n} more times."
@@ -277,3 +278,47 @@ async def test_an_announcement_reaches_a_linked_person_once(community: Harness, 
             await session.scalars(select(OutboxMessage.recipient_id).order_by(OutboxMessage.id))
         )
     assert sorted(recipients) == ["alice", "bob", "mod"]
+
+
+def remote(user: str, text: str) -> IncomingMessage:
+    """``user`` writing ``text`` in their direct chat on the second platform."""
+    return IncomingMessage(
+        event_id=uuid.uuid4().hex,
+        sender=UserRef("remote", user, user.title()),
+        chat=ChatRef("remote", user),
+        is_direct=True,
+        text=text,
+    )
+
+
+async def test_deliver_chooses_the_platform_announcements_reach(
+    db: Database, tmp_path: Path, clock: FakeClock
+) -> None:
+    other = RemoteConsole(tmp_path / "remote")
+    harness = await Harness.start(db, tmp_path, clock=clock, extra_platforms=[other])
+    try:
+        async with db.transaction() as session:
+            await add_people(
+                session, clock.now(), (("mod", [Role.MODERATOR], None), ("alice", [Role.MEMBER], None))
+            )
+        await harness.bot.handle(remote("alice", f"/link {await code_for(harness)}"))
+        await harness.bot.drain()
+        assert other.take()[0].startswith("[alice] Done: this account now belongs to Alice (#2).")
+        clock.advance(timedelta(hours=2))
+        await harness.say("/help", as_="alice")  # the console account is the one seen last
+        assert await harness.say("/deliver", as_="alice") == [
+            "[alice] Announcements and prompts reach you once, on console. To choose, send /deliver with one of: console, remote."
+        ]
+        assert await harness.say("/deliver matrix", as_="alice") == [
+            "[alice] You have no account on matrix that I can reach. Choose one of: console, remote."
+        ]
+        assert await harness.say("/deliver remote", as_="alice") == [
+            "[alice] Done: announcements and prompts will reach you on remote."
+        ]
+        await harness.say("/announce Hello", as_="mod")
+        assert (await harness.say("#1", as_="mod")) == ["[mod] Announcement #1 queued for 2 members."]
+        await harness.bot.settle()
+        assert "[alice] Announcement from the community moderators:" in other.take()
+        assert not [line for line in harness.console.take() if line.startswith("[alice]")]
+    finally:
+        await harness.stop()
