@@ -32,6 +32,11 @@ def _accounts(identities: Iterable[Identity]) -> Text:
 
 
 def _person(ctx: Ctx) -> int:
+    """The sender's person; asked in a group, their answer goes to them privately.
+
+    Which accounts are one person is theirs to tell: a group chat does not read it.
+    """
+    ctx.private = ctx.private or not ctx.event.is_direct
     if ctx.actor.person_id is None:  # only before the identity middleware ran
         raise UserFacingError(N_("Sorry, I do not know you yet."))
     return ctx.actor.person_id
@@ -52,8 +57,7 @@ async def link(ctx: Ctx) -> None:
     issued = await ctx.services.repo(LinkCodes).issue(person, ctx.services.now())
     prefixes = dict.fromkeys(platform.command_prefix for platform in ctx.platforms.values())
     commands = Text.join(", ", [code(f"{prefix}link {issued}") for prefix in prefixes])
-    ctx.send(
-        ctx.actor.user,
+    ctx.reply(  # privately, asked in a group: see _person
         Text.join(
             "\n\n",
             [
@@ -73,8 +77,6 @@ async def link(ctx: Ctx) -> None:
             ],
         ),
     )
-    if not ctx.event.is_direct:
-        ctx.reply(ctx._(N_("I sent it to you in a private message.")))
 
 
 async def _redeem(ctx: Ctx, typed: str) -> None:

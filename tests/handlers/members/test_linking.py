@@ -66,7 +66,7 @@ async def test_link_gives_a_code_to_type_from_the_other_account(community: Harne
     assert lines[2].startswith("  Within 10 minutes, send /link ")
     group = await community.say("[community] /link", as_="alice")
     assert group[0].startswith("[alice] Your link code: ")
-    assert group[-1] == "[community] I sent it to you in a private message."
+    assert group[-1].startswith("[community] I answered you privately.")
 
 
 async def test_linking_makes_one_person_with_the_role_language_and_application(
@@ -184,9 +184,11 @@ async def test_codes_survive_a_restart(
 
 async def test_a_code_shown_in_a_group_is_cancelled(community: Harness, db: Database) -> None:
     issued = await code_for(community)
-    assert await community.say(f"[community] /link {issued}", as_="bob") == [
-        "[community] A link code must stay secret, and this one was shown in a group chat: I cancelled it. Send /link in a private chat with me for a new one."
-    ]
+    lines = await community.say(f"[community] /link {issued}", as_="bob")
+    assert lines[0] == (
+        "[bob] A link code must stay secret, and this one was shown in a group chat: I cancelled it. Send /link in a private chat with me for a new one."
+    )
+    assert lines[1].startswith("[community] I answered you privately.")
     assert await community.say(f"/link {issued}", as_="bob") == [
         "[bob] This code is wrong, has expired or was already used. You may try 4 more times."
     ]
@@ -229,6 +231,11 @@ async def test_unlink_separates_an_account_as_a_new_guest(community: Harness, db
     assert await community.say("/unlink console:bob", as_="alice") == [
         "[alice] console:bob is not one of your accounts. Your accounts: console:alice, console:alice2."
     ]
+    in_group = await community.say("[community] /unlink console:bob", as_="alice")
+    assert in_group[0] == (
+        "[alice] console:bob is not one of your accounts. Your accounts: console:alice, console:alice2."
+    )
+    assert in_group[1].startswith("[community] I answered you privately.")
     assert await community.say("/unlink", as_="alice2") == [
         "[alice2] console:alice2 is a separate account again: it starts anew, as a guest. Your other accounts keep your role, language and application."
     ]
