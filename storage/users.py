@@ -13,6 +13,7 @@ from bot.core.types import Role, UserRef
 from storage.application.repository import Status
 from storage.models import Application, Identity, Person, RoleGrant
 from storage.profiles import Profile, ProfileCache
+from storage.recipients import DeliveryAccount, delivery_accounts
 from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring, insert_into
 
@@ -181,6 +182,13 @@ class UserRepository:
         names = (await self.session.scalars(_ROLES, {"person": person_id})).all()
         return frozenset(Role[name.upper()] for name in names if name.upper() in Role.__members__)
 
+    def forget_cached(self, person_id: int) -> None:
+        """Drop a person's cached profile now and when this unit of work ends.
+
+        For changes made through another repository (linking accounts, say).
+        """
+        self._changing(person_id)
+
     def _changing(self, person_id: int) -> None:
         self.changed.add(person_id)
         if self.cache is not None:
@@ -241,24 +249,25 @@ class UserRepository:
         return list(result)
 
     async def member_recipients(self, platforms: Collection[str]) -> list[tuple[UserRef, str | None]]:
-        """One identity per member (the most recently seen on ``platforms``), with their language.
+        """One account per member on ``platforms``, with their language.
 
-        Members are people holding the member role or a higher one.
+        Members are people holding the member role or a higher one; a person with linked
+        accounts is reached once (see :func:`storage.recipients.delivery_accounts`).
         """
         labels = [role.label for role in Role if role >= Role.MEMBER]
-        rows = await self.session.execute(
-            select(Identity, Person.locale)
-            .join(Person, Person.id == Identity.person_id)
-            .where(
-                Identity.person_id.in_(select(RoleGrant.person_id).where(RoleGrant.role.in_(labels))),
-                Identity.platform.in_(list(platforms)),
-            )
-            .order_by(Identity.person_id, Identity.last_seen_at.desc(), Identity.id)
+        members = select(RoleGrant.person_id).where(RoleGrant.role.in_(labels))
+        accounts = await delivery_accounts(self.session, members, platforms)
+        return [(a.identity.ref, a.locale or a.identity.language) for a in accounts.values()]
+
+    async def delivery_account(self, person_id: int, platforms: Collection[str]) -> DeliveryAccount | None:
+        """The account a message for many reaches this person through, on ``platforms``.
+
+        See :func:`storage.recipients.delivery_accounts`.
+        """
+        accounts = await delivery_accounts(
+            self.session, select(Person.id).where(Person.id == person_id), platforms
         )
-        chosen: dict[int, tuple[UserRef, str | None]] = {}
-        for identity, locale in rows:
-            chosen.setdefault(identity.person_id, (identity.ref, locale or identity.language))
-        return list(chosen.values())
+        return accounts.get(person_id)
 
     async def person(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)

@@ -35,9 +35,9 @@ async def remind_and_expire_forms(ctx: Ctx) -> None:
     reminder = now - timedelta(days=settings.form_reminder_days)
     messages: list[OutgoingMessage] = []
     for application in await repository.idle_drafts(reminder):
-        say = await _applicant_speaker(ctx, application)
-        user = UserRef(application.platform, application.platform_user_id)
-        apply_ = code(command(ctx, application.platform, "apply"))
+        user = await _applicant_account(ctx, application)
+        say = await _applicant_speaker(ctx, application, user)
+        apply_ = code(command(ctx, user.platform, "apply"))
         if application.updated_at < expiry:
             await repository.close(Draft.of(application), Status.EXPIRED, now)
             await ctx.services.users.revoke(application.person_id, Role.APPLICANT)
@@ -86,9 +86,15 @@ async def remind_reviewers(ctx: Ctx) -> None:
         await ctx.services.outbox.broadcast("reminder", messages, now)
 
 
-async def _applicant_speaker(ctx: Ctx, application: Application) -> Say:
+async def _applicant_account(ctx: Ctx, application: Application) -> UserRef:
+    """Where an applicant is reminded: their chosen account if they linked several, else the one they applied from."""
+    account = await ctx.services.users.delivery_account(application.person_id, ctx.platforms.keys())
+    return account.identity.ref if account else UserRef(application.platform, application.platform_user_id)
+
+
+async def _applicant_speaker(ctx: Ctx, application: Application, user: UserRef) -> Say:
     person = await ctx.services.users.person(application.person_id)
-    identity = await ctx.services.users.find(application.platform, application.platform_user_id)
+    identity = await ctx.services.users.find(user.platform, user.id)
     locale = ctx.services.catalogs.choose(
         person.locale if person else None, identity.language if identity else None
     )

@@ -117,7 +117,7 @@ class PromptPoster:
             ctx.after_commit(self._poster(platform, chat, title, body, prompt.id))
             copies = [
                 self._copy(ctx, dialogue, prompt, platform, identity.ref, locale or identity.language)
-                for identity, locale in await repo.subscribers(name)
+                for identity, locale in await repo.subscribers(name, ctx.platforms.keys())
             ]
             if copies:  # through the outbox, at the platform's pace, surviving a crash
                 _, rows = await ctx.services.outbox.broadcast("prompt", copies, now)

@@ -27,6 +27,8 @@ ACTIONS: dict[str, str] = {
     "person.unban": N_("{actor} lifted the ban on {target}"),
     "person.readmit": N_("{actor} let {target} back into the community"),
     "person.remove": N_("{actor} removed {target} from the community"),
+    "person.link": N_("{actor} linked the account {account} to {target}"),
+    "person.unlink": N_("{actor} separated the account {account} from {target}"),
     "role.grant.moderator": N_("{actor} made {target} a moderator"),
     "role.revoke.moderator": N_("{actor} took the moderator role back from {target}"),
     "application.submit": N_("{actor} sent application #{id}"),

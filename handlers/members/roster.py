@@ -152,6 +152,14 @@ async def member(ctx: Ctx) -> None:
         ctx._(N_("Known since {date}."), date=format_date(person.created_at, format="medium", locale=locale)),
         *await member_lines(ctx, form_of(ctx), person.id),
     ]
+    reached = await users.delivery_account(person.id, ctx.platforms.keys())
+    if len(identities) > 1 and reached is not None:  # linked accounts: messages for many go to one
+        lines.insert(
+            4,
+            ctx._(
+                N_("Announcements and prompts reach them on {platform}."), platform=reached.identity.platform
+            ),
+        )
     if person.banned_at is not None:
         lines.append(
             ctx._(

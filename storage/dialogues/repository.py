@@ -7,7 +7,7 @@ and whoever inserted it is the only one who posts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Self, cast
@@ -27,6 +27,7 @@ from storage.models import (
     PromptPost,
     Reply,
 )
+from storage.recipients import delivery_accounts
 from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring
 
@@ -386,13 +387,22 @@ class DialogueRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def subscribers(self, platform: str) -> list[tuple[Identity, str | None]]:
-        """Each subscriber's identity on ``platform`` and their language."""
-        query = (
-            select(Identity, Person.locale)
-            .join(DialogueSubscription, DialogueSubscription.person_id == Identity.person_id)
-            .join(Person, Person.id == Identity.person_id)
-            .where(Identity.platform == platform)
-            .order_by(Identity.id)
-        )
-        return [(identity, locale) for identity, locale in await self.session.execute(query)]
+    async def subscribers(
+        self, platform: str, among: Collection[str] | None = None
+    ) -> list[tuple[Identity, str | None]]:
+        """The subscribers reached on ``platform``, each with their language.
+
+        Args:
+            platform: where the prompt is being sent now.
+            among: every platform the prompt goes to. A person with linked accounts on
+                several of them is reached once, on the one
+                :func:`storage.recipients.delivery_accounts` chooses. Defaults to
+                ``platform`` alone.
+        """
+        subscribed = select(DialogueSubscription.person_id)
+        accounts = await delivery_accounts(self.session, subscribed, among or (platform,))
+        return [
+            (account.identity, account.locale)
+            for account in sorted(accounts.values(), key=lambda account: account.identity.id)
+            if account.identity.platform == platform
+        ]

@@ -20,6 +20,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import ChatRef, MessageRef
+from storage.members.link_codes import LinkCodes
 from storage.messages import USER
 from storage.models import (
     Application,
@@ -132,6 +133,7 @@ class PersonalData:
                 "known_since": person.created_at.isoformat(),
                 "banned_at": person.banned_at.isoformat() if person.banned_at else None,
                 "banned_reason": person.banned_reason,
+                "announcements_on": person.delivery_platform,
             },
             "accounts": [
                 {
@@ -248,6 +250,7 @@ class PersonalData:
             .values(target=alias, reason=None, details={})
         )
         await StateStore(session).forget_questions_naming(person_id)
+        await LinkCodes(session).forget(person_id)
         # identities, roles, applications and subscriptions go with the person (ON DELETE CASCADE)
         await session.execute(delete(Person).where(Person.id == person_id))
         return Forgotten(alias, messages)

@@ -1,6 +1,7 @@
 """People and how the platforms know them.
 
-* ``people``: a person, whatever platforms they use; their language and roles.
+* ``people``: a person, whatever platforms they use; their language, roles and the
+  platform where messages for many reach them.
 * ``identities``: the link table between a person and their platform accounts
   (``telegram:123``, ``matrix:@a:b``); one person may have several.
 * ``role_grants``: roles granted to a person (admins come from the configuration).
@@ -29,6 +30,9 @@ class Person(Base):
     #: Set while the person is banned: the bot ignores them and keeps them out.
     banned_at: Mapped[datetime | None]
     banned_reason: Mapped[str | None] = mapped_column(Text)
+    #: The platform where announcements and prompts reach a person with linked accounts
+    #: (``/deliver``); ``None``: the account they used most recently.
+    delivery_platform: Mapped[str | None] = mapped_column(String(16))
 
     identities: Mapped[list[Identity]] = relationship(back_populates="person", passive_deletes=True)
     roles: Mapped[list[RoleGrant]] = relationship(
