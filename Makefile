@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.broadcast --recipients $${BROADCAST_RECIPIENTS:-10000}
 	$(BIN)/python -m bench.dialogue
+	$(BIN)/python -m bench.relay
 	$(BIN)/python -m bench.application
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.wiki
