@@ -19,7 +19,7 @@ from bot.core.errors import RateLimited, RecipientUnreachable
 from bot.core.pacing import RateLimits
 from bot.core.platform import Platform
 from bot.core.router import Router
-from bot.core.types import ChatRef, IncomingMessage, MessageRef, OutgoingMessage, Role, UserRef
+from bot.core.types import ChatRef, IncomingMessage, Media, MessageRef, OutgoingMessage, Role, UserRef
 from bot.platforms.console import ConsolePlatform
 from storage.db import Database
 from storage.models import Person
@@ -92,6 +92,7 @@ class MirrorPlatform(RemoteConsole):
         message_id: str | None = None,
         reply_to: str | None = None,
         edited: bool = False,
+        media: Media | None = None,
     ) -> IncomingMessage:
         """A message written by ``user`` in the community chat (or ``thread`` of it)."""
         assert self._sink is not None, "the platform is not started"
@@ -104,6 +105,7 @@ class MirrorPlatform(RemoteConsole):
             message_id=number,
             reply_to=reply_to,
             edited=edited,
+            media=media,
         )
         await self._sink(event)
         return event

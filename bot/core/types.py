@@ -160,6 +160,30 @@ class OutgoingMessage:
     idempotency_key: str | None = None
 
 
+class MediaKind(StrEnum):
+    """What kind of file a member's message carried."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+    AUDIO = "audio"  # voice messages too
+    DOCUMENT = "document"  # any other file
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A file a member's message carried, as described by its platform.
+
+    The file itself stays on its platform: the bot relays what it was, not its bytes.
+
+    Attributes:
+        kind: photo, video, audio or document.
+        filename: the file's name, when the platform gives one (documents).
+    """
+
+    kind: MediaKind
+    filename: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """Something that happened on a platform and may need the bot's attention.
@@ -188,11 +212,13 @@ class IncomingMessage(Event):
     """A message, an edit of one, or a button press.
 
     Attributes:
-        text: the message text; ``None`` for media without a caption, stickers and the like.
+        text: the message text (a file's caption); ``None`` for a file without a
+            caption, stickers and the like.
         message_id: the platform's id for the message.
         reply_to: the id of the message this one answers, if any.
         edited: this event replaces the text of an earlier message ``message_id``.
         button: the payload of a pressed button; ``text`` is then ``None``.
+        media: the photo, video, audio or document the message carried, if any.
     """
 
     text: str | None = None
@@ -200,6 +226,7 @@ class IncomingMessage(Event):
     reply_to: str | None = None
     edited: bool = False
     button: str | None = None
+    media: Media | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

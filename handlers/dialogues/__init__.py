@@ -4,25 +4,35 @@
 * :mod:`~handlers.dialogues.cancelling` — ``/dialogue_cancel``, confirmed first, with a note in each thread.
 * :mod:`~handlers.dialogues.posting` — opening, each prompt in its own thread, closing.
 * :mod:`~handlers.dialogues.timers` — when to post, rebuilt from the database.
-* :mod:`~handlers.dialogues.replies` — replies to prompts, members' threads, subscriptions.
+* :mod:`~handlers.dialogues.replies` — replies to prompts, subscriptions.
+* :mod:`~handlers.dialogues.member_threads` — ``/thread``: members' own threads, mirrored.
 * :mod:`~handlers.dialogues.relay` — mirrored threads: each reply relayed to the other platforms.
+* :mod:`~handlers.dialogues.attribution` — how a relayed message (or file) reads.
 * :mod:`~handlers.dialogues.export` — Markdown, HTML, CSV and JSON exports.
 * :mod:`~handlers.dialogues.programme` — programme files (YAML); :mod:`~handlers.dialogues.sample` the sample one.
 """
 
 from __future__ import annotations
 
-from bot.features import Feature
-from handlers.dialogues import cancelling, commands, relay, replies
+from bot.features import Feature, Runtime
+from handlers.dialogues import cancelling, commands, member_threads, relay, replies
 from handlers.dialogues.sample import seed_sample_dialogue
 from handlers.dialogues.timers import start_timers
+from storage.dialogues.member_threads import MemberThreadRepository
 from storage.dialogues.relays import RelayRepository
 from storage.dialogues.repository import DialogueRepository
 
+
+async def start_dialogues(runtime: Runtime) -> None:
+    """The feature's start: what ``/thread`` opens threads with, then the timers."""
+    runtime.shared.provide(member_threads.ThreadOpener(runtime.run_system))
+    await start_timers(runtime)
+
+
 FEATURE = Feature(
     name="dialogues",
-    routers=(commands.router, cancelling.router, replies.router, relay.router),
-    repositories=(DialogueRepository, RelayRepository),
-    start=start_timers,
+    routers=(commands.router, cancelling.router, replies.router, member_threads.router, relay.router),
+    repositories=(DialogueRepository, RelayRepository, MemberThreadRepository),
+    start=start_dialogues,
     seed=seed_sample_dialogue,
 )

@@ -17,23 +17,26 @@ community's general chats are mirrored the same way.
 * Loops cannot start: the bot's own messages and the relayed copies (recognised by their
   message ids in the outbox) are never relayed; banned people's events never reach here.
 
-Incoming messages carry plain text on every adapter today, so copies carry plain text
-(the attribution is bold); messages without text (photos, stickers) are not relayed.
+A mirrored conversation is given as its copies (:class:`ThreadCopy`: chat and thread,
+and the message that opened it there): a prompt's posts, a member thread's copies
+(:mod:`~handlers.dialogues.member_threads`), or the community chats. Incoming messages
+carry plain text on every adapter today, so copies carry plain text (the attribution is
+bold); a photo, video, audio message or document is relayed as a note saying what it
+was, with its caption (:mod:`~handlers.dialogues.attribution`); stickers are not relayed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.core.errors import UnsupportedCapability
-from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.router import Router
-from bot.core.text import Text, bold, fill
 from bot.core.types import ChatRef, IncomingMessage, MessageRef, OutgoingMessage, Role
 from bot.services import Ctx
-from storage.dialogues.relays import MessageKey, RelayRepository
+from handlers.dialogues.attribution import attributed, relayable
+from storage.dialogues.relays import MessageKey, RelayRepository, ThreadCopy
 from storage.dialogues.repository import DialogueRepository
 from storage.outbox import PENDING
 
@@ -41,28 +44,12 @@ log = logging.getLogger(__name__)
 
 router = Router("dialogue_relay")
 
-#: How a relayed message reads in the other copies.
-ATTRIBUTION = N_("{name} ({platform}): {text}")
-
-#: Chat (platform, chat id) -> the message that opened the conversation there.
-Openings = Mapping[tuple[str, str], str]
-
 
 def source_key(event: IncomingMessage) -> MessageKey | None:
     """The event's message as its platform identifies it, if it has an id."""
     if event.message_id is None:
         return None
     return MessageKey(event.platform, event.chat.id, event.message_id)
-
-
-def attributed(ctx: Ctx, text: str) -> Text:
-    """``text`` with its author's community name and platform, in the community's language."""
-    catalogs = ctx.services.catalogs
-    community = catalogs.translator(catalogs.default)
-    return fill(
-        community.gettext(ATTRIBUTION),
-        {"name": bold(ctx.actor.display_name), "platform": ctx.platform.display_name, "text": text},
-    )
 
 
 async def is_relayed_copy(ctx: Ctx) -> bool:
@@ -77,40 +64,41 @@ async def is_relayed_copy(ctx: Ctx) -> bool:
     return key is not None and await ctx.services.repo(RelayRepository).source_of(key) is not None
 
 
-async def relay(
-    ctx: Ctx, targets: Sequence[ChatRef], *, text: str | None = None, openings: Openings | None = None
-) -> int:
-    """Queue a copy of the event's message into each of ``targets`` (the other copies).
+async def relay(ctx: Ctx, copies: Sequence[ThreadCopy], *, text: str | None = None) -> int:
+    """Queue a copy of the event's message into each copy of its conversation but its own.
 
     Args:
         ctx: the unit of work of the message to relay.
-        targets: the other copies of the conversation (chat and thread).
+        copies: every copy of the conversation (the event's own chat is skipped); their
+            openings let an answer to the opening answer it in every copy.
         text: what to relay, if not the message's own text (a private ``/reply``).
-        openings: where each copy's opening message is, so that an answer to the
-            opening answers it in every copy.
 
     Returns:
         How many copies were queued.
     """
     event = ctx.message
-    body = text if text is not None else event.text if event is not None else None
     key = source_key(event) if event is not None else None
-    if event is None or key is None or body is None or not targets:
+    if event is None or key is None or (text is None and not relayable(event)):
+        return 0
+    targets = [
+        copy.chat for copy in copies if (copy.chat.platform, copy.chat.id) != (event.platform, event.chat.id)
+    ]
+    if not targets:
         return 0
     relays = ctx.services.repo(RelayRepository)
     answered: dict[ChatRef, str] = {}
     if event.reply_to is not None:
-        opened = openings or {}
-        if opened.get((event.platform, event.chat.id)) == event.reply_to:
+        openings = {(copy.chat.platform, copy.chat.id): copy.opening for copy in copies if copy.opening}
+        if openings.get((event.platform, event.chat.id)) == event.reply_to:
             answered = {
-                target: opened[(target.platform, target.id)]
+                target: openings[(target.platform, target.id)]
                 for target in targets
-                if (target.platform, target.id) in opened
+                if (target.platform, target.id) in openings
             }
         else:
             replied = MessageKey(event.platform, event.chat.id, event.reply_to)
             answered = await relays.counterparts(replied, targets)
-    copy = attributed(ctx, body)
+    copy = attributed(ctx, text, None) if text is not None else attributed(ctx, event.text, event.media)
     now = ctx.services.now()
     rows = await ctx.services.outbox.enqueue(
         [OutgoingMessage(target, copy, reply_to=answered.get(target)) for target in targets], now
@@ -123,10 +111,10 @@ async def follow_edit(ctx: Ctx) -> bool:
     """Carry an edited message's new text into its relayed copies; whether it has any."""
     event = ctx.message
     key = source_key(event) if event is not None else None
-    if event is None or key is None or event.text is None:
+    if event is None or key is None or not relayable(event):
         return False
     copies = await ctx.services.repo(RelayRepository).copies_of(key)
-    text = attributed(ctx, event.text)
+    text = attributed(ctx, event.text, event.media)
     for copy in copies:
         if copy.status == PENDING and await ctx.services.outbox.rewrite_pending(copy.outbox_id, text):
             continue  # it will go out edited
@@ -200,7 +188,7 @@ async def in_general_chat(ctx: Ctx) -> bool:
         ctx.services.settings.mirror_general_chat
         and event is not None
         and not event.is_direct
-        and event.text is not None
+        and relayable(event)
         and community is not None
         and event.chat.id == community.id
         and event.chat.thread_id is None
@@ -215,9 +203,7 @@ async def mirror_general_chat(ctx: Ctx) -> None:
     if event.edited:
         await follow_edit(ctx)
         return
-    targets = [
-        platform.community_chat
-        for name, platform in ctx.platforms.items()
-        if name != event.platform and platform.community_chat is not None
+    chats = [
+        ThreadCopy(platform.community_chat) for platform in ctx.platforms.values() if platform.community_chat
     ]
-    await relay(ctx, targets)
+    await relay(ctx, chats)

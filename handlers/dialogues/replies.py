@@ -1,8 +1,9 @@
-"""Collecting replies to dialogue prompts, and the members' own threads and subscriptions.
+"""Collecting replies to dialogue prompts, and subscriptions to them.
 
 Every message a member writes in a prompt's thread is stored as a reply (edits update
 it, deletions mark it deleted) and relayed into the prompt's threads on the other
-platforms (:mod:`~handlers.dialogues.relay`). A non-member's message there is not recorded; they are
+platforms (:mod:`~handlers.dialogues.relay`); a file is relayed as a note, and stored as a
+reply when it has a caption. A non-member's message there is not recorded; they are
 told privately how to apply. After a dialogue closed, replies are refused politely.
 ``/reply <prompt> <text>``, or answering a prompt's direct-message copy, replies
 privately: the reply is stored and posted into the thread on the member's behalf.
@@ -15,11 +16,12 @@ from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.text import Text, bold, code, fill
-from bot.core.types import ChatRef, MessageDeleted, OutgoingMessage, Role
+from bot.core.types import ChatRef, MessageDeleted, Role
 from bot.services import Ctx
+from handlers.dialogues.attribution import relayable
 from handlers.dialogues.posting import usage_error
-from handlers.dialogues.relay import Openings, follow_deletion, follow_edit, is_relayed_copy, relay
-from storage.dialogues.relays import MessageKey
+from handlers.dialogues.relay import follow_deletion, follow_edit, is_relayed_copy, relay
+from storage.dialogues.relays import MessageKey, ThreadCopy
 from storage.dialogues.repository import DialogueRepository
 from storage.dialogues.threads import ThreadOf
 
@@ -28,7 +30,7 @@ router = Router("dialogue_replies")
 
 async def _thread(ctx: Ctx) -> ThreadOf | None:
     event = ctx.message
-    if event is None or event.is_direct or event.chat.thread_id is None or event.text is None:
+    if event is None or event.is_direct or event.chat.thread_id is None or not relayable(event):
         return None
     return await ctx.services.repo(DialogueRepository).thread_of(
         event.platform, event.chat.id, event.chat.thread_id
@@ -44,7 +46,7 @@ async def in_prompt_thread(ctx: Ctx) -> bool:
 async def collect_reply(ctx: Ctx) -> None:
     event = ctx.message
     thread = await _thread(ctx)
-    if event is None or thread is None or event.text is None or await is_relayed_copy(ctx):
+    if event is None or thread is None or await is_relayed_copy(ctx):
         return
     if not ctx.actor.has(Role.MEMBER):
         if not event.edited:
@@ -59,17 +61,20 @@ async def collect_reply(ctx: Ctx) -> None:
                 ),
             )
         return
-    stored = await ctx.services.repo(DialogueRepository).save_reply(
-        prompt_id=thread.prompt_id,
-        person_id=ctx.actor.person_id,
-        platform=event.platform,
-        chat_id=event.chat.id,
-        message_id=event.message_id,
-        text=event.text,
-        now=ctx.services.now(),
-        edited=event.edited,
-        while_open=thread.dialogue_id,
-    )
+    if event.text is None:  # a file without a caption: nothing to store, a note to relay
+        stored = await _still_open(ctx, thread.dialogue_id)
+    else:
+        stored = await ctx.services.repo(DialogueRepository).save_reply(
+            prompt_id=thread.prompt_id,
+            person_id=ctx.actor.person_id,
+            platform=event.platform,
+            chat_id=event.chat.id,
+            message_id=event.message_id,
+            text=event.text,
+            now=ctx.services.now(),
+            edited=event.edited,
+            while_open=thread.dialogue_id,
+        )
     if not stored:
         ctx.send(
             ctx.actor.user,
@@ -78,25 +83,21 @@ async def collect_reply(ctx: Ctx) -> None:
     elif event.edited:
         await follow_edit(ctx)
     else:
-        targets, openings = await _copies(ctx, thread.prompt_id)
-        await relay(ctx, targets, openings=openings)
+        await relay(ctx, await _copies(ctx, thread.prompt_id))
 
 
-async def _copies(ctx: Ctx, prompt_id: int) -> tuple[list[ChatRef], Openings]:
-    """The prompt's threads other than the event's, and where each thread's opening is."""
-    event = ctx.event
-    posts = [
-        post
+async def _still_open(ctx: Ctx, dialogue_id: int) -> bool:
+    dialogue = await ctx.services.repo(DialogueRepository).get(dialogue_id)
+    return dialogue is not None and dialogue.status == "open"
+
+
+async def _copies(ctx: Ctx, prompt_id: int) -> list[ThreadCopy]:
+    """The prompt's threads on the platforms served, each with its opening message."""
+    return [
+        ThreadCopy(ChatRef(post.platform, post.chat_id, post.thread_id), post.message_id)
         for post in await ctx.services.repo(DialogueRepository).posts([prompt_id])
         if post.thread_id is not None and post.platform in ctx.platforms
     ]
-    targets = [
-        ChatRef(post.platform, post.chat_id, post.thread_id)
-        for post in posts
-        if (post.platform, post.chat_id) != (event.platform, event.chat.id)
-    ]
-    openings = {(post.platform, post.chat_id): post.message_id for post in posts if post.message_id}
-    return targets, openings
 
 
 @router.event(MessageDeleted)
@@ -185,35 +186,9 @@ async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
             {"name": bold(ctx.actor.display_name), "text": text},
         ),
     )
-    targets, _ = await _copies(ctx, prompt.id)
-    await relay(ctx, [target for target in targets if target.platform != post.platform], text=text)
+    copies = await _copies(ctx, prompt.id)
+    await relay(ctx, [copy for copy in copies if copy.chat.platform != post.platform], text=text)
     ctx.reply(ctx._(N_("Thank you! Your reply to prompt {id} is posted in its thread."), id=prompt.id))
-
-
-@router.command(
-    "thread",
-    role=Role.MEMBER,
-    description=N_("Open your own discussion thread"),
-    usage=N_("<title>"),
-    topic=Topic.DIALOGUES,
-)
-async def open_thread(ctx: Ctx) -> None:
-    title = ctx.command.raw_args if ctx.command else ""
-    chat = ctx.platform.community_chat
-    if not title:
-        raise usage_error(ctx)
-    if chat is None:
-        raise UserFacingError(N_("There is no community chat here to open a thread in."))
-    platform = ctx.platform
-    opening = OutgoingMessage(
-        chat, ctx._(N_("{name} opened this thread: {title}"), name=bold(ctx.actor.display_name), title=title)
-    )
-
-    async def create() -> None:
-        await platform.create_thread(chat, title, opening)
-
-    ctx.after_commit(create)
-    ctx.reply(ctx._(N_("Your thread {title} is being opened in the community chat."), title=bold(title)))
 
 
 @router.command(

@@ -34,6 +34,19 @@ class MessageKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadCopy:
+    """One platform's copy of a mirrored conversation (a thread, or a general chat).
+
+    Attributes:
+        chat: the copy's chat and thread.
+        opening: the id of the message that opened it there, if known.
+    """
+
+    chat: ChatRef
+    opening: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RelayedCopy:
     """One relayed copy of a message, as far as it got.
 

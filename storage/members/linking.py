@@ -29,6 +29,7 @@ from storage.models import (
     Dialogue,
     DialogueSubscription,
     Identity,
+    MemberThread,
     Person,
     Reply,
     RoleGrant,
@@ -102,6 +103,7 @@ class LinkedAccounts:
             (ApplicationEvent.actor_person_id, ApplicationEvent),
             (AuditEntry.actor_person_id, AuditEntry),
             (Reply.person_id, Reply),
+            (MemberThread.person_id, MemberThread),
             (Dialogue.created_by, Dialogue),
             (RoleGrant.granted_by, RoleGrant),
         )

@@ -28,6 +28,7 @@ from storage.models import (
     AuditEntry,
     DialogueSubscription,
     Identity,
+    MemberThread,
     OutboxMessage,
     Person,
     Reply,
@@ -124,6 +125,11 @@ class PersonalData:
             await session.scalars(select(Reply).where(Reply.person_id == person_id).order_by(Reply.id))
         )
         subscribed = await session.get(DialogueSubscription, person_id) is not None
+        threads = list(
+            await session.scalars(
+                select(MemberThread).where(MemberThread.person_id == person_id).order_by(MemberThread.id)
+            )
+        )
         return {
             "person": {
                 "member_number": person.id,
@@ -187,6 +193,7 @@ class PersonalData:
                 for r in replies
             ],
             "subscribed_to_prompts": subscribed,
+            "threads_opened": [{"title": t.title, "opened": t.created_at.isoformat()} for t in threads],
             "messages_sent_to_you": [
                 {
                     "at": m.created_at.isoformat(),
@@ -211,6 +218,8 @@ class PersonalData:
             if r.message_id is not None
         )
         await session.execute(delete(Reply).where(Reply.person_id == person_id))
+        # the titles of their threads are their words; the threads stay, no longer mirrored
+        await session.execute(delete(MemberThread).where(MemberThread.person_id == person_id))
         await session.execute(
             update(Application).where(Application.decided_by == person_id).values(decided_by_name=alias)
         )

@@ -6,7 +6,8 @@
 * :mod:`~storage.models.delivery`: ``broadcasts``, ``outbox``, ``pending_replies``,
   ``unreachable_recipients``.
 * :mod:`~storage.models.dialogues`: ``dialogues``, ``prompts``, ``prompt_posts``,
-  ``replies``, ``dialogue_subscriptions``, ``prompt_copies``, ``relayed_messages``.
+  ``replies``, ``dialogue_subscriptions``, ``prompt_copies``, ``relayed_messages``,
+  ``member_threads``, ``member_thread_copies``.
 * :mod:`~storage.models.applications`: ``applications``, ``application_events``.
 * :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
 
@@ -24,6 +25,8 @@ from storage.models.delivery import Broadcast, OutboxMessage, PendingReply, Unre
 from storage.models.dialogues import (
     Dialogue,
     DialogueSubscription,
+    MemberThread,
+    MemberThreadCopy,
     Prompt,
     PromptCopy,
     PromptPost,
@@ -46,6 +49,8 @@ __all__ = [
     "Dialogue",
     "DialogueSubscription",
     "Identity",
+    "MemberThread",
+    "MemberThreadCopy",
     "OutboxMessage",
     "PendingReply",
     "Person",

@@ -135,3 +135,40 @@ class RelayedMessage(Base):
     target_thread: Mapped[str | None] = mapped_column(String(255))
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[datetime]
+
+
+class MemberThread(Base):
+    """A discussion a member opened with ``/thread``: one conversation, a copy per platform.
+
+    It belongs to no dialogue: messages written in it are relayed between its copies
+    (``relayed_messages``) but are never dialogue replies.
+    """
+
+    __tablename__ = "member_threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime]
+
+
+class MemberThreadCopy(Base):
+    """A member thread's copy on one platform's community chat.
+
+    The row is written with the thread, before the platform is asked to open it; the
+    thread and opening message ids are set once the platform answered.
+    """
+
+    __tablename__ = "member_thread_copies"
+    __table_args__ = (
+        UniqueConstraint("member_thread_id", "platform", "chat_id"),
+        Index("ix_member_thread_copies_thread", "platform", "chat_id", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_thread_id: Mapped[int] = mapped_column(ForeignKey("member_threads.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(255))
+    thread_id: Mapped[str | None] = mapped_column(String(255))
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    opened_at: Mapped[datetime | None]

@@ -2,7 +2,10 @@
 
 What is mapped:
 
-* ``m.room.message`` with ``msgtype`` ``m.text`` or ``m.notice`` → :class:`IncomingMessage`.
+* ``m.room.message`` with ``msgtype`` ``m.text`` or ``m.notice`` → :class:`IncomingMessage`;
+  ``m.image``, ``m.video``, ``m.audio`` and ``m.file`` too, with :class:`Media` and the
+  caption as text (a ``body`` that differs from the ``filename``, as Matrix 1.10 puts
+  captions; a ``body`` alone is the file's name). The file stays on the homeserver.
   A thread (``rel_type: m.thread``) sets ``chat.thread_id`` to its root event; a reply
   (``m.in_reply_to``, unless it is a thread's fallback) sets ``reply_to`` and loses its
   quoted fallback lines; an edit (``rel_type: m.replace``) carries ``m.new_content`` and
@@ -24,11 +27,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.types import ChatRef, Event, IncomingMessage, JoinRequest, MessageDeleted, UserRef
+from bot.core.types import (
+    ChatRef,
+    Event,
+    IncomingMessage,
+    JoinRequest,
+    Media,
+    MediaKind,
+    MessageDeleted,
+    UserRef,
+)
 from bot.platforms.matrix import MATRIX
 
 NAME = MATRIX.name
 TEXT_TYPES = frozenset({"m.text", "m.notice"})
+MEDIA_TYPES = {
+    "m.image": MediaKind.PHOTO,
+    "m.video": MediaKind.VIDEO,
+    "m.audio": MediaKind.AUDIO,
+    "m.file": MediaKind.DOCUMENT,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,22 +179,40 @@ def to_event(source: Mapping[str, Any], room: RoomView) -> Event | None:
     return None
 
 
+def media(content: Mapping[str, Any]) -> tuple[Media, str | None] | None:
+    """The file a media message carries and its caption, or ``None`` for other messages."""
+    kind = MEDIA_TYPES.get(str(content.get("msgtype")))
+    if kind is None:
+        return None
+    body, filename = content.get("body"), content.get("filename")
+    body = body if isinstance(body, str) and body else None
+    if isinstance(filename, str) and filename and filename != body:
+        return Media(kind, filename), body
+    return Media(kind, body), None
+
+
 def _message(
     source: Mapping[str, Any], content: Mapping[str, Any], room: RoomView, sender: str, event_id: str
 ) -> IncomingMessage | None:
     related = relation(content)
+    shown: Mapping[str, Any]
     if related.replaces is not None:
         new = content.get("m.new_content")
-        if not isinstance(new, dict) or new.get("msgtype") not in TEXT_TYPES:
+        if not isinstance(new, dict):
             return None
-        body, message_id = new.get("body"), related.replaces
+        shown, message_id = new, related.replaces
     else:
-        if content.get("msgtype") not in TEXT_TYPES:
+        shown, message_id = content, event_id
+    file = media(shown)
+    if file is not None:
+        body: object = file[1]
+    elif shown.get("msgtype") in TEXT_TYPES:
+        body = shown.get("body")
+        if not isinstance(body, str):
             return None
-        body, message_id = content.get("body"), event_id
-        if isinstance(body, str) and related.reply_to is not None:
+        if related.replaces is None and related.reply_to is not None:
             body = strip_reply_fallback(body)
-    if not isinstance(body, str):
+    else:
         return None
     return IncomingMessage(
         event_id=event_id,
@@ -184,8 +220,9 @@ def _message(
         chat=ChatRef(NAME, room.room_id, related.thread_root),
         is_direct=room.is_direct,
         received_at=timestamp(source),
-        text=body,
+        text=body if isinstance(body, str) else None,
         message_id=message_id,
         reply_to=related.reply_to,
         edited=related.replaces is not None,
+        media=file[0] if file is not None else None,
     )

@@ -214,7 +214,7 @@ class MatrixPlatform(Platform):
                     event = replace(event, chat=event.chat.thread(root))
             return event
         self._remember_thread(message_id, event.chat.thread_id)
-        if event.text is not None:
+        if event.text is not None and event.media is None:  # a caption presses no option
             payload = self.keyboards.press(event.chat.id, event.text, event.reply_to, event.is_direct)
             if payload is not None:
                 event = replace(event, text=None, button=payload)

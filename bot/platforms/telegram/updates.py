@@ -19,7 +19,16 @@ from collections.abc import Awaitable, Callable
 from telegram import Chat, ChatMember, Message, Update, User
 
 from bot.core.platform import Handled
-from bot.core.types import ChatRef, Event, IncomingMessage, JoinRequest, ReachabilityChanged, UserRef
+from bot.core.types import (
+    ChatRef,
+    Event,
+    IncomingMessage,
+    JoinRequest,
+    Media,
+    MediaKind,
+    ReachabilityChanged,
+    UserRef,
+)
 from bot.platforms.telegram import TELEGRAM
 
 NAME = TELEGRAM.name
@@ -56,6 +65,22 @@ def _reply_to(message: Message) -> str | None:
     return str(replied.message_id)
 
 
+def media_of(message: Message) -> Media | None:
+    """The file a message carried (its caption is the message's text), if any.
+
+    The file stays on Telegram: its download URL contains the bot's token.
+    """
+    if message.photo:
+        return Media(MediaKind.PHOTO)
+    if message.video or message.video_note or message.animation:
+        return Media(MediaKind.VIDEO)
+    if message.audio or message.voice:
+        return Media(MediaKind.AUDIO)
+    if message.document:
+        return Media(MediaKind.DOCUMENT, message.document.file_name)
+    return None
+
+
 def event_of(update: Update, community_chat_id: int | None = None) -> Event | None:
     """The core event an update carries, or ``None`` when it is none of the bot's business.
 
@@ -79,6 +104,7 @@ def event_of(update: Update, community_chat_id: int | None = None) -> Event | No
             message_id=str(message.message_id),
             reply_to=_reply_to(message),
             edited=edited,
+            media=media_of(message),
         )
     query = update.callback_query
     if query is not None:

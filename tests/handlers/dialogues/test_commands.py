@@ -345,7 +345,7 @@ async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -
     assert await harness.say("/thread Budgets in 2027", as_="amina") == [
         "[amina] Tu hilo Budgets in 2027 se está abriendo en el chat de la comunidad.",
         "[community/2] (new thread) Budgets in 2027",
-        "[community/2] amina abrió este hilo: Budgets in 2027",
+        "[community/2] amina (Console) opened this thread: Budgets in 2027",  # the community's language
     ]
 
 

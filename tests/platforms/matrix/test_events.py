@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.types import ChatRef, IncomingMessage, JoinRequest, MessageDeleted, UserRef
+from bot.core.types import ChatRef, IncomingMessage, JoinRequest, Media, MediaKind, MessageDeleted, UserRef
 from bot.platforms.matrix.events import RoomView, reaction_choice, strip_reply_fallback, to_event
 
 BOT = "@copbot:localhost"
@@ -40,8 +40,27 @@ def test_a_text_message_becomes_an_incoming_message() -> None:
 
 def test_notices_count_and_other_message_types_and_the_bots_own_do_not() -> None:
     assert to_event(message({"msgtype": "m.notice", "body": "hi"}), ROOM) is not None
-    assert to_event(message({"msgtype": "m.image", "body": "x.png"}), ROOM) is None
+    assert to_event(message({"msgtype": "m.location", "body": "here"}), ROOM) is None
     assert to_event(message({"msgtype": "m.text", "body": "hi"}, sender=BOT), ROOM) is None
+
+
+def test_a_file_carries_its_kind_and_name_and_a_caption_only_when_it_has_one() -> None:
+    photo = to_event(message({"msgtype": "m.image", "body": "x.png", "url": "mxc://h/x"}), ROOM)
+    assert isinstance(photo, IncomingMessage)
+    assert (photo.text, photo.media) == (None, Media(MediaKind.PHOTO, "x.png"))
+    captioned = {"msgtype": "m.file", "body": "Our budget", "filename": "budget.pdf", "url": "mxc://h/b"}
+    document = to_event(message(captioned), ROOM)
+    assert isinstance(document, IncomingMessage)
+    assert (document.text, document.media) == ("Our budget", Media(MediaKind.DOCUMENT, "budget.pdf"))
+    edit = {
+        "msgtype": "m.file",
+        "body": "* Our 2027 budget",
+        "m.new_content": captioned | {"body": "Our 2027 budget"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": "$e1"},
+    }
+    edited = to_event(message(edit, event_id="$e2"), ROOM)
+    assert isinstance(edited, IncomingMessage)
+    assert (edited.message_id, edited.edited, edited.text) == ("$e1", True, "Our 2027 budget")
 
 
 def test_a_thread_message_names_its_root_and_a_fallback_is_no_reply() -> None:

@@ -195,6 +195,21 @@ class FakeTelegram:
         message = self._message(user_id, text, chat_id, thread_id, reply_to)
         return self.push(message=message)
 
+    def share(
+        self,
+        user_id: int,
+        file: Json,
+        caption: str | None = None,
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> int:
+        """A user sends a file (``{"photo": [...]}``, ``{"document": {...}}``), with a caption or none."""
+        message = self._message(user_id, "", chat_id, thread_id, None)
+        del message["text"]
+        message |= file | ({"caption": caption} if caption is not None else {})
+        return self.push(message=message)
+
     def edit(
         self,
         user_id: int,

@@ -163,3 +163,19 @@ async def test_a_console_reply_reaches_the_topic_and_edits_and_deletions_follow(
     )
     await mirrored.settle()
     assert relayed not in fake.sent
+
+
+async def test_a_file_in_the_topic_reaches_the_console_as_a_note_and_its_caption_is_the_reply(
+    mirrored: Mirrored,
+) -> None:
+    fake, db = mirrored.tg.fake, mirrored.tg.bot.db
+    document = {"document": {"file_id": "d1", "file_unique_id": "u1", "file_name": "plan.pdf"}}
+    update = fake.share(ALICE, document, "Our 2027 plan", chat_id=fake.community_id, thread_id=mirrored.topic)
+    assert await mirrored.settle(update) == [
+        "[community/1] Alice (Telegram) sent a document, plan.pdf: Our 2027 plan"
+    ]
+    photo = {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 1, "height": 1}]}
+    update = fake.share(ALICE, photo, chat_id=fake.community_id, thread_id=mirrored.topic)
+    assert await mirrored.settle(update) == ["[community/1] Alice (Telegram) sent a photo."]
+    async with db.transaction() as session:
+        assert list(await session.scalars(select(Reply.text))) == ["Our 2027 plan"]
