@@ -21,6 +21,7 @@ from handlers.dialogues.timers import start_timers
 from storage.dialogues.member_threads import MemberThreadRepository
 from storage.dialogues.relays import RelayRepository
 from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.subscriptions import Subscriptions
 
 
 async def start_dialogues(runtime: Runtime) -> None:
@@ -32,7 +33,7 @@ async def start_dialogues(runtime: Runtime) -> None:
 FEATURE = Feature(
     name="dialogues",
     routers=(commands.router, cancelling.router, replies.router, member_threads.router, relay.router),
-    repositories=(DialogueRepository, RelayRepository, MemberThreadRepository),
+    repositories=(DialogueRepository, Subscriptions, RelayRepository, MemberThreadRepository),
     start=start_dialogues,
     seed=seed_sample_dialogue,
 )

@@ -26,6 +26,7 @@ from bot.features import RunSystem
 from bot.services import Ctx
 from storage.dialogues.calendar import closes_at, opens_at
 from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.subscriptions import Subscriptions
 from storage.dialogues.texts import localized
 from storage.models import Dialogue, Prompt
 
@@ -108,6 +109,7 @@ class PromptPoster:
 
     async def _post(self, ctx: Ctx, dialogue: Dialogue, prompt: Prompt) -> None:
         repo = ctx.services.repo(DialogueRepository)
+        subscriptions = ctx.services.repo(Subscriptions)
         now = ctx.services.now()
         title, body = opening(ctx.services.catalogs, dialogue, prompt)
         for name, platform in ctx.platforms.items():
@@ -117,11 +119,11 @@ class PromptPoster:
             ctx.after_commit(self._poster(platform, chat, title, body, prompt.id))
             copies = [
                 self._copy(ctx, dialogue, prompt, platform, identity.ref, locale or identity.language)
-                for identity, locale in await repo.subscribers(name, ctx.platforms.keys())
+                for identity, locale in await subscriptions.subscribers(name, ctx.platforms.keys())
             ]
             if copies:  # through the outbox, at the platform's pace, surviving a crash
                 _, rows = await ctx.services.outbox.broadcast("prompt", copies, now)
-                await repo.record_copies(prompt.id, rows)
+                await subscriptions.record_copies(prompt.id, rows)
 
     @staticmethod
     def _copy(

@@ -23,6 +23,7 @@ from handlers.dialogues.posting import usage_error
 from handlers.dialogues.relay import follow_deletion, follow_edit, is_relayed_copy, relay
 from storage.dialogues.relays import MessageKey, ThreadCopy
 from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.subscriptions import Subscriptions
 from storage.dialogues.threads import ThreadOf
 
 router = Router("dialogue_replies")
@@ -133,7 +134,7 @@ async def answers_a_copy(ctx: Ctx) -> bool:
     if event is None or not event.is_direct or event.reply_to is None or event.text is None:
         return False
     return (
-        await ctx.services.repo(DialogueRepository).copy_of(event.platform, event.sender.id, event.reply_to)
+        await ctx.services.repo(Subscriptions).copy_of(event.platform, event.sender.id, event.reply_to)
         is not None
     )
 
@@ -143,7 +144,7 @@ async def reply_to_copy(ctx: Ctx) -> None:
     event = ctx.message
     if event is None or event.reply_to is None or event.text is None:
         return
-    prompt_id = await ctx.services.repo(DialogueRepository).copy_of(
+    prompt_id = await ctx.services.repo(Subscriptions).copy_of(
         event.platform, event.sender.id, event.reply_to
     )
     if prompt_id is not None:
@@ -200,7 +201,7 @@ async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
 )
 async def subscribe(ctx: Ctx) -> None:
     if ctx.actor.person_id is not None:
-        await ctx.services.repo(DialogueRepository).subscribe(ctx.actor.person_id, ctx.services.now())
+        await ctx.services.repo(Subscriptions).subscribe(ctx.actor.person_id, ctx.services.now())
     ctx.reply(
         Text.of(
             ctx._(
@@ -220,5 +221,5 @@ async def subscribe(ctx: Ctx) -> None:
 )
 async def unsubscribe(ctx: Ctx) -> None:
     if ctx.actor.person_id is not None:
-        await ctx.services.repo(DialogueRepository).unsubscribe(ctx.actor.person_id)
+        await ctx.services.repo(Subscriptions).unsubscribe(ctx.actor.person_id)
     ctx.reply(ctx._(N_("You will no longer get prompts by direct message.")))

@@ -7,7 +7,7 @@ and whoever inserted it is the only one who posts.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Self, cast
@@ -18,16 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.dialogues.threads import PromptThreads, ThreadOf
 from storage.models import (
     Dialogue,
-    DialogueSubscription,
-    Identity,
-    OutboxMessage,
     Person,
     Prompt,
-    PromptCopy,
     PromptPost,
     Reply,
 )
-from storage.recipients import delivery_accounts
 from storage.repository import Shared
 from storage.statements import for_session, insert_ignoring
 
@@ -349,60 +344,3 @@ class DialogueRepository:
         people = {person for person, _ in rows if person is not None}
         countries = sorted({country for _, country in rows if country})
         return len(rows), len(people), countries
-
-    # -- direct-message copies ----------------------------------------------------------
-
-    async def record_copies(self, prompt_id: int, outbox_ids: Sequence[int]) -> None:
-        """Remember the outbox rows that carry a prompt to its subscribers."""
-        if outbox_ids:
-            await self.session.execute(
-                insert(PromptCopy), [{"prompt_id": prompt_id, "outbox_id": row} for row in outbox_ids]
-            )
-
-    async def copy_of(self, platform: str, recipient_id: str, message_id: str) -> int | None:
-        """The prompt that the delivered message ``message_id`` to ``recipient_id`` carried, if any."""
-        query = (
-            select(PromptCopy.prompt_id)
-            .join(OutboxMessage, OutboxMessage.id == PromptCopy.outbox_id)
-            .where(
-                OutboxMessage.platform == platform,
-                OutboxMessage.recipient_id == recipient_id,
-                OutboxMessage.message_id == message_id,
-            )
-        )
-        return (await self.session.execute(query.limit(1))).scalar_one_or_none()
-
-    # -- subscriptions ----------------------------------------------------------------
-
-    async def subscribe(self, person_id: int, now: datetime) -> bool:
-        if await self.session.get(DialogueSubscription, person_id) is not None:
-            return False
-        self.session.add(DialogueSubscription(person_id=person_id, created_at=now))
-        await self.session.flush()
-        return True
-
-    async def unsubscribe(self, person_id: int) -> bool:
-        result = await self.session.execute(
-            delete(DialogueSubscription).where(DialogueSubscription.person_id == person_id)
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-    async def subscribers(
-        self, platform: str, among: Collection[str] | None = None
-    ) -> list[tuple[Identity, str | None]]:
-        """The subscribers reached on ``platform``, each with their language.
-
-        Args:
-            platform: where the prompt is being sent now.
-            among: every platform the prompt goes to. A person with linked accounts on
-                several of them is reached once, on the one
-                :func:`storage.recipients.delivery_accounts` chooses. Defaults to
-                ``platform`` alone.
-        """
-        subscribed = select(DialogueSubscription.person_id)
-        accounts = await delivery_accounts(self.session, subscribed, among or (platform,))
-        return [
-            (account.identity, account.locale)
-            for account in sorted(accounts.values(), key=lambda account: account.identity.id)
-            if account.identity.platform == platform
-        ]

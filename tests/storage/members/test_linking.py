@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.core.types import Role, UserRef
 from storage.db import Database
-from storage.dialogues.repository import DialogueRepository
+from storage.dialogues.subscriptions import Subscriptions
 from storage.members.linking import BothApplying, LinkedAccounts
 from storage.models import (
     Application,
@@ -162,7 +162,7 @@ async def test_one_account_per_person_preferred_then_reachable_then_latest(db: D
     async def reached() -> tuple[str | None, list[str], list[str]]:
         async with db.transaction() as session:
             account = await UserRepository(session).delivery_account(kept, both)
-            subscribers = DialogueRepository(session)
+            subscribers = Subscriptions(session)
             on_telegram = [i.platform for i, _ in await subscribers.subscribers("telegram", both)]
             on_matrix = [i.platform for i, _ in await subscribers.subscribers("matrix", both)]
             return (account.identity.platform if account else None), on_telegram, on_matrix
