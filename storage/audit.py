@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
-from storage.repository import Shared
+from storage.repository import SessionRepository
 from storage.statements import insert_into
 
 _APPEND = insert_into(
@@ -18,16 +17,8 @@ _APPEND = insert_into(
 )
 
 
-class AuditLog:
+class AuditLog(SessionRepository):
     """Appends to and reads the audit log within one unit of work."""
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def record(
         self,

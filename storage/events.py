@@ -3,33 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self, cast
+from typing import cast
 
 from sqlalchemy import Table, delete
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedEvent
-from storage.repository import Shared
+from storage.repository import SessionRepository
 from storage.statements import for_session, insert_ignoring
 
 _CLAIM = insert_ignoring(cast(Table, ProcessedEvent.__table__), ("platform", "event_id", "processed_at"))
 
 
-class ProcessedEvents:
+class ProcessedEvents(SessionRepository):
     """Claims event ids inside the unit of work that handles them.
 
     The claim is written in the same transaction as the handler's effects: if the
     handler's work commits, so does the claim, and a redelivered event is skipped;
     if it rolls back, the event can be handled again.
     """
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event; ``False`` if it was recorded before (a redelivery)."""

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Self, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from bot.core.text import Text
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage, Recipient, UserRef
 from storage import messages
 from storage.models import Broadcast, OutboxMessage, UnreachableRecipient
-from storage.repository import Shared
+from storage.repository import SessionRepository
 
 PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
 #: A row withdrawn before it was sent (a relayed message whose original was deleted).
@@ -55,16 +55,11 @@ class Progress:
         return self.pending == 0
 
 
-class Outbox:
+class Outbox(SessionRepository):
     """Writes and reads outbox rows within one unit of work."""
 
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+        super().__init__(session)
         #: Rows added through this repository (the sender is woken when it commits).
         self.added = 0
 

@@ -47,3 +47,15 @@ class Repository(Protocol):
     def open(cls, session: AsyncSession, shared: Shared) -> Self:
         """This repository on ``session``, with whatever process-wide cache it keeps."""
         ...
+
+
+class SessionRepository:
+    """The base of repositories that keep nothing between units of work: a session is all."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def open(cls, session: AsyncSession, shared: Shared) -> Self:
+        """The repository on ``session``."""
+        return cls(session)

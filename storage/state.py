@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BotState
-from storage.repository import Shared
+from storage.repository import SessionRepository
 
 #: Questions waiting for a button press (``bot/forms/confirmation.py``) are kept under this
 #: prefix; each value names its ``owner`` and the people it is ``about`` (person ids), so
@@ -17,16 +16,8 @@ from storage.repository import Shared
 QUESTION_PREFIX = "confirm."
 
 
-class StateStore:
+class StateStore(SessionRepository):
     """Reads and writes ``bot_state`` within one unit of work."""
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def get(self, key: str, default: Any = None) -> Any:
         row = await self.session.get(BotState, key)

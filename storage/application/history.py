@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ApplicationEvent
-from storage.repository import Shared
+from storage.repository import SessionRepository
 
 
 class Step(StrEnum):
@@ -28,16 +27,8 @@ class Step(StrEnum):
     REJECTED = "rejected"
 
 
-class ApplicationHistory:
+class ApplicationHistory(SessionRepository):
     """Reads and writes applications' review events within one unit of work."""
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def record(
         self,

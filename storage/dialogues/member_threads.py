@@ -13,30 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Self
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import ChatRef
 from storage.dialogues.relays import ThreadCopy
 from storage.models import MemberThread, MemberThreadCopy
-from storage.repository import Shared
+from storage.repository import SessionRepository
 
 #: Telegram's limit for a forum topic's name; the other platforms take it too.
 TITLE_LIMIT = 128
 
 
-class MemberThreadRepository:
+class MemberThreadRepository(SessionRepository):
     """Reads and writes members' threads and their copies within one unit of work."""
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def create(self, title: str, person_id: int | None, chats: Iterable[ChatRef], now: datetime) -> int:
         """Store a new thread, to be opened in each of ``chats``; its id."""

@@ -13,15 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Self
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import ChatRef, MessageRef
 from storage.messages import CHAT
 from storage.models import OutboxMessage, RelayedMessage
-from storage.repository import Shared
+from storage.repository import SessionRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +66,8 @@ class RelayedCopy:
         return MessageRef(self.target, self.message_id) if self.message_id is not None else None
 
 
-class RelayRepository:
+class RelayRepository(SessionRepository):
     """Reads and writes the relays of mirrored conversations within one unit of work."""
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def record(self, source: MessageKey, copies: Iterable[tuple[ChatRef, int]], now: datetime) -> None:
         """Remember that ``source`` was relayed: each target chat with its outbox row."""

@@ -9,30 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Self
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogueSubscription, Identity, OutboxMessage, PromptCopy
 from storage.recipients import delivery_accounts
-from storage.repository import Shared
+from storage.repository import SessionRepository
 
 
-class Subscriptions:
+class Subscriptions(SessionRepository):
     """Subscriptions to prompts and the direct-message copies they are sent as.
 
     Args:
         session: the unit of work's session.
     """
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
 
     async def record_copies(self, prompt_id: int, outbox_ids: Sequence[int]) -> None:
         """Remember the outbox rows that carry a prompt to its subscribers."""

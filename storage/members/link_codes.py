@@ -15,13 +15,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Self
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BotState
-from storage.repository import Shared
+from storage.repository import SessionRepository
 from storage.state import StateStore
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -66,20 +65,15 @@ def _key(letters: str) -> str:
     return _CODE_PREFIX + hashlib.sha256(letters.encode()).hexdigest()
 
 
-class LinkCodes:
+class LinkCodes(SessionRepository):
     """Issues and redeems link codes within one unit of work.
 
     Args:
         session: the unit of work's session.
     """
 
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+        super().__init__(session)
         self.state = StateStore(session)
 
     async def issue(self, person_id: int, now: datetime) -> str:

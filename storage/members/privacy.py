@@ -14,10 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import ChatRef, MessageRef
 from storage.members.link_codes import LinkCodes
@@ -35,7 +34,7 @@ from storage.models import (
     RoleGrant,
     UnreachableRecipient,
 )
-from storage.repository import Shared
+from storage.repository import SessionRepository
 from storage.state import StateStore
 
 _SALT_KEY = "privacy.pseudonym_salt"
@@ -54,20 +53,12 @@ class Forgotten:
     messages: tuple[MessageRef, ...]
 
 
-class PersonalData:
+class PersonalData(SessionRepository):
     """Everything stored about people, within one unit of work: exported or erased on request.
 
     Args:
         session: the unit of work's session.
     """
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
 
     async def pseudonym(self, person_id: int, now: datetime) -> str:
         """A stable pseudonym for a person, unlinkable without the database's secret salt."""

@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role
 from storage.models import Application, Dialogue, Person, Prompt, Reply, RoleGrant
 from storage.regions import REGIONS, region_of
-from storage.repository import Shared
+from storage.repository import SessionRepository
 
 #: Roles that make a person count for the "members" figures.
 _MEMBER_ROLES = [role.label for role in Role if role >= Role.MEMBER]
@@ -73,20 +72,12 @@ class DialogueReplies:
     prompts: tuple[PromptReplies, ...]
 
 
-class StatsRepository:
+class StatsRepository(SessionRepository):
     """Read-only figures about the community, for moderators.
 
     Args:
         session: the unit of work's session.
     """
-
-    @classmethod
-    def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``; it keeps nothing between units of work."""
-        return cls(session)
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     async def members_by_country(self) -> list[Count]:
         """Members (member role or higher, not banned) per country, most first.
