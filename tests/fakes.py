@@ -276,6 +276,29 @@ def form_answers(name: str = "Alice Doe", email: str = "alice@example.org", pref
     ]
 
 
+def carla_form_answers() -> list[str]:
+    """Carla Ruiz's typed answers to the default application form, in Spanish, up to the summary.
+
+    An NGO trainer in Peru who writes in Spanish and answers ``sí`` to both consents; the
+    pendant of :func:`form_answers` for tests of an applicant in another language.
+    """
+    return [
+        "Carla Ruiz",
+        "carla@example.org",
+        "ONG",
+        "Formadora",
+        "Perú",
+        "español",
+        "1",
+        "3",
+        "1",
+        "Quiero aprender de otras formadoras.",
+        "/skip",
+        "sí",
+        "sí",
+    ]
+
+
 async def add_people(
     session: AsyncSession, now: datetime, people: Iterable[tuple[str, Iterable[Role], str | None]]
 ) -> dict[str, int]:
@@ -289,3 +312,20 @@ async def add_people(
         (await session.get(Person, person)).country = country  # type: ignore[union-attr]
         ids[name] = person
     return ids
+
+
+async def start_with_people(
+    db: Database,
+    tmp_path: Path,
+    clock: FakeClock,
+    people: Iterable[tuple[str, Iterable[Role], str | None]],
+    **settings: object,
+) -> tuple[Harness, dict[str, int]]:
+    """A running console bot (:meth:`Harness.start`) with ``people`` seated by :func:`add_people`.
+
+    Returns the harness, to be stopped by the caller, and the people's ids by name.
+    """
+    harness = await Harness.start(db, tmp_path, clock=clock, **settings)
+    async with db.transaction() as session:
+        ids = await add_people(session, clock.now(), people)
+    return harness, ids

@@ -16,7 +16,7 @@ from handlers.application import jobs
 from storage.db import Database
 from storage.models import Application, AuditEntry, Person
 from storage.users import ProfileCache, UserRepository
-from tests.fakes import FakeClock, Harness, LimitedPlatform, form_answers
+from tests.fakes import FakeClock, Harness, LimitedPlatform, carla_form_answers, form_answers
 
 #: Answers to the default form, in order, up to the summary (English).
 ANSWERS = form_answers()
@@ -215,26 +215,7 @@ async def test_long_answers_are_cut_and_markup_is_kept_verbatim(bot: Harness) ->
 
 
 async def test_rejection_in_the_applicants_language_and_double_decision(bot: Harness) -> None:
-    await fill(
-        bot,
-        "carla",
-        "es",
-        [
-            "Carla Ruiz",
-            "carla@example.org",
-            "ONG",
-            "Formadora",
-            "Perú",
-            "español",
-            "1",
-            "3",
-            "1",
-            "Quiero aprender de otras formadoras.",
-            "/skip",
-            "sí",
-            "sí",
-        ],
-    )
+    await fill(bot, "carla", "es", carla_form_answers())
     await bot.say("#14", as_="carla")
     assert await bot.say("/reject 1", as_="admin") == [
         "[admin] Write the reason for rejecting application #1 in your next message here; the applicant "

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.core.types import Role
 from storage.db import Database
 from storage.models import ApplicationEvent, AuditEntry
-from tests.fakes import FakeClock, Harness, add_people, form_answers
+from tests.fakes import FakeClock, Harness, add_people, carla_form_answers, form_answers
 
 FAST = {"rate": 1e6, "burst": 10**6}
 WRITE_REASON = (
@@ -26,21 +26,6 @@ NOTHING_WAITING = (
     "after 10 minutes."
 )
 JUST_A_MESSAGE = "I answer commands. Send /help to see the commands you can use."
-CARLA = [
-    "Carla Ruiz",
-    "carla@example.org",
-    "ONG",
-    "Formadora",
-    "Perú",
-    "español",
-    "1",
-    "3",
-    "1",
-    "Quiero aprender de otras formadoras.",
-    "/skip",
-    "sí",
-    "sí",
-]
 
 
 @pytest.fixture
@@ -151,7 +136,7 @@ async def test_a_decided_application_says_who_decided_when_and_why(bot: Harness)
 
 
 async def test_ask_edit_one_field_resubmit_see_the_changes_then_approve(bot: Harness) -> None:
-    await submit(bot, "carla", "es", CARLA)
+    await submit(bot, "carla", "es", carla_form_answers())
     await bot.say("#3", as_="admin")
     await bot.say("Which organisations have you trained for?", as_="admin")
     sent = await bot.say("#1", as_="admin")

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from bot.core.types import ChatRef, Media, MediaKind, MessageDeleted, OutgoingMessage, UserRef
-from storage.db import Database
+from bot.core.types import ChatRef, Media, MediaKind, OutgoingMessage
 from storage.models import MemberThread, MemberThreadCopy, RelayedMessage, Reply
-from tests.fakes import FakeClock, Harness, MirrorPlatform
-from tests.handlers.dialogues.test_commands import make_member
-from tests.handlers.dialogues.test_relay import count, remote_member, settle
+from tests.fakes import Harness, MirrorPlatform
+from tests.handlers.dialogues.mirroring import Mirrored, bea_deletes, count, seat_amina_and_bea, settle
 
 
-@pytest.fixture
-async def mirrored(
-    db: Database, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[tuple[Harness, MirrorPlatform]]:
-    remote = MirrorPlatform(tmp_path / "remote")
-    harness = await Harness.start(db, tmp_path, clock=clock, extra_platforms=[remote])
-    await make_member(harness, "amina", "SN")
-    await remote_member(harness, "bea")
-    yield harness, remote
-    await harness.stop()
+@pytest.fixture(autouse=True)
+async def amina_and_bea(mirrored: Mirrored) -> None:
+    """Every test here has amina on the console and bea on the remote platform as members."""
+    await seat_amina_and_bea(mirrored[0])
 
 
 async def open_thread(harness: Harness, remote: MirrorPlatform, title: str = "Budgets in 2027") -> str:
@@ -44,7 +33,7 @@ async def open_thread(harness: Harness, remote: MirrorPlatform, title: str = "Bu
 
 
 async def test_a_member_thread_is_opened_everywhere_and_relayed_both_ways_never_as_replies(
-    mirrored: tuple[Harness, MirrorPlatform],
+    mirrored: Mirrored,
 ) -> None:
     harness, remote = mirrored
     thread = await open_thread(harness, remote)
@@ -73,7 +62,7 @@ async def test_a_member_thread_is_opened_everywhere_and_relayed_both_ways_never_
 
 
 async def test_edits_deletions_files_and_non_members_in_a_member_thread(
-    mirrored: tuple[Harness, MirrorPlatform],
+    mirrored: Mirrored,
 ) -> None:
     harness, remote = mirrored
     thread = await open_thread(harness, remote)
@@ -86,14 +75,7 @@ async def test_edits_deletions_files_and_non_members_in_a_member_thread(
     )
     (edited,) = (await settle(harness, remote))[0]
     assert edited.endswith("Bea Diallo (Remote): Ours shrank by half.")
-    await harness.bot.handle(
-        MessageDeleted(
-            event_id="redaction-1",
-            sender=UserRef("remote", "bea", "Bea"),
-            chat=ChatRef("remote", "community"),
-            message_id=original.message_id or "",
-        )
-    )
+    await bea_deletes(harness, original.message_id)
     (deleted,) = (await settle(harness, remote))[0]
     assert deleted.startswith("[community/1] (deleted #")
     # a file is relayed as a note saying what it was, with its caption
@@ -112,7 +94,7 @@ async def test_edits_deletions_files_and_non_members_in_a_member_thread(
 
 
 async def test_a_title_too_long_is_refused_and_a_platform_that_fails_is_left_out(
-    mirrored: tuple[Harness, MirrorPlatform],
+    mirrored: Mirrored,
 ) -> None:
     harness, remote = mirrored
     (refusal,) = await harness.say("/thread " + "x" * 129, as_="amina", lang="fr")

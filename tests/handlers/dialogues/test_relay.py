@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.core.types import ChatRef, IncomingMessage, MessageDeleted, Role, UserRef
+from bot.core.types import ChatRef, IncomingMessage, UserRef
 from storage.db import Database
-from storage.models import OutboxMessage, Person, RelayedMessage, Reply
-from storage.users import ProfileCache, UserRepository
+from storage.models import OutboxMessage, RelayedMessage, Reply
 from tests.fakes import FakeClock, Harness, MirrorPlatform
+from tests.handlers.dialogues.mirroring import (
+    Mirrored,
+    bea_deletes,
+    count,
+    remote_member,
+    seat_amina_and_bea,
+    settle,
+)
 from tests.handlers.dialogues.test_commands import make_member, plan, post_due
-
-
-@pytest.fixture
-async def mirrored(
-    db: Database, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[tuple[Harness, MirrorPlatform]]:
-    """The console and the "remote" platform, dialogue 1's first prompt posted on both."""
-    remote = MirrorPlatform(tmp_path / "remote")
-    harness = await Harness.start(db, tmp_path, clock=clock, extra_platforms=[remote])
-    yield harness, remote
-    await harness.stop()
-
-
-async def remote_member(
-    harness: Harness, name: str, role: Role = Role.MEMBER, *, banned: bool = False
-) -> int:
-    now = harness.clock.now()
-    async with harness.bot.db.transaction() as session:
-        users = UserRepository(session)
-        person = (await users.resolve(UserRef("remote", name, name.title()), now)).person_id
-        await users.grant(person, role, now)
-        (await session.get(Person, person)).display_name = f"{name.title()} Diallo"  # type: ignore[union-attr]
-        if banned:
-            await users.set_banned(person, now, "spam")
-    harness.bot.shared.get(ProfileCache).forget(person)
-    return person
 
 
 async def open_prompt(harness: Harness, remote: MirrorPlatform) -> str:
@@ -56,25 +35,12 @@ async def open_prompt(harness: Harness, remote: MirrorPlatform) -> str:
     return thread.thread_id
 
 
-async def settle(harness: Harness, remote: MirrorPlatform) -> tuple[list[str], list[str]]:
-    """Handle what is queued and deliver the outbox; the lines each platform printed."""
-    await harness.bot.drain()
-    await harness.bot.settle()
-    return harness.console.take(), remote.take()
-
-
-async def count(db: Database, model: type[Reply] | type[RelayedMessage]) -> int:
-    async with db.transaction() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
 async def test_a_reply_in_either_copy_reaches_the_other_attributed_and_is_stored_once(
-    mirrored: tuple[Harness, MirrorPlatform],
+    mirrored: Mirrored,
 ) -> None:
     harness, remote = mirrored
     thread = await open_prompt(harness, remote)
-    await make_member(harness, "amina", "SN")
-    await remote_member(harness, "bea")
+    await seat_amina_and_bea(harness)
     await remote.post("bea", "Budgets shrank.", thread=thread)
     assert await settle(harness, remote) == (["[community/1] Bea Diallo (Remote): Budgets shrank."], [])
     assert await harness.say("[community/1] So did ours.", as_="amina") == []
@@ -87,12 +53,11 @@ async def test_a_reply_in_either_copy_reaches_the_other_attributed_and_is_stored
 
 
 async def test_edits_and_deletions_follow_and_answers_map_to_the_copy(
-    mirrored: tuple[Harness, MirrorPlatform],
+    mirrored: Mirrored,
 ) -> None:
     harness, remote = mirrored
     thread = await open_prompt(harness, remote)
-    await make_member(harness, "amina", "SN")
-    await remote_member(harness, "bea")
+    await seat_amina_and_bea(harness)
     original = await remote.post("bea", "Budgets shrank.", thread=thread)
     await settle(harness, remote)
     copy_id = harness.console.sent[-1]
@@ -118,14 +83,7 @@ async def test_edits_and_deletions_follow_and_answers_map_to_the_copy(
         texts = set(await session.scalars(select(Reply.text)))
     assert texts == {"Budgets shrank by half.", "Why?"}
     # a deletion (a Matrix redaction) deletes the copy, and the reply leaves the export
-    await harness.bot.handle(
-        MessageDeleted(
-            event_id="redaction-1",
-            sender=UserRef("remote", "bea", "Bea"),
-            chat=ChatRef("remote", "community"),
-            message_id=original.message_id or "",
-        )
-    )
+    await bea_deletes(harness, original.message_id)
     assert await settle(harness, remote) == ([f"[community/1] (deleted #{sent_id})"], [])
 
 
@@ -141,7 +99,7 @@ def _console_message(user: str, text: str, *, reply_to: str | None = None) -> In
 
 
 async def test_a_copy_not_sent_yet_goes_out_edited_or_not_at_all(
-    mirrored: tuple[Harness, MirrorPlatform],
+    mirrored: Mirrored,
 ) -> None:
     harness, remote = mirrored
     thread = await open_prompt(harness, remote)
@@ -151,14 +109,7 @@ async def test_a_copy_not_sent_yet_goes_out_edited_or_not_at_all(
     second = await remote.post("bea", "Regretted.", thread=thread)
     await harness.bot.drain()
     await remote.post("bea", "Second draft.", thread=thread, message_id=first.message_id, edited=True)
-    await harness.bot.handle(
-        MessageDeleted(
-            event_id="redaction-2",
-            sender=UserRef("remote", "bea", "Bea"),
-            chat=ChatRef("remote", "community"),
-            message_id=second.message_id or "",
-        )
-    )
+    await bea_deletes(harness, second.message_id, event_id="redaction-2")
     await harness.bot.drain()
     await harness.bot.outbox.start()
     assert await settle(harness, remote) == (["[community/1] Bea Diallo (Remote): Second draft."], [])
@@ -169,11 +120,10 @@ async def test_a_copy_not_sent_yet_goes_out_edited_or_not_at_all(
     assert statuses == ["cancelled", "sent"]
 
 
-async def test_no_loops_no_banned_people_no_guests(mirrored: tuple[Harness, MirrorPlatform]) -> None:
+async def test_no_loops_no_banned_people_no_guests(mirrored: Mirrored) -> None:
     harness, remote = mirrored
     thread = await open_prompt(harness, remote)
-    await make_member(harness, "amina", "SN")
-    await remote_member(harness, "bea")
+    await seat_amina_and_bea(harness)
     await remote_member(harness, "spammer", banned=True)
     await harness.say("[community/1] Hello from the console.", as_="amina")
     await settle(harness, remote)
@@ -200,12 +150,11 @@ async def test_no_loops_no_banned_people_no_guests(mirrored: tuple[Harness, Mirr
 
 
 async def test_a_private_reply_reaches_every_copy_and_the_export_counts_it_once(
-    mirrored: tuple[Harness, MirrorPlatform],
+    mirrored: Mirrored,
 ) -> None:
     harness, remote = mirrored
     thread = await open_prompt(harness, remote)
-    await make_member(harness, "amina", "SN")
-    await remote_member(harness, "bea")
+    await seat_amina_and_bea(harness)
     await harness.say("/reply 1 Privately: a lot.", as_="amina")
     await remote.post("bea", "Here too.", thread=thread)
     console, elsewhere = await settle(harness, remote)

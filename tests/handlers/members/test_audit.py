@@ -12,7 +12,7 @@ from bot.core.types import Role
 from handlers.members.audit import ACTIONS
 from storage.audit import AuditLog
 from storage.db import Database
-from tests.fakes import FakeClock, Harness, add_people
+from tests.fakes import FakeClock, Harness, start_with_people
 
 HANDLERS = Path(__file__).resolve().parents[3] / "handlers"
 #: ``action="person.ban"``, ``_audit(ctx, "dialogue.create"`` and the like.
@@ -40,12 +40,11 @@ def test_every_recorded_action_has_a_sentence() -> None:
 
 @pytest.fixture
 async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    harness = await Harness.start(db, tmp_path, clock=clock)
+    harness, people = await start_with_people(
+        db, tmp_path, clock, (("mod", [Role.MEMBER, Role.MODERATOR], None), ("carlos", [Role.MEMBER], None))
+    )
     now = clock.now()
     async with db.transaction() as session:
-        people = await add_people(
-            session, now, (("mod", [Role.MEMBER, Role.MODERATOR], None), ("carlos", [Role.MEMBER], None))
-        )
         log = AuditLog(session)
         mod = {"actor": "console:mod", "actor_person_id": people["mod"]}
         await log.record(

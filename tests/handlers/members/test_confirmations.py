@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.core.types import Role
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, Person
-from tests.fakes import FakeClock, Harness, add_people
+from tests.fakes import FakeClock, Harness, start_with_people
 
 PREVIEW = [
     "[mod] Preview: this is the announcement as members will receive it (each with the heading in their language).",
@@ -27,22 +27,18 @@ PREVIEW = [
     "[#2] Cancel",
 ]
 SENT = ["[mod] Announcement #1 queued for 4 members."]
+#: Two moderators and two members: the announcement reaches all four.
+PEOPLE = (
+    ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
+    ("mod2", [Role.MEMBER, Role.MODERATOR], None),
+    ("amina", [Role.MEMBER], "FR"),
+    ("carlos", [Role.MEMBER], "CO"),
+)
 
 
 @pytest.fixture
 async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    harness = await Harness.start(db, tmp_path, clock=clock)
-    async with db.transaction() as session:
-        await add_people(
-            session,
-            clock.now(),
-            (
-                ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
-                ("mod2", [Role.MEMBER, Role.MODERATOR], None),
-                ("amina", [Role.MEMBER], "FR"),
-                ("carlos", [Role.MEMBER], "CO"),
-            ),
-        )
+    harness, _ = await start_with_people(db, tmp_path, clock, PEOPLE)
     yield harness
     await harness.stop()
 

@@ -20,25 +20,21 @@ from bot.core.types import ChatRef, IncomingMessage, Role, UserRef
 from storage.db import Database
 from storage.models import Application, AuditEntry, DialogueSubscription, Identity, OutboxMessage, Person
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness, RemoteConsole, add_people
+from tests.fakes import FakeClock, Harness, RemoteConsole, add_people, start_with_people
 
 CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
 WRONG = "[alice2] This code is wrong, has expired or was already used. You may try {n} more times."
+#: A moderator and two members; ``alice2`` (alice's second account) is not seated.
+PEOPLE = (
+    ("mod", [Role.MEMBER, Role.MODERATOR], None),
+    ("alice", [Role.MEMBER], "KE"),
+    ("bob", [Role.MEMBER], None),
+)
 
 
 @pytest.fixture
 async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    harness = await Harness.start(db, tmp_path, clock=clock)
-    async with db.transaction() as session:
-        await add_people(
-            session,
-            clock.now(),
-            (
-                ("mod", [Role.MEMBER, Role.MODERATOR], None),
-                ("alice", [Role.MEMBER], "KE"),
-                ("bob", [Role.MEMBER], None),
-            ),
-        )
+    harness, _ = await start_with_people(db, tmp_path, clock, PEOPLE)
     yield harness
     await harness.stop()
 

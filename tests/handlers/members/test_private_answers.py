@@ -15,7 +15,7 @@ import pytest
 from bot.core.types import Role
 from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
-from tests.fakes import FakeClock, Harness, add_people
+from tests.fakes import FakeClock, Harness, start_with_people
 
 NOTE = (
     "[community] I answered you privately. If nothing arrived, open a private chat with me and send /start."
@@ -42,21 +42,17 @@ COMMANDS = [
     ("/demote console:mod", "admin"),
     ("/export 1", "mod"),
 ]
+#: A moderator, a member the commands are about, and an applicant.
+PEOPLE = (
+    ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
+    ("carlos", [Role.MEMBER], "CO"),
+    ("applicant", [Role.APPLICANT], None),
+)
 
 
 @pytest.fixture
 async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    harness = await Harness.start(db, tmp_path, clock=clock)
-    async with db.transaction() as session:
-        await add_people(
-            session,
-            clock.now(),
-            (
-                ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
-                ("carlos", [Role.MEMBER], "CO"),
-                ("applicant", [Role.APPLICANT], None),
-            ),
-        )
+    harness, _ = await start_with_people(db, tmp_path, clock, PEOPLE)
     await harness.say("/ban console:carlos earlier spam", as_="mod")  # something to leak
     await harness.say("#1", as_="mod")  # Ban: the confirmation
     yield harness

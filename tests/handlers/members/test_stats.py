@@ -16,27 +16,24 @@ from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
 from storage.models import Application, Dialogue, Person
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness, add_people
+from tests.fakes import FakeClock, Harness, start_with_people
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: A moderator, three members in two countries and an applicant.
+PEOPLE = (
+    ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
+    ("amina", [Role.MEMBER], "FR"),
+    ("carlos", [Role.MEMBER], "CO"),
+    ("lucia", [Role.MEMBER], "CO"),
+    ("applicant", [Role.APPLICANT], "MX"),
+)
 
 
 @pytest.fixture
 async def community(db: Database, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    harness = await Harness.start(db, tmp_path, clock=clock)
+    harness, people = await start_with_people(db, tmp_path, clock, PEOPLE)
     now = clock.now()
     async with db.transaction() as session:
-        people = await add_people(
-            session,
-            now,
-            (
-                ("mod", [Role.MEMBER, Role.MODERATOR], "KE"),
-                ("amina", [Role.MEMBER], "FR"),
-                ("carlos", [Role.MEMBER], "CO"),
-                ("lucia", [Role.MEMBER], "CO"),
-                ("applicant", [Role.APPLICANT], "MX"),
-            ),
-        )
         for status in ("submitted", "approved", "approved", "approved"):
             session.add(
                 Application(
