@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -48,6 +48,19 @@ class FloodSettings(BaseModel):
     burst: int = Field(default=12, ge=1)
 
 
+class WikiSettings(BaseModel):
+    """Who may search and read the wiki (adding and editing stay with moderators).
+
+    ``everyone`` by default, guests included: visitors are future applicants, and the
+    community's aims include open access to information on gender training.
+    ``members`` keeps it to members (``COPBOT_WIKI__ACCESS=members``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    access: Literal["everyone", "members"] = "everyone"
+
+
 class Settings(BaseSettings):
     """Everything copbot can be told from outside.
 
@@ -69,6 +82,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     flood: FloodSettings = FloodSettings()
+    wiki: WikiSettings = WikiSettings()
     sample_data: bool | None = None
     files_dir: Path = Path("var/files")
     #: How often the dialogue job looks for due prompts (a safety net behind exact timers).

@@ -21,7 +21,7 @@ from bot.core.commands import Topic, Where
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
-from bot.core.text import bold, code
+from bot.core.text import Text, bold, code
 from bot.core.types import Role
 from bot.forms import Accepted, Form, Rejected, Step
 from bot.forms.countries import fold
@@ -29,8 +29,9 @@ from bot.forms.flow import FormFlow, FormTexts, Reopen
 from bot.forms.prompts import Suggestion
 from bot.services import Ctx
 from handlers.wiki.form import FORM, applicable
+from handlers.wiki.reading import problem_text
 from storage.drafts import StateDrafts
-from storage.wiki.data import SLUG, WikiEntryData
+from storage.wiki.data import SLUG, WikiEntryData, field_problems
 from storage.wiki.repository import WikiRepository
 
 router = Router("wiki_add")
@@ -115,8 +116,10 @@ async def _submit(ctx: Ctx, answers: dict[str, Any]) -> Reopen | None:
     try:
         data = WikiEntryData.model_validate({**fields, "tags": fields.get("tags") or ()})
     except ValidationError as error:
-        problem = "; ".join(str(detail["msg"]) for detail in error.errors())
-        raise UserFacingError(N_("The entry was not added: {problem}"), problem=problem) from None
+        problems = [problem_text(ctx, problem) for problem in field_problems(error)]
+        raise UserFacingError(
+            N_("The entry was not added. {problem}"), problem=Text.join(" ", problems)
+        ) from None
     now = ctx.services.now()
     entry, _created = await ctx.services.repo(WikiRepository).upsert(data, now)
     await ctx.services.audit.record(

@@ -23,10 +23,20 @@ from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.text import Text, bold, code, from_markdown, italic, link, split
 from bot.core.types import Button, Role
+from bot.forms.countries import find_country
 from bot.services import Ctx
+from handlers.wiki.reading import (
+    KIND_NAMES,
+    KIND_PLURALS,
+    check_filters,
+    check_may_read,
+    filter_names,
+    join_soft_wraps,
+    problem_text,
+)
 from storage.models import WikiEntry
-from storage.wiki.data import EDITABLE_FIELDS
-from storage.wiki.query import WikiKind, snippet
+from storage.wiki.data import EDITABLE_FIELDS, field_problems
+from storage.wiki.query import WikiKind, WikiQuery, snippet
 from storage.wiki.repository import SearchPage, WikiRepository, localized
 
 router = Router("wiki")
@@ -34,30 +44,16 @@ router = Router("wiki")
 PAGE_SIZE = 5
 _QUERY_STATE = "wiki.query."
 
-KIND_NAMES = {
-    WikiKind.INSTITUTION: N_("institution"),
-    WikiKind.TRAINING: N_("training"),
-    WikiKind.MATERIAL: N_("material"),
-    WikiKind.OPPORTUNITY: N_("opportunity"),
-    WikiKind.TEMPLATE: N_("template"),
-}
-KIND_PLURALS = {
-    WikiKind.INSTITUTION: N_("Institutions"),
-    WikiKind.TRAINING: N_("Trainings"),
-    WikiKind.MATERIAL: N_("Training materials"),
-    WikiKind.OPPORTUNITY: N_("Opportunities"),
-    WikiKind.TEMPLATE: N_("Templates"),
-}
-
 
 @router.command(
     "wiki",
-    role=Role.MEMBER,
+    role=Role.GUEST,  # open by default; check_may_read applies COPBOT_WIKI__ACCESS
     description=N_("Search the community's wiki"),
     usage=N_("[words] [kind:…] [region:…] [lang:…] [all:]"),
     topic=Topic.WIKI,
 )
 async def wiki(ctx: Ctx) -> None:
+    check_may_read(ctx)
     raw = ctx.command.raw_args if ctx.command else ""
     if not raw:
         await _overview(ctx)
@@ -70,8 +66,9 @@ async def wiki(ctx: Ctx) -> None:
     await _search(ctx, raw, 0)
 
 
-@router.button("wiki", role=Role.MEMBER)
+@router.button("wiki", role=Role.GUEST)
 async def wiki_button(ctx: Ctx) -> None:
+    check_may_read(ctx)
     payload = (ctx.message.button if ctx.message else None) or ""
     _, action, *rest = [*payload.split(":"), "", ""]
     if action == "e" and rest[0].isdigit():
@@ -129,9 +126,12 @@ async def _overview(ctx: Ctx) -> None:
 
 
 async def _search(ctx: Ctx, raw: str, offset: int) -> None:
+    query = WikiQuery.parse(raw, filter_names(ctx))
+    check_filters(ctx, query, found=1)
     page = await ctx.services.repo(WikiRepository).search(
-        raw, ctx.services.now().date(), offset=offset, limit=PAGE_SIZE
+        query, ctx.services.now().date(), offset=offset, limit=PAGE_SIZE
     )
+    check_filters(ctx, query, found=page.total)
     if not page.entries:
         if page.total and offset:
             raise UserFacingError(
@@ -227,7 +227,7 @@ def _show_entry(ctx: Ctx, entry: WikiEntry) -> None:
     if shown.summary:
         parts.append(shown.summary)
     if shown.body:
-        parts.append(from_markdown(shown.body.strip()))
+        parts.append(from_markdown(join_soft_wraps(shown.body.strip())))
     if entry.deadline is not None:
         parts.append(ctx._(N_("Deadline: {date}"), date=bold(entry.deadline.isoformat())))
     if entry.link:
@@ -281,12 +281,15 @@ async def wiki_edit(ctx: Ctx) -> None:
     slug, field, value = pieces[0].lower(), pieces[1].lower(), _unquoted(pieces[2])
     entry = await _entry(ctx, slug)
     before = getattr(entry, field)
+    if field == "country" and value.strip():
+        # a name in any language the bot speaks ("Ethiopia", "Éthiopie") or a code
+        value = find_country(value) or value
     try:
         await ctx.services.repo(WikiRepository).update(entry, {field: value}, ctx.services.now())
     except ValidationError as error:
-        problem = "; ".join(str(detail["msg"]) for detail in error.errors())
+        problems = [problem_text(ctx, problem) for problem in field_problems(error)]
         raise UserFacingError(
-            N_("{field} was not changed: {problem}"), field=code(field), problem=problem
+            N_("{field} was not changed. {problem}"), field=code(field), problem=Text.join(" ", problems)
         ) from None
     await ctx.services.audit.record(
         at=ctx.services.now(),

@@ -27,7 +27,7 @@ import yaml
 from pydantic import ValidationError
 
 from storage.db import Database
-from storage.wiki.data import FIELDS, WikiEntryData
+from storage.wiki.data import FIELDS, WikiEntryData, field_problems
 from storage.wiki.repository import WikiRepository, as_data
 
 TRANSLATED = ("title", "summary", "body")
@@ -206,10 +206,8 @@ def _validate(fields: dict[str, Any], source: str, line_of: Callable[[str], int]
     try:
         return WikiEntryData.model_validate(fields)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        key = str(first["loc"][0]) if first["loc"] else ""
-        return Problem(source, line_of(key), f"{where or 'entry'}: {first['msg']}")
+        first = field_problems(error)[0]
+        return Problem(source, line_of(first.field.split(".")[0]), str(first))
 
 
 # -- writing ------------------------------------------------------------------------------

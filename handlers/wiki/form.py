@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.core.i18n import N_
 from bot.forms import Choice, Form, Step
-from handlers.wiki.commands import KIND_NAMES
+from handlers.wiki.reading import KIND_NAMES
 from storage.wiki.query import WikiKind
 
 #: The step shown only when the entry is an opportunity.

@@ -7,10 +7,12 @@ and a moderator's edit obey the same rules.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+import pycountry
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from storage.wiki.query import WikiKind
 
@@ -82,6 +84,13 @@ class WikiEntryData(BaseModel):
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("country")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        if value is not None and pycountry.countries.get(alpha_2=value) is None:
+            raise ValueError(f"{value} is not an ISO 3166 country")
+        return value
+
     @field_validator("link")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
@@ -114,3 +123,66 @@ FIELDS = (
 )
 #: The fields ``/wiki_edit`` may change (the slug names the entry; translations are edited by import).
 EDITABLE_FIELDS = tuple(field for field in FIELDS if field != "slug")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """Why one field was refused, in words people read (never a pattern or pydantic's text).
+
+    Attributes:
+        field: the field's name (``translations.0.title`` for nested ones; ``""`` for the entry).
+        reason: what is wrong, one of :data:`REASONS`' keys.
+        detail: for ``invalid``, the validator's own plain sentence; the limit for ``too_long``.
+    """
+
+    field: str
+    reason: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.field or 'entry'}: {REASONS[self.reason].format(detail=self.detail)}"
+
+
+#: Each reason in English (import files are read by operators; the chat has its own catalogue).
+REASONS = {
+    "required": "is missing",
+    "empty": "cannot be empty",
+    "too_long": "is longer than {detail} characters",
+    "kind": "must be one of " + ", ".join(kind.value for kind in WikiKind),
+    "slug": "use lower-case letters, digits and hyphens only, such as gender-budgeting",
+    "language": "must be a language code of two or three letters, such as en or fr",
+    "country": "must be a two-letter ISO 3166 country code, such as KE",
+    "date": "must be a date written like 2026-05-31",
+    "unknown": "is not a field of a wiki entry",
+    "invalid": "{detail}",
+}
+_PATTERN_REASONS = {"slug": "slug", "language": "language", "country": "country"}
+
+
+def field_problems(error: ValidationError) -> list[FieldProblem]:
+    """``error``'s problems in plain words, one per field."""
+    problems: dict[str, FieldProblem] = {}
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        last = str(item["loc"][-1]) if item["loc"] else ""
+        kind = item["type"]
+        if kind == "missing":
+            problem = FieldProblem(where, "required")
+        elif kind == "string_too_short":
+            problem = FieldProblem(where, "empty")
+        elif kind == "string_too_long":
+            problem = FieldProblem(where, "too_long", str(item.get("ctx", {}).get("max_length", "")))
+        elif kind == "enum":
+            problem = FieldProblem(where, "kind")
+        elif kind == "string_pattern_mismatch":
+            problem = FieldProblem(where, _PATTERN_REASONS.get(last, "invalid"), "has the wrong form")
+        elif kind.startswith("date"):
+            problem = FieldProblem(where, "date")
+        elif kind == "extra_forbidden":
+            problem = FieldProblem(where, "unknown")
+        elif kind == "value_error":
+            problem = FieldProblem(where, "invalid", str(item["msg"]).removeprefix("Value error, "))
+        else:
+            problem = FieldProblem(where, "invalid", "is not accepted")
+        problems.setdefault(where, problem)
+    return list(problems.values())

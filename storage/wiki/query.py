@@ -8,16 +8,23 @@ extension: :func:`fold` decomposes (NFKD), drops the combining marks and case-fo
 never as syntax.
 
 A query is words plus filters: ``kind:training``, ``region:africa``, ``lang:es`` and
-``all:`` (also show opportunities whose deadline has passed).
+``all:`` (also show opportunities whose deadline has passed). A filter's value may be
+quoted (``region:"latin america"``) and named in the reader's language (``kind:formation``,
+``region:afrique``: see :class:`FilterNames`). ``region:`` names a UN M49 region (an
+entry is in it when its country is, or its free-text region names it), a country, or
+else words of the entries' free-text region (``region:global``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+
+from storage.regions import REGIONS, region_of, territory_name
 
 #: Words longer than this are not indexed nor searched (nobody types them; PostgreSQL
 #: refuses lexemes over 2 kB).
@@ -26,7 +33,13 @@ MAX_WORD = 60
 MAX_QUERY_WORDS = 12
 
 _WORD = re.compile(r"[^\W_]+")
-_FILTER = re.compile(r"^(kind|region|lang|all):(.*)$", re.IGNORECASE)
+#: A filter (its value bare or quoted, straight or curly quotes) or any other run of text.
+_TOKEN = re.compile(
+    r"(?<!\S)(kind|region|lang|all):(?:[\"“«]([^\"”»]*)[\"”»]?|(\S*))|\S+",
+    re.IGNORECASE,
+)
+#: Names a free-text region may use for an M49 region besides CLDR's ("Latin America").
+_INDEX_ALIASES = {"america": "019"}
 
 
 class WikiKind(StrEnum):
@@ -39,7 +52,44 @@ class WikiKind(StrEnum):
     TEMPLATE = "template"
 
 
-_KINDS = frozenset(kind.value for kind in WikiKind)
+_KINDS = {kind.value: kind for kind in WikiKind}
+
+
+@cache
+def region_names(locales: tuple[str, ...] = ("en", "es", "fr")) -> dict[str, str]:
+    """The M49 regions' names in ``locales`` (CLDR, through Babel), folded, with their codes.
+
+    Examples:
+        >>> region_names(("fr",))["afrique"]
+        '002'
+    """
+    names = {code: code for code in REGIONS}
+    for locale in ("en", *locales):
+        for code in REGIONS:
+            names[" ".join(words(territory_name(code, locale)))] = code
+    return names
+
+
+def regions_named_in(text: str) -> list[str]:
+    """The M49 regions a free-text region names (``Asia and the Pacific``: Asia)."""
+    found = set(words(text))
+    known = {**region_names(), **_INDEX_ALIASES}
+    return list(dict.fromkeys(code for name, code in known.items() if found.issuperset(name.split())))
+
+
+@dataclass(frozen=True, slots=True)
+class FilterNames:
+    """What filter values may be typed as, besides the kinds' English names and M49 codes.
+
+    Attributes:
+        kinds: folded names (a reader's language's, e.g. ``formation``) and their kinds.
+        regions: folded region names (``afrique``) and their M49 codes.
+        country: the ISO code of a country named in a value (``kenya``), if any.
+    """
+
+    kinds: Mapping[str, WikiKind] = field(default_factory=dict)
+    regions: Mapping[str, str] = field(default_factory=region_names)
+    country: Callable[[str], str | None] | None = None
 
 
 def fold(text: str) -> str:
@@ -80,6 +130,9 @@ class WikiQuery:
         region: words the entry's region or country must contain.
         language: only entries written in, or translated into, this language.
         include_expired: also opportunities whose deadline has passed.
+        unknown_kind: a ``kind:`` value that names no kind (no kind filter is applied).
+        unknown_region: a ``region:`` value naming neither a region nor a country (its
+            words are looked for in the entries' free-text regions).
     """
 
     words: tuple[str, ...] = ()
@@ -87,6 +140,8 @@ class WikiQuery:
     region: tuple[str, ...] = ()
     language: str | None = None
     include_expired: bool = False
+    unknown_kind: str | None = None
+    unknown_region: str | None = None
 
     @property
     def facets(self) -> tuple[str, ...]:
@@ -104,15 +159,22 @@ class WikiQuery:
         return not self.words and not self.facets
 
     def with_words(self, replacement: tuple[str, ...]) -> WikiQuery:
-        return WikiQuery(replacement, self.kind, self.region, self.language, self.include_expired)
+        return WikiQuery(
+            replacement,
+            self.kind,
+            self.region,
+            self.language,
+            self.include_expired,
+            self.unknown_kind,
+            self.unknown_region,
+        )
 
     def as_text(self) -> str:
         """What a user would type for this query (:meth:`parse` reads it back)."""
         parts = list(self.words)
         if self.kind is not None:
             parts.append(f"kind:{self.kind.value}")
-        if self.region:
-            parts.append("region:" + "-".join(self.region))
+        parts.extend(f"region:{value}" for value in self.region)
         if self.language is not None:
             parts.append(f"lang:{self.language}")
         if self.include_expired:
@@ -120,40 +182,57 @@ class WikiQuery:
         return " ".join(parts)
 
     @classmethod
-    def parse(cls, text: str) -> WikiQuery:
-        """Parse what a user typed; never fails. Unknown kinds are searched as words."""
+    def parse(cls, text: str, names: FilterNames | None = None) -> WikiQuery:
+        """Parse what a user typed; never fails. Unknown kinds and regions are noted.
+
+        Args:
+            text: the search as typed.
+            names: the filter values' names in the reader's language.
+        """
+        names = names or FilterNames()
         found: list[str] = []
         kind: WikiKind | None = None
         region: list[str] = []
         language: str | None = None
         include_expired = False
-        for piece in text[:4096].split():
-            match = _FILTER.match(piece)
-            if match is None:
-                found.extend(words(piece))
+        unknown_kind: str | None = None
+        unknown_region: str | None = None
+        for match in _TOKEN.finditer(text[:4096]):
+            if match.group(1) is None:
+                found.extend(words(match.group(0)))
                 continue
-            name, value = match.group(1).lower(), match.group(2)
+            name, value = match.group(1).lower(), match.group(2) or match.group(3) or ""
+            key = " ".join(words(value))
             if name == "all":
                 include_expired = True
                 found.extend(words(value))
-            elif name == "kind" and fold(value) in _KINDS:
-                kind = WikiKind(fold(value))
-            elif name == "region" and words(value):
-                region.extend(words(value))
-            elif name == "lang" and words(value):
-                language = words(value)[0][:8]
-            else:
-                found.extend(words(value))
+            elif name == "kind":
+                named = names.kinds.get(key) or _KINDS.get(key)
+                kind = kind or named
+                unknown_kind = unknown_kind if named is not None else value
+            elif name == "region" and key:
+                code = names.regions.get(key) or (key if key in REGIONS else None)
+                country = None if code else (names.country(value) if names.country else None)
+                if code or country:
+                    region.append((code or country or "").lower())
+                else:
+                    region.extend(words(value))
+                    unknown_region = value
+            elif name == "lang" and key:
+                language = key.split()[0][:8]
         unique = tuple(dict.fromkeys(found))[:MAX_QUERY_WORDS]
-        return cls(unique, kind, tuple(dict.fromkeys(region))[:4], language, include_expired)
+        regions = tuple(dict.fromkeys(region))[:4]
+        return cls(unique, kind, regions, language, include_expired, unknown_kind, unknown_region)
 
 
 def entry_facets(kind: str, region: str | None, country: str | None, languages: list[str]) -> str:
     """The filter words indexed for an entry."""
     found = [facet("kind", kind)]
     found.extend(facet("region", word) for word in words(region or ""))
+    found.extend(facet("region", code) for code in regions_named_in(region or ""))
     if country:
         found.append(facet("region", country))
+        found.extend(facet("region", code) for code in filter(None, [region_of(country)]))
     found.extend(facet("lang", language) for language in languages)
     return " ".join(dict.fromkeys(found))
 

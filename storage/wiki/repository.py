@@ -176,14 +176,18 @@ class WikiRepository:
 
     # -- searching ----------------------------------------------------------------------
 
-    async def search(self, text: str, today: date, *, offset: int = 0, limit: int = 5) -> SearchPage:
-        """Search for what a user typed (see :mod:`storage.wiki.search` for the contract).
+    async def search(
+        self, text: str | WikiQuery, today: date, *, offset: int = 0, limit: int = 5
+    ) -> SearchPage:
+        """Search for what a user typed, or a query parsed with their filter names.
+
+        See :mod:`storage.wiki.search` for the contract.
 
         Never raises on any ``text``. With few results, words no title or tag contains
         are corrected (when a vocabulary is given) and the corrected search is offered
         as a suggestion, or used when the words as typed found nothing.
         """
-        query = WikiQuery.parse(text)
+        query = text if isinstance(text, WikiQuery) else WikiQuery.parse(text)
         needed = offset + limit
         ranked = await ranked_ids(self.session, query, today, needed=needed)
         suggestion: str | None = None

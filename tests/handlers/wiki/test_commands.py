@@ -29,8 +29,16 @@ async def load(harness: Harness, corpus: list[WikiEntryData] = CORPUS) -> None:
             await wiki.upsert(data, NOW)
 
 
-async def test_the_wiki_is_for_members(harness: Harness) -> None:
-    assert await harness.say("/wiki budgeting", as_="guest") == ["[guest] Sorry, /wiki is for members only."]
+async def test_guests_search_and_read_the_wiki_by_default(harness: Harness) -> None:
+    await load(harness)
+    lines = await harness.say("/wiki budgeting", as_="guest")
+    assert lines[0].startswith("[guest] 1–"), lines
+    shown = await harness.say("/wiki in-title", as_="guest")
+    assert shown[0] == "[guest] Budgeting basics", shown
+    assert (await harness.say("#1", as_="guest"))[0].startswith("[guest] ")
+    assert await harness.say("/wiki_edit in-title title X", as_="guest") == [
+        "[guest] Sorry, /wiki_edit is for moderators only."
+    ]
 
 
 async def test_wiki_alone_lists_the_kinds_with_counts(harness: Harness) -> None:
@@ -171,7 +179,7 @@ async def test_moderators_edit_fields_audited(harness: Harness) -> None:
         "country, language, deadline."
     ]
     refused = await harness.say("/wiki_edit in-title deadline someday", as_="mod")
-    assert refused[0].startswith("[mod] deadline was not changed: ")
+    assert refused == ["[mod] deadline was not changed. deadline must be a date written like 2026-05-31."]
     assert await harness.say("/wiki_edit nowhere title X", as_="mod") == [
         "[mod] There is no wiki entry nowhere."
     ]

@@ -92,7 +92,7 @@ def test_invalid_csv_rows_and_json_items_are_located(tmp_path: Path) -> None:
     )
     [good, bad] = list(read_entries(data))
     assert isinstance(good, WikiEntryData)
-    assert str(bad) == "wiki.json:7: title: Field required"
+    assert str(bad) == "wiki.json:7: title: is missing"
     broken = tmp_path / "broken.json"
     broken.write_text('[\n  {"kind": \n', encoding="utf-8")
     [problem] = list(read_entries(broken))
