@@ -61,6 +61,12 @@ def test_toml_file_and_environment_precedence(monkeypatch: pytest.MonkeyPatch, t
     assert load_settings(other).default_locale == "fr"
 
 
+def test_the_wiki_is_open_to_everyone_unless_kept_to_members(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().wiki.access == "everyone"
+    monkeypatch.setenv("COPBOT_WIKI__ACCESS", "members")
+    assert load_settings().wiki.access == "members"
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
@@ -80,6 +86,7 @@ def test_toml_file_and_environment_precedence(monkeypatch: pytest.MonkeyPatch, t
         ),
         ("COPBOT_DATABASE_URL", "not a url", "is not a database URL"),
         ("COPBOT_FLOOD__RATE", "-1", "COPBOT_FLOOD__RATE Input should be greater than 0"),
+        ("COPBOT_WIKI__ACCESS", "guests", "COPBOT_WIKI__ACCESS Input should be 'everyone' or 'members'"),
     ],
 )
 def test_bad_settings_are_named_in_one_paragraph(

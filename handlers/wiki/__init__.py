@@ -7,15 +7,29 @@
 
 from __future__ import annotations
 
-from bot.features import Feature
+import logging
+
+from bot.features import Feature, Runtime
 from handlers.wiki import add, commands
 from handlers.wiki.sample import seed_sample_wiki
 from storage.wiki.repository import WikiRepository
+
+log = logging.getLogger(__name__)
+
+
+async def _index_in_the_current_format(runtime: Runtime) -> None:
+    """Index the wiki again once if its search index was built by an older copbot."""
+    async with runtime.db.transaction() as session:
+        count = await WikiRepository(session).reindex_if_stale(runtime.clock.now())
+    if count:
+        log.info("indexed %d wiki entries again in the current index format", count)
+
 
 FEATURE = Feature(
     name="wiki",
     routers=(commands.router, add.router),
     forms=(add.WIKI_ADD_FLOW,),
     repositories=(WikiRepository,),
+    start=_index_in_the_current_format,
     seed=seed_sample_wiki,
 )

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 WIKI_DIR = Path(__file__).parent / "sample"
 #: Bump when the sample wiki changes (entries are upserted by slug).
-WIKI_VERSION = 2  # 2: reindexed with the M49 regions of countries (issue 16)
+WIKI_VERSION = 1
 _WIKI_STATE_KEY = "sample.wiki"
 
 

@@ -27,6 +27,10 @@ from storage.wiki.vocabulary import WikiVocabulary
 #: Fewer results than this and the search also tries corrected words.
 FEW_RESULTS = 3
 VERSION_KEY = "wiki.version"
+#: What the search index holds; bump when it changes, and every entry is indexed again at
+#: the next start (2: an entry's country also indexes its UN M49 region).
+INDEX_FORMAT = 2
+_INDEX_FORMAT_KEY = "wiki.index_format"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,22 @@ class WikiRepository:
     async def version(self) -> int:
         """A number that changes whenever the wiki does."""
         return int(await StateStore(self.session).get(VERSION_KEY, 0))
+
+    async def reindex_if_stale(self, now: datetime) -> int:
+        """Index every entry again if the index was built in an older format (see :data:`INDEX_FORMAT`).
+
+        Returns:
+            How many entries were indexed again.
+        """
+        state = StateStore(self.session)
+        if int(await state.get(_INDEX_FORMAT_KEY, 1)) >= INDEX_FORMAT:
+            return 0
+        count = 0
+        async for entry in self.all():
+            await self._reindex(entry, now)
+            count += 1
+        await state.set(_INDEX_FORMAT_KEY, INDEX_FORMAT, now)
+        return count
 
     # -- writing ------------------------------------------------------------------------
 

@@ -67,7 +67,8 @@ async def test_kinds_in_the_readers_language_and_unknown_filters_list_the_valid_
         " or type a country, such as Kenya."
     ]
     french = await harness.say("/wiki kind:cours", as_="guest", lang="fr")
-    assert "formation" in french[0] and "Kinds" not in french[0], french
+    assert "formation" in french[0], french
+    assert "Kinds" not in french[0], french
 
 
 async def test_soft_wraps_are_joined_blocks_kept(harness: Harness) -> None:
@@ -75,7 +76,9 @@ async def test_soft_wraps_are_joined_blocks_kept(harness: Harness) -> None:
     lines = await harness.say("/wiki wrapped", as_="guest")
     text = "\n".join(lines)
     assert "A paragraph written over two lines." in text
-    assert "Heading" in text and "• one" in text and "• two" in text
+    assert "Heading" in text
+    assert "• one" in text
+    assert "• two" in text
 
 
 async def test_wiki_edit_takes_a_country_name_and_explains_refusals_plainly(harness: Harness) -> None:
@@ -86,7 +89,8 @@ async def test_wiki_edit_takes_a_country_name_and_explains_refusals_plainly(harn
     ]
     async with harness.bot.db.transaction() as session:
         edited = await WikiRepository(session).get("global-kit")
-        assert edited is not None and edited.country == "ET"
+        assert edited is not None
+        assert edited.country == "ET"
     refused = await harness.say("/wiki_edit global-kit country Atlantis", as_="mod")
     assert refused == [
         "[mod] country was not changed. country: type a country's name, such as Ethiopia, or its two-letter code."

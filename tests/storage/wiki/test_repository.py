@@ -8,12 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import WikiEntry
+from storage.models import WikiEntry, WikiSearchDocument
+from storage.state import StateStore
 from storage.wiki import search as wiki_search
 from storage.wiki.data import WikiEntryData, WikiTranslationData
-from storage.wiki.query import WikiKind, WikiQuery, fold, regions_named_in, words
+from storage.wiki.query import WikiKind, WikiQuery, entry_facets, fold, regions_named_in, words
 from storage.wiki.repository import WikiRepository, as_data, localized
 from storage.wiki.vocabulary import WikiVocabulary
 
@@ -319,3 +321,18 @@ async def test_results_are_exactly_the_contracts_on_every_backend(
     found = await slugs(db, text, limit=100)
     assert set(found) == matches
     assert set(found[: len(titles)]) == titles  # title hits first
+
+
+async def test_an_index_built_in_an_older_format_is_rebuilt_once(db: Database) -> None:
+    await load(db, [entry("kenya-only", "Nairobi network", country="KE")])  # no region written
+    assert await slugs(db, "region:africa") == ["kenya-only"]  # its country's M49 region
+    async with db.transaction() as session:  # as an older copbot indexed it: facets without the region
+        document = (await session.scalars(select(WikiSearchDocument))).one()
+        document.facets = entry_facets("material", None, None, ["en"])
+        await StateStore(session).set("wiki.index_format", 1, NOW)
+    assert await slugs(db, "region:africa") == []
+    async with db.transaction() as session:
+        assert await WikiRepository(session).reindex_if_stale(NOW) == 1
+    assert await slugs(db, "region:africa") == ["kenya-only"]
+    async with db.transaction() as session:
+        assert await WikiRepository(session).reindex_if_stale(NOW) == 0  # once
