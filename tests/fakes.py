@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -319,7 +320,7 @@ async def start_with_people(
     tmp_path: Path,
     clock: FakeClock,
     people: Iterable[tuple[str, Iterable[Role], str | None]],
-    **settings: object,
+    **settings: Any,
 ) -> tuple[Harness, dict[str, int]]:
     """A running console bot (:meth:`Harness.start`) with ``people`` seated by :func:`add_people`.
 
