@@ -18,6 +18,9 @@ from handlers.dialogues.posting import usage_error
 from storage.dialogues.calendar import closes_at, opens_at
 from storage.models import Dialogue
 
+#: Opening quote -> its closing quote, as moderators type them on phones and keyboards.
+QUOTES = {'"': '"', "'": "'", "“": "”", "«": "»"}
+
 
 def looks_like_date(text: str) -> bool:
     """Whether ``text`` has the shape of ``YYYY-MM-DD`` (checked further by the parsers)."""
@@ -56,10 +59,6 @@ def time_and_text(ctx: Ctx, rest: str) -> tuple[str | None, str]:
     if not text.strip():
         raise usage_error(ctx)
     return (when.strip() if when is not None else None), text.strip()
-
-
-#: Opening quote -> its closing quote, as moderators type them on phones and keyboards.
-QUOTES = {'"': '"', "'": "'", "“": "”", "«": "»"}
 
 
 def now_in(dialogue: Dialogue, now: datetime) -> datetime:
