@@ -189,7 +189,7 @@ async def add_prompt(ctx: Ctx) -> None:
     "prompt_edit",
     role=Role.MODERATOR,
     description=N_("Change a prompt's text, or its time"),
-    usage=N_("<prompt> <text> | <prompt> <YYYY-MM-DD HH:MM>"),
+    usage=N_("<dialogue.prompt> <text> | <dialogue.prompt> <YYYY-MM-DD HH:MM>"),
     topic=Topic.DIALOGUES,
 )
 async def edit_prompt(ctx: Ctx) -> None:
@@ -222,7 +222,7 @@ async def edit_prompt(ctx: Ctx) -> None:
     "prompt_delete",
     role=Role.MODERATOR,
     description=N_("Delete a prompt"),
-    usage=N_("<prompt>"),
+    usage=N_("<dialogue.prompt>"),
     topic=Topic.DIALOGUES,
 )
 async def delete_prompt(ctx: Ctx) -> None:

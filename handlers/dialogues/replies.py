@@ -117,7 +117,7 @@ async def reply_deleted(ctx: Ctx) -> None:
     "reply",
     role=Role.MEMBER,
     description=N_("Answer a dialogue prompt privately"),
-    usage=N_("<prompt> <text>"),
+    usage=N_("<dialogue.prompt> <text>"),
     topic=Topic.DIALOGUES,
 )
 async def reply_privately(ctx: Ctx) -> None:
