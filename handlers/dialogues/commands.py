@@ -9,9 +9,6 @@ time zone (the bot's ``timezone`` setting); they are stored in UTC. Posting is :
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
-
 from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
@@ -21,9 +18,17 @@ from bot.core.text import Text, bold, code
 from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Role
 from bot.services import Ctx
 from handlers.dialogues.export import FORMATS, load_export, render
-from handlers.dialogues.posting import opening, title_of, usage_error
+from handlers.dialogues.moments import (
+    date_typed,
+    local_time,
+    looks_like_date,
+    now_in,
+    post_time,
+    time_and_text,
+)
+from handlers.dialogues.numbering import prompt_numbered
+from handlers.dialogues.posting import opening, prompt_number, title_of, usage_error
 from handlers.dialogues.timers import DialogueTimers
-from storage.dialogues.calendar import closes_at, opens_at
 from storage.dialogues.repository import DialogueRepository
 from storage.dialogues.texts import localized
 from storage.models import Dialogue, Prompt
@@ -83,22 +88,26 @@ async def show_dialogue(ctx: Ctx) -> None:
     description = localized(dialogue.description, ctx.actor.locale)
     if description:
         lines.append(Text.of(description))
+    if dialogue.status == "cancelled":  # its prompts are not shown: nobody should answer them
+        lines.append(ctx._(N_("This dialogue was cancelled: it takes no replies.")))
+        ctx.reply(Text.join("\n", lines))
+        return
     for prompt in shown:
         lines.append(
             ctx._(
-                N_("Prompt {id} ({when}): {text}"),
-                id=prompt.id,
-                when=_local(prompt.post_at, dialogue.timezone),
+                N_("Prompt {number} ({when}): {text}"),
+                number=bold(prompt_number(prompt)),
+                when=local_time(prompt.post_at, dialogue.timezone),
                 text=localized(prompt.text, ctx.actor.locale),
             )
         )
     if not shown:
         lines.append(ctx._(N_("No prompt has been posted yet.")))
-    else:
+    elif dialogue.status == "open":
         lines.append(
             ctx._(
                 N_("Reply in the prompt's thread in the community chat, or privately with {command}."),
-                command=code(ctx.cmd("reply") + " <prompt> <text>"),
+                command=code(ctx.cmd("reply") + f" {prompt_number(shown[-1])} <text>"),
             )
         )
     ctx.reply(Text.join("\n", lines))
@@ -115,7 +124,7 @@ async def new_dialogue(ctx: Ctx) -> None:
     if len(ctx.args) != 3:
         raise usage_error(ctx)
     title, start_text, end_text = ctx.args
-    start, end = _date(start_text), _date(end_text)
+    start, end = date_typed(start_text), date_typed(end_text)
     if end < start:
         raise UserFacingError(
             N_("The end {end} is before the start {start}."), start=start.isoformat(), end=end.isoformat()
@@ -149,23 +158,28 @@ async def new_dialogue(ctx: Ctx) -> None:
     "prompt_add",
     role=Role.MODERATOR,
     description=N_("Add a prompt to a dialogue"),
-    usage=N_("<dialogue> <YYYY-MM-DD HH:MM> <text>"),
+    usage=N_("<dialogue> <YYYY-MM-DD HH:MM | now> <text>"),
     topic=Topic.DIALOGUES,
 )
 async def add_prompt(ctx: Ctx) -> None:
-    words = _raw_words(ctx, 4)
+    words = _raw_words(ctx, 2)
+    when, text = time_and_text(ctx, words[1])
     dialogue = await dialogue_in_args(ctx, 0)
     ensure_editable(dialogue)
-    post_at = _post_time(dialogue, words[1], words[2])
+    now = ctx.services.now()
+    post_at = now_in(dialogue, now) if when is None else post_time(dialogue, when, now)
     prompt = await ctx.services.repo(DialogueRepository).add_prompt(
-        dialogue.id, {ctx.actor.locale: words[3]}, post_at
+        dialogue.id, {ctx.actor.locale: text}, post_at
     )
     reschedule(ctx)
+    if when is None:
+        ctx.reply(ctx._(N_("Prompt {number} is being posted now."), number=prompt_number(prompt)))
+        return
     ctx.reply(
         ctx._(
-            N_("Prompt {id} will be posted on {when} ({zone})."),
-            id=prompt.id,
-            when=_local(post_at, dialogue.timezone),
+            N_("Prompt {number} will be posted on {when} ({zone})."),
+            number=prompt_number(prompt),
+            when=local_time(post_at, dialogue.timezone),
             zone=dialogue.timezone,
         )
     )
@@ -175,27 +189,30 @@ async def add_prompt(ctx: Ctx) -> None:
     "prompt_edit",
     role=Role.MODERATOR,
     description=N_("Change a prompt's text, or its time"),
-    usage=N_("<prompt> <text> | <prompt> <YYYY-MM-DD HH:MM>"),
+    usage=N_("<dialogue.prompt> <text> | <dialogue.prompt> <YYYY-MM-DD HH:MM>"),
     topic=Topic.DIALOGUES,
 )
 async def edit_prompt(ctx: Ctx) -> None:
     words = _raw_words(ctx, 2)
-    prompt, dialogue = await _prompt(ctx, words[0])
+    prompt, dialogue = await prompt_numbered(ctx, words[0])
     ensure_editable(dialogue)
-    parts = words[1].split()
-    if len(parts) == 2 and _looks_like_date(parts[0]):
+    moment = words[1].strip("\"'“”«» ")
+    parts = moment.split()
+    if len(parts) == 2 and looks_like_date(parts[0]):
         if await ctx.services.repo(DialogueRepository).posts([prompt.id]):
-            raise UserFacingError(N_("Prompt {id} is already posted; its time cannot change."), id=prompt.id)
-        prompt.post_at = _post_time(dialogue, parts[0], parts[1])
+            raise UserFacingError(
+                N_("Prompt {number} is already posted; its time cannot change."), number=prompt_number(prompt)
+            )
+        prompt.post_at = post_time(dialogue, moment, ctx.services.now())
     else:
         prompt.text = {**prompt.text, ctx.actor.locale: words[1]}
         await _update_posted(ctx, dialogue, prompt)
     reschedule(ctx)
     ctx.reply(
         ctx._(
-            N_("Prompt {id} changed; it is posted on {when} ({zone})."),
-            id=prompt.id,
-            when=_local(prompt.post_at, dialogue.timezone),
+            N_("Prompt {number} changed; it is posted on {when} ({zone})."),
+            number=prompt_number(prompt),
+            when=local_time(prompt.post_at, dialogue.timezone),
             zone=dialogue.timezone,
         )
     )
@@ -205,20 +222,23 @@ async def edit_prompt(ctx: Ctx) -> None:
     "prompt_delete",
     role=Role.MODERATOR,
     description=N_("Delete a prompt"),
-    usage=N_("<prompt>"),
+    usage=N_("<dialogue.prompt>"),
     topic=Topic.DIALOGUES,
 )
 async def delete_prompt(ctx: Ctx) -> None:
     if not ctx.args:
         raise usage_error(ctx)
-    prompt, dialogue = await _prompt(ctx, ctx.args[0])
+    prompt, dialogue = await prompt_numbered(ctx, ctx.args[0])
     ensure_editable(dialogue)
     if await ctx.services.repo(DialogueRepository).posts([prompt.id]):
-        raise UserFacingError(N_("Prompt {id} is already posted; it cannot be deleted."), id=prompt.id)
+        raise UserFacingError(
+            N_("Prompt {number} is already posted; it cannot be deleted."), number=prompt_number(prompt)
+        )
     await ctx.services.repo(DialogueRepository).delete_prompt(prompt.id)
-    await audit(ctx, "dialogue.prompt_delete", f"prompt:{prompt.id}", {"text": prompt.text})
+    details: dict[str, object] = {"number": prompt_number(prompt), "text": prompt.text}
+    await audit(ctx, "dialogue.prompt_delete", f"prompt:{prompt.id}", details)
     reschedule(ctx)
-    ctx.reply(ctx._(N_("Prompt {id} deleted."), id=prompt.id))
+    ctx.reply(ctx._(N_("Prompt {number} deleted."), number=prompt_number(prompt)))
 
 
 @router.command(
@@ -287,15 +307,6 @@ async def dialogue_in_args(ctx: Ctx, index: int) -> Dialogue:
     return dialogue
 
 
-async def _prompt(ctx: Ctx, text: str) -> tuple[Prompt, Dialogue]:
-    repo = ctx.services.repo(DialogueRepository)
-    prompt = await repo.prompt(int(text)) if text.isdigit() else None
-    dialogue = await repo.get(prompt.dialogue_id) if prompt is not None else None
-    if prompt is None or dialogue is None:
-        raise UserFacingError(N_("There is no prompt {id}."), id=text)
-    return prompt, dialogue
-
-
 def _raw_words(ctx: Ctx, count: int) -> list[str]:
     """The first ``count - 1`` words of the arguments, then the rest as typed (free text)."""
     raw = ctx.command.raw_args if ctx.command else ""
@@ -311,56 +322,6 @@ def ensure_editable(dialogue: Dialogue) -> None:
         raise UserFacingError(
             N_("Dialogue {id} is closed or cancelled: it cannot change any more."), id=dialogue.id
         )
-
-
-def _looks_like_date(text: str) -> bool:
-    return len(text) == 10 and text[4] == "-" and text[7] == "-"
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text) if _looks_like_date(text) else _bad_date(text)
-    except ValueError:
-        return _bad_date(text)
-
-
-def _bad_date(text: str) -> date:
-    raise UserFacingError(N_("{text} is not a date like 2026-09-22."), text=text)
-
-
-def _post_time(dialogue: Dialogue, day_text: str, time_text: str) -> datetime:
-    """A moderator's local date and time in the dialogue's zone, checked and in UTC."""
-    local = None
-    for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):  # seconds are optional
-        try:
-            local = datetime.strptime(f"{day_text} {time_text}", layout)
-            break
-        except ValueError:
-            continue
-    if local is None:
-        raise UserFacingError(
-            N_("{text} is not a date and time like 2026-09-22 09:00."), text=f"{day_text} {time_text}"
-        )
-    zone = ZoneInfo(dialogue.timezone)
-    moment = local.replace(tzinfo=zone).astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) != local:  # a time skipped by a DST change
-        raise UserFacingError(
-            N_("{text} does not exist in {zone} (the clocks change)."),
-            text=f"{day_text} {time_text}",
-            zone=dialogue.timezone,
-        )
-    if not opens_at(dialogue) <= moment < closes_at(dialogue):
-        raise UserFacingError(
-            N_("{when} is outside the dialogue's dates ({start} to {end})."),
-            when=f"{day_text} {time_text}",
-            start=dialogue.start_date.isoformat(),
-            end=dialogue.end_date.isoformat(),
-        )
-    return moment
-
-
-def _local(moment: datetime, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def reschedule(ctx: Ctx) -> None:

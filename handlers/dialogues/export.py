@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from handlers.dialogues.posting import prompt_number
 from storage.dialogues.repository import DialogueRepository, ExportedReply
 from storage.dialogues.texts import localized
 
@@ -31,6 +32,8 @@ FORMATS = {
 @dataclass(frozen=True, slots=True)
 class ExportedPrompt:
     id: int
+    #: As people read and type it: ``2.1`` is dialogue 2, prompt 1.
+    number: str
     position: int
     post_at: datetime
     text: str
@@ -67,6 +70,7 @@ async def load_export(repo: DialogueRepository, dialogue_id: int, locale: str) -
         prompts=tuple(
             ExportedPrompt(
                 prompt.id,
+                prompt_number(prompt),
                 prompt.position,
                 prompt.post_at,
                 localized(prompt.text, locale),
@@ -100,7 +104,7 @@ def _author(reply: ExportedReply) -> str:
 def to_markdown(export: DialogueExport) -> str:
     lines = [f"# {export.title}", "", f"{export.start} – {export.end} ({export.timezone})", ""]
     for prompt in export.prompts:
-        lines += [f"## {prompt.position}. {prompt.text}", "", f"_{_when(prompt.post_at)}_", ""]
+        lines += [f"## {prompt.number} {prompt.text}", "", f"_{_when(prompt.post_at)}_", ""]
         for reply in prompt.replies:
             country = f", {reply.country}" if reply.country else ""
             text = reply.text.replace("\n", "\n  ")
@@ -125,7 +129,7 @@ def to_html(export: DialogueExport) -> str:
         f'<p class="meta">{escape(export.start)} – {escape(export.end)} ({escape(export.timezone)})</p>',
     ]
     for prompt in export.prompts:
-        parts.append(f"<section><h2>{prompt.position}. {escape(prompt.text)}</h2>")
+        parts.append(f"<section><h2>{prompt.number} {escape(prompt.text)}</h2>")
         parts.append(f'<p class="meta">{escape(_when(prompt.post_at))}</p>')
         for reply in prompt.replies:
             meta = ", ".join(
@@ -150,7 +154,7 @@ def to_csv(export: DialogueExport) -> str:
         for reply in prompt.replies:
             writer.writerow(
                 [
-                    prompt.position,
+                    prompt.number,
                     prompt.text,
                     reply.author,
                     reply.country or "",
@@ -172,6 +176,7 @@ def to_json(export: DialogueExport) -> str:
         "timezone": export.timezone,
         "prompts": [
             {
+                "number": prompt.number,
                 "position": prompt.position,
                 "post_at": prompt.post_at.isoformat(),
                 "text": prompt.text,

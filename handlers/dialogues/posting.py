@@ -41,6 +41,11 @@ def usage_error(ctx: Ctx) -> UserFacingError:
     return UserFacingError(N_("Usage: {usage}"), usage=f"{ctx.cmd(name)} {shape}".strip())
 
 
+def prompt_number(prompt: Prompt) -> str:
+    """The prompt's number as people read and type it: ``2.1`` is dialogue 2, prompt 1."""
+    return f"{prompt.dialogue_id}.{prompt.position}"
+
+
 def title_of(dialogue: Dialogue, locale: str) -> str:
     return localized(dialogue.title, locale)
 
@@ -56,8 +61,8 @@ def prompt_body(prompt: Prompt, locales: tuple[str, ...]) -> str:
 def opening(catalogs: Catalogs, dialogue: Dialogue, prompt: Prompt) -> tuple[str, Text]:
     """A prompt's thread title and opening message, in the community's language first."""
     translator = catalogs.translator(catalogs.default)
-    title = translator.gettext(N_("{dialogue} — prompt {n}")).format(
-        dialogue=title_of(dialogue, translator.locale), n=prompt.position
+    title = translator.gettext(N_("{dialogue} — prompt {number}")).format(
+        dialogue=title_of(dialogue, translator.locale), number=prompt_number(prompt)
     )
     return title, Text.of(bold(title), "\n\n", prompt_body(prompt, catalogs.locales))
 
@@ -136,15 +141,15 @@ class PromptPoster:
             "\n\n",
             [
                 fill(
-                    translator.gettext(N_("New prompt {id} of {title}:")),
-                    {"id": prompt.id, "title": bold(title_of(dialogue, translator.locale))},
+                    translator.gettext(N_("New prompt {number} of {title}:")),
+                    {"number": prompt_number(prompt), "title": bold(title_of(dialogue, translator.locale))},
                 ),
                 localized(prompt.text, translator.locale),
                 fill(
                     translator.gettext(
                         N_("Reply in the community thread, by answering this message, or with {command}.")
                     ),
-                    {"command": f"{platform.command_prefix}reply {prompt.id} …"},
+                    {"command": f"{platform.command_prefix}reply {prompt_number(prompt)} …"},
                 ),
             ],
         )

@@ -19,11 +19,13 @@ from bot.core.text import Text, bold, code, fill
 from bot.core.types import ChatRef, MessageDeleted, Role
 from bot.services import Ctx
 from handlers.dialogues.attribution import relayable
-from handlers.dialogues.posting import usage_error
+from handlers.dialogues.numbering import first_words, prompt_numbered
+from handlers.dialogues.posting import prompt_number, title_of, usage_error
 from handlers.dialogues.relay import follow_deletion, follow_edit, is_relayed_copy, relay
 from storage.dialogues.relays import MessageKey, ThreadCopy
 from storage.dialogues.repository import DialogueRepository
 from storage.dialogues.subscriptions import Subscriptions
+from storage.dialogues.texts import localized
 from storage.dialogues.threads import ThreadOf
 
 router = Router("dialogue_replies")
@@ -115,7 +117,7 @@ async def reply_deleted(ctx: Ctx) -> None:
     "reply",
     role=Role.MEMBER,
     description=N_("Answer a dialogue prompt privately"),
-    usage=N_("<prompt> <text>"),
+    usage=N_("<dialogue.prompt> <text>"),
     topic=Topic.DIALOGUES,
 )
 async def reply_privately(ctx: Ctx) -> None:
@@ -123,9 +125,8 @@ async def reply_privately(ctx: Ctx) -> None:
     words = raw.split(None, 1)
     if len(words) < 2:
         raise usage_error(ctx)
-    if not words[0].isdigit():
-        raise UserFacingError(N_("There is no prompt {id}."), id=words[0])
-    await _store_and_repost(ctx, int(words[0]), words[1])
+    prompt, _dialogue = await prompt_numbered(ctx, words[0])
+    await _store_and_repost(ctx, prompt.id, words[1])
 
 
 async def answers_a_copy(ctx: Ctx) -> bool:
@@ -164,7 +165,7 @@ async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
         if post.platform == ctx.event.platform and post.thread_id
     ]
     if dialogue is None or not posts:
-        raise UserFacingError(N_("Prompt {id} has not been posted yet."), id=prompt.id)
+        raise UserFacingError(N_("Prompt {number} has not been posted yet."), number=prompt_number(prompt))
     if dialogue.status != "open":
         raise UserFacingError(N_("Thank you! This dialogue is closed, so your message was not added to it."))
     event = ctx.message
@@ -189,7 +190,16 @@ async def _store_and_repost(ctx: Ctx, prompt_id: int, text: str) -> None:
     )
     copies = await _copies(ctx, prompt.id)
     await relay(ctx, [copy for copy in copies if copy.chat.platform != post.platform], text=text)
-    ctx.reply(ctx._(N_("Thank you! Your reply to prompt {id} is posted in its thread."), id=prompt.id))
+    ctx.reply(
+        ctx._(
+            N_(
+                "Thank you! Your reply to {number} “{opening}” ({dialogue}) is saved and posted in its thread."
+            ),
+            number=prompt_number(prompt),
+            opening=first_words(localized(prompt.text, ctx.actor.locale)),
+            dialogue=bold(title_of(dialogue, ctx.actor.locale)),
+        )
+    )
 
 
 @router.command(

@@ -28,7 +28,7 @@ from bot.services import Ctx
 from handlers.application.common import STATUS_NAMES
 from handlers.members.charts import Panel, render_panels
 from storage.dialogues.texts import localized
-from storage.members.stats import Count, DialogueReplies, StatsRepository
+from storage.members.stats import Count, DialogueReplies, PromptReplies, StatsRepository
 from storage.regions import territory_name
 
 log = logging.getLogger(__name__)
@@ -112,9 +112,11 @@ async def _dialogue_stats(ctx: Ctx, repo: StatsRepository, typed: str) -> None:
     lines: list[Text | str] = [_replies_line(ctx, dialogue)]
     lines.extend(
         Text.of(
-            f"{index + 1}. ", localized(prompt.text, locale), f" \u2014 {_number(prompt.replies, locale)}"
+            f"{_prompt(dialogue, prompt)} ",
+            localized(prompt.text, locale),
+            f" \u2014 {_number(prompt.replies, locale)}",
         )
-        for index, prompt in enumerate(dialogue.prompts)
+        for prompt in dialogue.prompts
     )
     if not dialogue.prompts:
         lines.append(ctx._(N_("It has no prompts yet.")))
@@ -123,11 +125,9 @@ async def _dialogue_stats(ctx: Ctx, repo: StatsRepository, typed: str) -> None:
 
 
 def _replies_line(ctx: Ctx, dialogue: DialogueReplies) -> Text:
-    """``Replies per prompt of <title> (open): 1: 2; 2: 0``."""
+    """``Replies per prompt of <title> (open): 2.1: 2; 2.2: 0``."""
     locale = ctx.actor.locale
-    replies = "; ".join(
-        f"{index + 1}: {_number(p.replies, locale)}" for index, p in enumerate(dialogue.prompts)
-    )
+    replies = "; ".join(f"{_prompt(dialogue, p)}: {_number(p.replies, locale)}" for p in dialogue.prompts)
     msgid = {
         "open": N_("Replies per prompt of {title} (open): {list}"),
         "closed": N_("Replies per prompt of {title} (closed): {list}"),
@@ -135,11 +135,14 @@ def _replies_line(ctx: Ctx, dialogue: DialogueReplies) -> Text:
     return ctx._(msgid, title=localized(dialogue.title, locale), list=replies or "-")
 
 
+def _prompt(dialogue: DialogueReplies, prompt: PromptReplies) -> str:
+    """The prompt's number as everywhere else: ``2.1`` is dialogue 2, prompt 1."""
+    return f"{dialogue.dialogue_id}.{prompt.position}"
+
+
 def _prompt_panel(ctx: Ctx, dialogue: DialogueReplies, *, titled: bool) -> Panel:
     locale = ctx.actor.locale
-    bars = tuple(
-        (f"{index + 1}. {localized(p.text, locale)}", p.replies) for index, p in enumerate(dialogue.prompts)
-    )
+    bars = tuple((f"{_prompt(dialogue, p)} {localized(p.text, locale)}", p.replies) for p in dialogue.prompts)
     if titled:  # several dialogues side by side: say which one each panel counts
         title = ctx._(N_("Replies per prompt: {title}"), title=localized(dialogue.title, locale))
         return Panel(str(title), bars)

@@ -115,6 +115,11 @@ class DialogueRepository:
     # -- prompts ----------------------------------------------------------------------
 
     async def add_prompt(self, dialogue_id: int, text: dict[str, str], post_at: datetime) -> Prompt:
+        """Add a prompt after the dialogue's last one: its position is never changed later.
+
+        Deleting a prompt leaves a gap (2.1, 2.3); only the number of a last prompt that
+        was deleted before it was posted can come back, and no thread or reply saw it.
+        """
         position = await self.session.scalar(
             select(func.coalesce(func.max(Prompt.position), 0)).where(Prompt.dialogue_id == dialogue_id)
         )
@@ -125,6 +130,11 @@ class DialogueRepository:
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
         return await self.session.get(Prompt, prompt_id)
+
+    async def prompt_at(self, dialogue_id: int, position: int) -> Prompt | None:
+        """The dialogue's prompt at ``position``: the ``P`` of ``D.P``."""
+        query = select(Prompt).where(Prompt.dialogue_id == dialogue_id, Prompt.position == position)
+        return (await self.session.execute(query.order_by(Prompt.id).limit(1))).scalar_one_or_none()
 
     async def prompts(self, dialogue_id: int) -> list[Prompt]:
         query = select(Prompt).where(Prompt.dialogue_id == dialogue_id).order_by(Prompt.post_at, Prompt.id)

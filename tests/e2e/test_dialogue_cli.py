@@ -83,7 +83,7 @@ def test_a_moderator_plans_a_dialogue_members_reply_and_the_export_has_their_rep
         due = datetime.now(UTC) + timedelta(seconds=4)
         chat.say(f"/prompt_add {dialogue} {due:%Y-%m-%d %H:%M:%S} What would you tell a new trainer?")
         chat.wait_for("will be posted on")
-        opening = chat.wait_for("(new thread) Pipe dialogue — prompt 1", timeout=20)
+        opening = chat.wait_for(f"(new thread) Pipe dialogue — prompt {dialogue}.1", timeout=20)
         posted_at = datetime.now(UTC)
         assert posted_at >= due - timedelta(seconds=1)
         thread = opening.split("]")[0].removeprefix("[")  # community/N
@@ -102,7 +102,7 @@ def test_a_moderator_plans_a_dialogue_members_reply_and_the_export_has_their_rep
         exported = tmp_path / exported
     markdown = exported.read_text(encoding="utf-8")
     assert "# Pipe dialogue" in markdown
-    assert "## 1. What would you tell a new trainer?" in markdown
+    assert f"## {dialogue}.1 What would you tell a new trainer?" in markdown
     assert "**Amina Diallo** (console" in markdown
     assert "Listen before you teach." in markdown
     assert "**Carlos Rivera** (console" in markdown

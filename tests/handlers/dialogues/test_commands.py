@@ -73,15 +73,15 @@ async def test_a_prompt_is_posted_at_its_time_in_its_own_thread(harness: Harness
     assert planned[1:] == [  # a dialogue made for today is announced at once
         "[community] The virtual dialogue Current Situation opens today and runs until 2026-10-17. "
         "Each prompt gets its own thread: reply there.",
-        "[admin] Prompt 1 will be posted on 2026-09-22 10:00 (UTC).",
+        "[admin] Prompt 1.1 will be posted on 2026-09-22 10:00 (UTC).",
     ]
     assert await post_due(harness) == []
     harness.clock.advance(timedelta(minutes=59))
     assert await post_due(harness) == []
     harness.clock.advance(timedelta(minutes=1))
     assert await post_due(harness) == [
-        "[community/1] (new thread) Current Situation — prompt 1",
-        "[community/1] Current Situation — prompt 1",
+        "[community/1] (new thread) Current Situation — prompt 1.1",
+        "[community/1] Current Situation — prompt 1.1",
         "  ",
         "  What changed in your trainings this year?",
     ]
@@ -91,7 +91,7 @@ async def test_a_prompt_is_posted_at_its_time_in_its_own_thread(harness: Harness
     assert (post.chat_id, post.thread_id, post.posted_at) == ("community", "1", harness.clock.now())
     lines = await harness.say("/dialogue 1", as_="bea")
     assert "[bea] Current Situation (2026-09-22 to 2026-10-17, UTC)" in lines
-    assert "  Prompt 1 (2026-09-22 10:00): What changed in your trainings this year?" in lines
+    assert "  Prompt 1.1 (2026-09-22 10:00): What changed in your trainings this year?" in lines
 
 
 async def test_racing_runs_open_the_dialogue_and_post_each_prompt_once(harness: Harness) -> None:
@@ -116,8 +116,8 @@ async def test_a_restart_posts_each_missed_prompt_exactly_once(db: Database, tmp
     try:
         caught_up = second.console.take()
         assert [line for line in caught_up if "(new thread)" in line] == [
-            "[community/1] (new thread) Current Situation — prompt 1",
-            "[community/2] (new thread) Current Situation — prompt 2",
+            "[community/1] (new thread) Current Situation — prompt 1.1",
+            "[community/2] (new thread) Current Situation — prompt 1.2",
         ]
         assert await post_due(second) == []
         assert await count(again, PromptPost) == 2
@@ -141,8 +141,8 @@ async def test_dates_follow_the_dialogue_time_zone_across_a_dst_change(db: Datab
         # Zurich leaves summer time on 2026-10-25: 10:00 is 08:00 UTC before, 09:00 UTC after.
         before = await harness.say("/prompt_add 1 2026-10-23 10:00 Before", as_="admin")
         after = await harness.say("/prompt_add 1 2026-10-27 10:00 After", as_="admin")
-        assert before == ["[admin] Prompt 1 will be posted on 2026-10-23 10:00 (Europe/Zurich)."]
-        assert after == ["[admin] Prompt 2 will be posted on 2026-10-27 10:00 (Europe/Zurich)."]
+        assert before == ["[admin] Prompt 1.1 will be posted on 2026-10-23 10:00 (Europe/Zurich)."]
+        assert after == ["[admin] Prompt 1.2 will be posted on 2026-10-27 10:00 (Europe/Zurich)."]
         harness.clock.current = harness.clock.current.replace(month=10, day=19, hour=21, minute=59)
         assert await post_due(harness) == []  # 23:59 in Zurich: not open yet
         harness.clock.current = harness.clock.current.replace(hour=22, minute=0)
@@ -212,7 +212,7 @@ async def test_closing_posts_a_digest_closes_threads_and_refuses_late_replies(ha
     await harness.say("[community/1] another from amina", as_="amina")
     harness.clock.current = harness.clock.current.replace(month=10, day=18, hour=0, minute=0)
     lines = await post_due(harness)
-    assert "[community/2] (new thread) Current Situation — prompt 2" not in lines  # too late to post
+    assert "[community/2] (new thread) Current Situation — prompt 1.2" not in lines  # too late to post
     assert (
         "[community] The virtual dialogue Current Situation is closed. Thank you! 4 replies from 3 "
         "participants in 2 countries (BR, SN)." in lines
@@ -246,7 +246,7 @@ async def test_bad_input_gets_a_specific_error_and_changes_nothing(harness: Harn
     assert await admin("/prompt_add 1 2026-10-10 10:00 Hello") == (
         "[admin] 2026-10-10 10:00 is outside the dialogue's dates (2026-10-01 to 2026-10-09)."
     )
-    assert await admin("/prompt_edit 3 New text") == "[admin] There is no prompt 3."
+    assert await admin("/prompt_edit 1.3 New text") == "[admin] There is no prompt 1.3."
     assert await admin("/dialogue 99") == "[admin] There is no dialogue 99."
     assert await admin("/export 1 pdf") == "[admin] I export as md, html, csv, json, not pdf."
     assert (
@@ -259,31 +259,31 @@ async def test_bad_input_gets_a_specific_error_and_changes_nothing(harness: Harn
 
 async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
     await plan(harness, "2026-09-25 10:00 Draft wording", "2026-09-26 10:00 To delete")
-    assert await harness.say("/prompt_edit 1 Better wording", as_="admin") == [
-        "[admin] Prompt 1 changed; it is posted on 2026-09-25 10:00 (UTC)."
+    assert await harness.say("/prompt_edit 1.1 Better wording", as_="admin") == [
+        "[admin] Prompt 1.1 changed; it is posted on 2026-09-25 10:00 (UTC)."
     ]
-    assert await harness.say("/prompt_edit 1 2026-09-24 08:30", as_="admin") == [
-        "[admin] Prompt 1 changed; it is posted on 2026-09-24 08:30 (UTC)."
+    assert await harness.say("/prompt_edit 1.1 2026-09-24 08:30", as_="admin") == [
+        "[admin] Prompt 1.1 changed; it is posted on 2026-09-24 08:30 (UTC)."
     ]
-    assert await harness.say("/prompt_delete 2", as_="admin") == ["[admin] Prompt 2 deleted."]
+    assert await harness.say("/prompt_delete 1.2", as_="admin") == ["[admin] Prompt 1.2 deleted."]
     harness.clock.advance(timedelta(days=2))
     assert "(new thread)" in (await post_due(harness))[0]
-    assert await harness.say("/prompt_delete 1", as_="admin") == [
-        "[admin] Prompt 1 is already posted; it cannot be deleted."
+    assert await harness.say("/prompt_delete 1.1", as_="admin") == [
+        "[admin] Prompt 1.1 is already posted; it cannot be deleted."
     ]
-    assert await harness.say("/prompt_edit 1 2026-09-25 08:30", as_="admin") == [
-        "[admin] Prompt 1 is already posted; its time cannot change."
+    assert await harness.say("/prompt_edit 1.1 2026-09-25 08:30", as_="admin") == [
+        "[admin] Prompt 1.1 is already posted; its time cannot change."
     ]
     async with harness.bot.db.transaction() as session:
         opening_id = await session.scalar(select(PromptPost.message_id))
-    assert await harness.say("/prompt_edit 1 Better wording, fixed", as_="admin") == [
-        "[admin] Prompt 1 changed; it is posted on 2026-09-24 08:30 (UTC).",
-        f"[community/1] (edited #{opening_id}) Current Situation — prompt 1",
+    assert await harness.say("/prompt_edit 1.1 Better wording, fixed", as_="admin") == [
+        "[admin] Prompt 1.1 changed; it is posted on 2026-09-24 08:30 (UTC).",
+        f"[community/1] (edited #{opening_id}) Current Situation — prompt 1.1",
         "  ",
         "  Better wording, fixed",
     ]
     lines = await harness.say("/dialogue 1", as_="admin")
-    assert "  Prompt 1 (2026-09-24 08:30): Better wording, fixed" in lines
+    assert "  Prompt 1.1 (2026-09-24 08:30): Better wording, fixed" in lines
     assert not any("To delete" in line for line in lines)
     await harness.say("/prompt_add 1 2026-09-30 10:00 Never posted", as_="admin")
     assert (await harness.say("/dialogue_cancel 1", as_="admin"))[-2:] == [
@@ -310,10 +310,10 @@ async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -
     lines = await post_due(harness)
     await harness.bot.settle()  # the copies go through the outbox
     lines += harness.console.take()
-    assert "[amina] Nueva consigna 1 de Current Situation:" in lines
-    assert await harness.say("/reply 1 Privately: a lot.", as_="amina") == [
+    assert "[amina] Nueva consigna 1.1 de Current Situation:" in lines
+    assert await harness.say("/reply 1.1 Privately: a lot.", as_="amina") == [
         "[community/1] amina replied: Privately: a lot.",
-        "[amina] ¡Gracias! Tu respuesta a la consigna 1 está publicada en su hilo.",
+        "[amina] ¡Gracias! Tu respuesta a 1.1 «What changed?» (Current Situation) está guardada y publicada en su hilo.",
     ]
     assert await count(harness.bot.db, Reply) == 1
     # answering the copy received by direct message is a reply too
@@ -336,10 +336,10 @@ async def test_private_replies_subscriptions_and_own_threads(harness: Harness) -
     await harness.bot.drain()
     assert harness.console.take() == [
         "[community/1] amina replied: And budgets shrank.",
-        "[amina] ¡Gracias! Tu respuesta a la consigna 1 está publicada en su hilo.",
+        "[amina] ¡Gracias! Tu respuesta a 1.1 «What changed?» (Current Situation) está guardada y publicada en su hilo.",
     ]
     assert await count(harness.bot.db, Reply) == 2
-    assert (await harness.say("/reply 1 hi", as_="guest"))[0].startswith("[guest] ")
+    assert (await harness.say("/reply 1.1 hi", as_="guest"))[0].startswith("[guest] ")
     assert await count(harness.bot.db, Reply) == 2
     assert (await harness.say("/unsubscribe", as_="amina"))[0].startswith("[amina] ")
     assert await harness.say("/thread Budgets in 2027", as_="amina") == [
@@ -355,7 +355,7 @@ async def test_export_formats_escape_member_content(harness: Harness) -> None:
     await post_due(harness)
     await harness.say("[community/1] <script>alert('x')</script> & more", as_="amina")
     markdown = await _export(harness, "md")
-    assert "## 1. What changed?" in markdown
+    assert "## 1.1 What changed?" in markdown
     assert "- **amina** (console, SN, 2026-09-22 09:00 UTC): <script>" in markdown
     page = await _export(harness, "html")
     assert page.startswith("<!DOCTYPE html>")
@@ -406,10 +406,10 @@ async def test_a_failed_post_gives_its_claim_back_and_the_next_run_posts_it(harn
 
     console.create_thread = unavailable  # type: ignore[method-assign]
     assert not any("(new thread)" in line for line in await post_due(harness))
-    assert failures == ["Current Situation — prompt 1"]
+    assert failures == ["Current Situation — prompt 1.1"]
     assert await count(harness.bot.db, PromptPost) == 0  # the claim was given back
     console.create_thread = real_create_thread  # type: ignore[method-assign]
-    assert "[community/1] (new thread) Current Situation — prompt 1" in await post_due(harness)
+    assert "[community/1] (new thread) Current Situation — prompt 1.1" in await post_due(harness)
     assert await post_due(harness) == []
 
 
@@ -433,7 +433,7 @@ async def test_a_time_skipped_by_the_clocks_changing_is_refused(db: Database, tm
             "[admin] 2027-03-28 02:30 no existe en Europe/Zurich (cambio de hora)."
         ]
         assert await harness.say("/prompt_add 1 2027-03-28 03:30 Fine", as_="admin") == [
-            "[admin] La consigna 1 se publicará el 2027-03-28 03:30 (Europe/Zurich)."
+            "[admin] La consigna 1.1 se publicará el 2027-03-28 03:30 (Europe/Zurich)."
         ]
     finally:
         await harness.stop()
@@ -441,7 +441,7 @@ async def test_a_time_skipped_by_the_clocks_changing_is_refused(db: Database, tm
 
 async def test_a_command_missing_its_arguments_shows_its_usage(harness: Harness) -> None:
     assert await harness.say("/prompt_add 1 2026-09-22", as_="admin", lang="fr") == [
-        "[admin] Utilisation : /prompt_add <dialogue> <AAAA-MM-JJ HH:MM> <texte>"
+        "[admin] Utilisation : /prompt_add <dialogue> <AAAA-MM-JJ HH:MM | now> <texte>"
     ]
     assert await harness.say('/dialogue_new "Only a title"', as_="admin", lang="en") == [
         '[admin] Usage: /dialogue_new "<title>" <start YYYY-MM-DD> <end YYYY-MM-DD>'

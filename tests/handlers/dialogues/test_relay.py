@@ -155,7 +155,7 @@ async def test_a_private_reply_reaches_every_copy_and_the_export_counts_it_once(
     harness, remote = mirrored
     thread = await open_prompt(harness, remote)
     await seat_amina_and_bea(harness)
-    await harness.say("/reply 1 Privately: a lot.", as_="amina")
+    await harness.say("/reply 1.1 Privately: a lot.", as_="amina")
     await remote.post("bea", "Here too.", thread=thread)
     console, elsewhere = await settle(harness, remote)
     assert console == ["[community/1] Bea Diallo (Remote): Here too."]

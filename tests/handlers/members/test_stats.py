@@ -78,7 +78,7 @@ async def test_moderators_get_the_figures_and_a_png_chart(community: Harness) ->
     assert "By region: Americas 2, Africa 1, Europe 1" in text
     assert "Top countries: Colombia 2, France 1, Kenya 1" in text
     assert "Applications: approved 3, waiting for a decision 1" in text
-    assert "Replies per prompt of Budgets (open): 1: 2; 2: 0" in text
+    assert "Replies per prompt of Budgets (open): 1.1: 2; 1.2: 0" in text
     assert any("(file)" in line and line.endswith(".png") for line in lines)
 
     message = community.console.sent[-1]
@@ -100,7 +100,7 @@ async def test_the_figures_come_in_french(community: Harness) -> None:
     assert "Membres : 4" in text
     assert "Par région : Amériques 2, Afrique 1, Europe 1" in text
     assert "Principaux pays : Colombie 2, France 1, Kenya 1" in text
-    assert "Réponses par question de Budgets sensibles (en cours) : 1: 2; 2: 0" in text
+    assert "Réponses par question de Budgets sensibles (en cours) : 1.1: 2; 1.2: 0" in text
     assert community.console.sent[-1].attachments[0].data.startswith(PNG_SIGNATURE)
 
 
@@ -168,8 +168,8 @@ async def test_every_open_dialogue_is_counted(community: Harness, db: Database, 
         )
         await dialogues.add_prompt(second.id, {"en": "Who cares?"}, clock.now())
     text = "\n".join(await community.say("/stats", as_="mod"))
-    assert "Replies per prompt of Budgets (open): 1: 2; 2: 0" in text
-    assert "Replies per prompt of Care work (open): 1: 0" in text
+    assert "Replies per prompt of Budgets (open): 1.1: 2; 1.2: 0" in text
+    assert "Replies per prompt of Care work (open): 2.1: 0" in text
     assert community.console.sent[-1].attachments[0].data.startswith(PNG_SIGNATURE)
 
 
@@ -178,9 +178,9 @@ async def test_one_dialogues_replies_per_prompt(community: Harness, db: Database
         number = await session.scalar(select(Dialogue.id))
     lines = await community.say(f"/stats {number}", as_="mod")
     assert lines[:3] == [
-        "[mod] Replies per prompt of Budgets (open): 1: 2; 2: 0",
-        "  1. Where do you start? — 2",
-        "  2. What went wrong? — 0",
+        f"[mod] Replies per prompt of Budgets (open): {number}.1: 2; {number}.2: 0",
+        f"  {number}.1 Where do you start? — 2",
+        f"  {number}.2 What went wrong? — 0",
     ]
     (attachment,) = community.console.sent[-1].attachments
     assert attachment.data.startswith(PNG_SIGNATURE)

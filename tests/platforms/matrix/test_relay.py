@@ -156,3 +156,15 @@ async def test_a_console_reply_reaches_the_matrix_thread_and_its_edit_and_deleti
         lambda r, s: r == room and s.get("type") == "m.room.redaction" and copy["event_id"] in str(s),
         what="the copy redacted",
     )
+
+
+async def test_the_thread_and_a_private_reply_use_the_prompts_d_p_number(mirrored: Mirrored) -> None:
+    alice, room = mirrored.alice, mirrored.room
+    _, root = await alice.wait_for_text("Matrix dialogue — prompt 1.1", room)
+    assert root["event_id"] == mirrored.root
+    await mirrored.console.feed("/reply 1.1 Seen from the console.", "amina")
+    await mirrored.console_shows(
+        "Thank you! Your reply to 1.1 “What works in your trainings?” (Matrix dialogue) is saved"
+    )
+    _, copy = await alice.wait_for_text("amina (Console): Seen from the console.", room)
+    assert copy["content"]["m.relates_to"]["event_id"] == mirrored.root

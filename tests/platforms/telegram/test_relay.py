@@ -179,3 +179,17 @@ async def test_a_file_in_the_topic_reaches_the_console_as_a_note_and_its_caption
     assert await mirrored.settle(update) == ["[community/1] Alice (Telegram) sent a photo."]
     async with db.transaction() as session:
         assert list(await session.scalars(select(Reply.text))) == ["Our 2027 plan"]
+
+
+async def test_the_topic_and_a_private_reply_use_the_prompts_d_p_number(mirrored: Mirrored) -> None:
+    fake = mirrored.tg.fake
+    assert fake.topics[fake.community_id][mirrored.topic]["name"] == "Current Situation — prompt 1.1"
+    await mirrored.settle(fake.say(ALICE, "/reply 1 Budgets shrank."))
+    assert fake.texts(ALICE)[-1] == "Prompts are written dialogue.prompt: did you mean 1.1?"
+    assert await mirrored.settle(fake.say(ALICE, "/reply 1.1 Budgets shrank.")) == [
+        "[community/1] Alice (Telegram): Budgets shrank."
+    ]
+    assert fake.texts(ALICE)[-1] == (
+        "Thank you! Your reply to 1.1 “What changed?” (Current Situation) is saved and posted in its thread."
+    )
+    assert fake.texts(fake.community_id, mirrored.topic)[-1] == "Alice replied: Budgets shrank."
