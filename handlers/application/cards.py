@@ -54,14 +54,22 @@ class Applicant:
 
 async def applicant_of(ctx: Ctx, application: Application) -> Applicant:
     """The account and language of the person who applied."""
+    account = f"{application.platform}:{application.platform_user_id}"
+    writer = ctx.actor
+    if writer.person_id == application.person_id and writer.user.key == account:
+        # the applicant is the one writing (a submission): the identity middleware has
+        # resolved their handle and language already, so nothing is read again
+        return Applicant(_with_handle(account, writer.user.username), writer.locale)
     users = ctx.services.users
     identity = await users.find(application.platform, application.platform_user_id)
     person = await users.person(application.person_id)
-    account = f"{application.platform}:{application.platform_user_id}"
-    if identity is not None and identity.username:
-        account += f" (@{identity.username})"
     reported = identity.language if identity is not None else None
-    return Applicant(account, ctx.services.catalogs.choose(person.locale if person else None, reported))
+    locale = ctx.services.catalogs.choose(person.locale if person else None, reported)
+    return Applicant(_with_handle(account, identity.username if identity else None), locale)
+
+
+def _with_handle(account: str, username: str | None) -> str:
+    return f"{account} (@{username})" if username else account
 
 
 def applicant_name(application: Application) -> str:
