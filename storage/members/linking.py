@@ -34,7 +34,7 @@ from storage.models import (
     Reply,
     RoleGrant,
 )
-from storage.repository import Shared
+from storage.repository import SessionRepository, Shared
 from storage.state import StateStore
 
 
@@ -55,23 +55,22 @@ class Separated:
     former_person_id: int
 
 
-class LinkedAccounts:
+class LinkedAccounts(SessionRepository):
     """Joins people and separates accounts, within one unit of work.
 
     Args:
         session: the unit of work's session.
-        drafts: the process-wide draft cache, whose entries of the people changed are
-            dropped.
     """
+
+    #: The bot's draft cache: the entries of the people changed are dropped (none in tests).
+    drafts: DraftCache | None = None
 
     @classmethod
     def open(cls, session: AsyncSession, shared: Shared) -> Self:
-        """The repository on ``session``, sharing the bot's draft cache."""
-        return cls(session, shared.get(DraftCache))
-
-    def __init__(self, session: AsyncSession, drafts: DraftCache | None = None) -> None:
-        self.session = session
-        self.drafts = drafts
+        """The repository on ``session``, dropping what it changes from the bot's draft cache."""
+        linked = cls(session)
+        linked.drafts = shared.get(DraftCache)
+        return linked
 
     async def merge(self, kept: int, other: int) -> None:
         """Join person ``other`` into person ``kept``; ``other`` no longer exists afterwards.
