@@ -10,6 +10,7 @@
   ``member_threads``, ``member_thread_copies``.
 * :mod:`~storage.models.applications`: ``applications``, ``application_events``.
 * :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
+* :mod:`~storage.models.directory`: ``member_profiles``.
 
 Every model is imported here, so ``from storage.models import X`` works for all of them and
 ``Base.metadata`` is the whole schema once this package is imported (Alembic compares
@@ -33,6 +34,7 @@ from storage.models.dialogues import (
     RelayedMessage,
     Reply,
 )
+from storage.models.directory import MemberProfile
 from storage.models.people import Identity, Person, RoleGrant
 from storage.models.records import AuditEntry, BotState, ProcessedEvent
 from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiTranslation
@@ -49,6 +51,7 @@ __all__ = [
     "Dialogue",
     "DialogueSubscription",
     "Identity",
+    "MemberProfile",
     "MemberThread",
     "MemberThreadCopy",
     "OutboxMessage",
