@@ -27,6 +27,7 @@ from storage.models import (
     AuditEntry,
     DialogueSubscription,
     Identity,
+    MemberProfile,
     MemberThread,
     OutboxMessage,
     Person,
@@ -121,6 +122,7 @@ class PersonalData(SessionRepository):
                 select(MemberThread).where(MemberThread.person_id == person_id).order_by(MemberThread.id)
             )
         )
+        profile = await session.get(MemberProfile, person_id)
         return {
             "person": {
                 "member_number": person.id,
@@ -184,6 +186,18 @@ class PersonalData(SessionRepository):
                 for r in replies
             ],
             "subscribed_to_prompts": subscribed,
+            "directory_profile": None
+            if profile is None
+            else {
+                "name": profile.name,
+                "organisation": profile.organisation,
+                "languages": profile.languages,
+                "expertise": profile.expertise,
+                "bio": profile.bio,
+                "listed": profile.listed,
+                "handle_shown": profile.show_handle,
+                "updated": profile.updated_at.isoformat(),
+            },
             "threads_opened": [{"title": t.title, "opened": t.created_at.isoformat()} for t in threads],
             "messages_sent_to_you": [
                 {
@@ -196,7 +210,7 @@ class PersonalData(SessionRepository):
         }
 
     async def forget(self, person_id: int, now: datetime) -> Forgotten | None:
-        """Erase a person: profile, accounts, roles, applications, replies, queued messages."""
+        """Erase a person: profile, directory entry, accounts, roles, applications, replies, queued messages."""
         session = self.session
         person = await session.get(Person, person_id)
         if person is None:
@@ -209,6 +223,7 @@ class PersonalData(SessionRepository):
             if r.message_id is not None
         )
         await session.execute(delete(Reply).where(Reply.person_id == person_id))
+        await session.execute(delete(MemberProfile).where(MemberProfile.person_id == person_id))
         # the titles of their threads are their words; the threads stay, no longer mirrored
         await session.execute(delete(MemberThread).where(MemberThread.person_id == person_id))
         await session.execute(
