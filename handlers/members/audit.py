@@ -44,6 +44,7 @@ ACTIONS: dict[str, str] = {
     "wiki.add": N_("{actor} added the wiki entry {target}"),
     "wiki.edit": N_("{actor} changed the {field} of the wiki entry {target}"),
     "wiki.delete": N_("{actor} deleted the wiki entry {target}"),
+    "directory.introduce": N_("{actor} asked the directory to introduce them to {target}"),
 }
 
 #: ``access.denied``: a refused attempt, by what the refusal protected.
