@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.core.types import Role
-from storage.models import RelayedMessage
 from storage.dialogues.repository import DialogueRepository
+from storage.models import RelayedMessage
 from tests.fakes import Harness
 from tests.handlers.dialogues.mirroring import Mirrored, count, remote_member, settle
 from tests.handlers.dialogues.test_commands import make_member, plan, post_due
