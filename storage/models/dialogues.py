@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -36,8 +36,13 @@ class Dialogue(Base):
 
 
 class Prompt(Base):
+    """One prompt of a dialogue, numbered ``D.P`` by its position (unique in the dialogue)."""
+
     __tablename__ = "prompts"
-    __table_args__ = (Index("ix_prompts_post_at", "post_at"),)
+    __table_args__ = (
+        Index("ix_prompts_post_at", "post_at"),
+        Index("ix_prompts_dialogue_position", "dialogue_id", "position", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
@@ -45,6 +50,9 @@ class Prompt(Base):
     text: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: When to post it, in UTC.
     post_at: Mapped[datetime]
+    #: Imported after its time had passed: part of the programme's record, never posted
+    #: (``copbot dialogue import`` of a programme already under way).
+    never_posted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="prompts")
 
