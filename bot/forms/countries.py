@@ -199,8 +199,7 @@ def country_name(code: str, language: str) -> str:
     Returns:
         The name, such as ``Türkiye`` or ``Congo - Kinshasa``; the code itself if unknown.
     """
-    name = _territories(language).get(code) or _territories("en").get(code)
-    if name:
-        return name
     country = pycountry.countries.get(alpha_2=code)
-    return str(country.name) if country is not None else code
+    if country is None:  # CLDR names a few codes that are no country ("ZZ": Unknown Region)
+        return code
+    return _territories(language).get(code) or _territories("en").get(code) or str(country.name)
