@@ -9,7 +9,8 @@
   ``replies``, ``dialogue_subscriptions``, ``prompt_copies``, ``relayed_messages``,
   ``member_threads``, ``member_thread_copies``.
 * :mod:`~storage.models.applications`: ``applications``, ``application_events``.
-* :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
+* :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``,
+  ``wiki_suggestions``.
 
 Every model is imported here, so ``from storage.models import X`` works for all of them and
 ``Base.metadata`` is the whole schema once this package is imported (Alembic compares
@@ -35,7 +36,7 @@ from storage.models.dialogues import (
 )
 from storage.models.people import Identity, Person, RoleGrant
 from storage.models.records import AuditEntry, BotState, ProcessedEvent
-from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiTranslation
+from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiSuggestion, WikiTranslation
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -64,6 +65,7 @@ __all__ = [
     "UnreachableRecipient",
     "WikiEntry",
     "WikiSearchDocument",
+    "WikiSuggestion",
     "WikiTranslation",
     "made_by_models",
 ]
