@@ -44,6 +44,9 @@ ACTIONS: dict[str, str] = {
     "wiki.add": N_("{actor} added the wiki entry {target}"),
     "wiki.edit": N_("{actor} changed the {field} of the wiki entry {target}"),
     "wiki.delete": N_("{actor} deleted the wiki entry {target}"),
+    "wiki.suggest": N_("{actor} sent wiki suggestion #{id}"),
+    "wiki.accept": N_("{actor} accepted wiki suggestion #{id}: it is the wiki entry {slug}"),
+    "wiki.reject": N_("{actor} rejected wiki suggestion #{id}"),
 }
 
 #: ``access.denied``: a refused attempt, by what the refusal protected.
