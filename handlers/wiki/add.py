@@ -8,6 +8,9 @@ puts the entry through the wiki repository (search index and "did you mean" voca
 at once) with an audit entry. The draft is kept in ``bot_state`` (one row per
 moderator) in the event's transaction, so a restart loses nothing: ``/wiki_add``
 continues where it was.
+
+The hooks and helpers without a leading underscore are shared with ``/wiki_suggest``
+(:mod:`handlers.wiki.suggest`), which asks the same questions by the same rules.
 """
 
 from __future__ import annotations
@@ -192,16 +195,19 @@ def _missing(ctx: Ctx) -> UserFacingError:
 
 
 def drafts(ctx: Ctx) -> StateDrafts:
+    """Where both wiki forms keep their drafts: ``bot_state``."""
     return StateDrafts(ctx.services.state, ctx.services.now)
 
 
 def person_of(ctx: Ctx) -> int:
+    """The actor's person id."""
     if ctx.actor.person_id is None:  # identity middleware always resolves; defensive
         raise RuntimeError("the actor has no person")
     return ctx.actor.person_id
 
 
 def steps_of(form: Form, answers: Mapping[str, Any]) -> tuple[Step, ...]:
+    """The steps that apply (the flow's ``applicable`` hook)."""
     return applicable(answers)
 
 
