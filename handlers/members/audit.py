@@ -45,6 +45,9 @@ ACTIONS: dict[str, str] = {
     "wiki.edit": N_("{actor} changed the {field} of the wiki entry {target}"),
     "wiki.delete": N_("{actor} deleted the wiki entry {target}"),
     "directory.introduce": N_("{actor} asked the directory to introduce them to {target}"),
+    "wiki.suggest": N_("{actor} sent wiki suggestion #{id}"),
+    "wiki.accept": N_("{actor} accepted wiki suggestion #{id}: it is the wiki entry {slug}"),
+    "wiki.reject": N_("{actor} rejected wiki suggestion #{id}"),
 }
 
 #: ``access.denied``: a refused attempt, by what the refusal protected.

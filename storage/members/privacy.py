@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 
 from bot.core.types import ChatRef, MessageRef
+from storage.drafts import StateDrafts
 from storage.members.link_codes import LinkCodes
 from storage.messages import USER
 from storage.models import (
@@ -34,9 +35,11 @@ from storage.models import (
     Reply,
     RoleGrant,
     UnreachableRecipient,
+    WikiSuggestion,
 )
 from storage.repository import SessionRepository
 from storage.state import StateStore
+from storage.wiki.suggestions import SUGGESTION_FORM
 
 _SALT_KEY = "privacy.pseudonym_salt"
 
@@ -123,6 +126,13 @@ class PersonalData(SessionRepository):
             )
         )
         profile = await session.get(MemberProfile, person_id)
+        suggestions = list(
+            await session.scalars(
+                select(WikiSuggestion)
+                .where(WikiSuggestion.person_id == person_id)
+                .order_by(WikiSuggestion.id)
+            )
+        )
         return {
             "person": {
                 "member_number": person.id,
@@ -199,6 +209,17 @@ class PersonalData(SessionRepository):
                 "updated": profile.updated_at.isoformat(),
             },
             "threads_opened": [{"title": t.title, "opened": t.created_at.isoformat()} for t in threads],
+            "wiki_suggestions": [
+                {
+                    "number": w.id,
+                    "status": w.status,
+                    "entry": w.fields,
+                    "sent": w.created_at.isoformat(),
+                    "decided": w.decided_at.isoformat() if w.decided_at else None,
+                    "reason": w.reason,
+                }
+                for w in suggestions
+            ],
             "messages_sent_to_you": [
                 {
                     "at": m.created_at.isoformat(),
@@ -228,6 +249,15 @@ class PersonalData(SessionRepository):
         await session.execute(delete(MemberThread).where(MemberThread.person_id == person_id))
         await session.execute(
             update(Application).where(Application.decided_by == person_id).values(decided_by_name=alias)
+        )
+        # their wiki suggestions are their words (an accepted one lives on as a wiki entry),
+        # and the one they were writing too; their decisions on others' stay, under the pseudonym
+        await session.execute(delete(WikiSuggestion).where(WikiSuggestion.person_id == person_id))
+        await StateDrafts(StateStore(session), lambda: now).discard(person_id, SUGGESTION_FORM)
+        await session.execute(
+            update(WikiSuggestion)
+            .where(WikiSuggestion.reviewed_by == person_id)
+            .values(reviewed_by_name=alias)
         )
         # what they did in other people's application reviews stays, under the pseudonym
         await session.execute(

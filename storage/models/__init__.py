@@ -9,7 +9,8 @@
   ``replies``, ``dialogue_subscriptions``, ``prompt_copies``, ``relayed_messages``,
   ``member_threads``, ``member_thread_copies``.
 * :mod:`~storage.models.applications`: ``applications``, ``application_events``.
-* :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
+* :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``,
+  ``wiki_suggestions``.
 * :mod:`~storage.models.directory`: ``member_profiles``.
 
 Every model is imported here, so ``from storage.models import X`` works for all of them and
@@ -37,7 +38,7 @@ from storage.models.dialogues import (
 from storage.models.directory import MemberProfile
 from storage.models.people import Identity, Person, RoleGrant
 from storage.models.records import AuditEntry, BotState, ProcessedEvent
-from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiTranslation
+from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiSuggestion, WikiTranslation
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -67,6 +68,7 @@ __all__ = [
     "UnreachableRecipient",
     "WikiEntry",
     "WikiSearchDocument",
+    "WikiSuggestion",
     "WikiTranslation",
     "made_by_models",
 ]
