@@ -146,6 +146,14 @@ class ConsolePlatform(Platform):
         self._print(self._label(ref.chat), f"(edited #{ref.id}) {to_plain(message.text)}")
         self.out.flush()
 
+    def continue_threads_after(self, number: int) -> None:
+        """Number new threads from ``number + 1`` on: the shell passes the highest thread
+        id stored by earlier processes, so no new thread takes an existing one's id."""
+        self._thread_ids = itertools.count(number + 1)
+
+    def thread_link(self, thread: ChatRef, opening: str | None) -> str | None:
+        return f"[{self._label(thread)}]"
+
     async def create_thread(self, chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:
         thread = chat.thread(str(next(self._thread_ids)))
         self._print(self._label(thread), f"(new thread) {title}")
