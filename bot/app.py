@@ -37,7 +37,7 @@ from bot.unit_of_work import UnitOfWork
 from handlers import FEATURES, build_router
 from handlers.basics.commands import command_menus
 from storage.db import Database
-from storage.dialogues.member_threads import highest_thread_number
+from storage.numbering import highest_message_number, highest_thread_number
 from storage.repository import Shared
 
 log = logging.getLogger(__name__)
@@ -140,8 +140,11 @@ class CopBot:
         self.scheduler.start()
         await self.replies.start()
         for platform in self.platforms.values():
-            if isinstance(platform, ConsolePlatform):  # it numbers its threads itself
-                platform.continue_threads_after(await highest_thread_number(self.db, platform.name))
+            if isinstance(platform, ConsolePlatform):  # it numbers its threads and messages itself
+                platform.continue_after(
+                    await highest_thread_number(self.db, platform.name),
+                    await highest_message_number(self.db, platform.name),
+                )
             await platform.start(self.handle)
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
         await self._publish_command_menus()

@@ -146,10 +146,12 @@ class ConsolePlatform(Platform):
         self._print(self._label(ref.chat), f"(edited #{ref.id}) {to_plain(message.text)}")
         self.out.flush()
 
-    def continue_threads_after(self, number: int) -> None:
-        """Number new threads from ``number + 1`` on: the shell passes the highest thread
-        id stored by earlier processes, so no new thread takes an existing one's id."""
-        self._thread_ids = itertools.count(number + 1)
+    def continue_after(self, thread: int, message: int) -> None:
+        """Number new threads and messages after ``thread`` and ``message``: the shell
+        passes the highest ids earlier processes stored, so no new thread or message
+        takes the id of one already stored."""
+        self._thread_ids = itertools.count(thread + 1)
+        self._message_ids = itertools.count(message + 1)
 
     def thread_link(self, thread: ChatRef, opening: str | None) -> str | None:
         return f"[{self._label(thread)}]"

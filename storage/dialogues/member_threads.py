@@ -16,12 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, union_all, update
+from sqlalchemy import delete, func, select, update
 
 from bot.core.types import ChatRef
-from storage.db import Database
 from storage.dialogues.relays import ThreadCopy
-from storage.models import MemberThread, MemberThreadCopy, Person, PromptPost
+from storage.models import MemberThread, MemberThreadCopy, Person
 from storage.repository import SessionRepository
 
 #: Telegram's limit for a forum topic's name; the other platforms take it too.
@@ -156,22 +155,3 @@ class MemberThreadRepository(SessionRepository):
         if closed.first() is None:
             return None
         return await self.copies(thread_id)
-
-
-async def highest_thread_number(db: Database, platform: str) -> int:
-    """The highest numeric thread id ``platform`` has given a prompt's post or a member thread's copy.
-
-    A platform that numbers its threads itself (the console) starts after it, so a new
-    thread never takes the id of one stored by an earlier process.
-    """
-    ids = union_all(
-        select(PromptPost.thread_id.label("thread_id")).where(
-            PromptPost.platform == platform, PromptPost.thread_id.is_not(None)
-        ),
-        select(MemberThreadCopy.thread_id.label("thread_id")).where(
-            MemberThreadCopy.platform == platform, MemberThreadCopy.thread_id.is_not(None)
-        ),
-    )
-    async with db.transaction() as session:
-        found = (await session.execute(ids)).scalars()
-        return max((int(thread) for thread in found if thread and thread.isdigit()), default=0)

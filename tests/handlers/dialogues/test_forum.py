@@ -10,9 +10,9 @@ from sqlalchemy import select
 from bot.core.types import Role
 from handlers.dialogues.member_threads import parse_thread_args
 from storage.db import Database
-from storage.models import AuditEntry, MemberThread, Reply
-from tests.fakes import FakeClock, Harness
-from tests.handlers.dialogues.mirroring import count
+from storage.models import AuditEntry, MemberThread, RelayedMessage, Reply
+from tests.fakes import FakeClock, Harness, MirrorPlatform
+from tests.handlers.dialogues.mirroring import count, seat_amina_and_bea, settle
 from tests.handlers.dialogues.test_commands import make_member, plan, post_due
 
 
@@ -145,3 +145,30 @@ def test_the_title_is_quoted_or_everything_before_the_invitees() -> None:
     assert parse_thread_args("«Budgets» @bea") == ("Budgets", ["@bea"])
     assert parse_thread_args('"unclosed title @bea') == ('"unclosed title', ["@bea"])
     assert parse_thread_args("@amina") == ("", ["@amina"])
+
+
+async def test_after_a_restart_console_messages_take_new_ids_and_are_still_relayed(
+    db: Database, tmp_path: Path, clock: FakeClock
+) -> None:
+    remote = MirrorPlatform(tmp_path / "remote")
+    first = await Harness.start(db, tmp_path, clock=clock, extra_platforms=[remote])
+    await seat_amina_and_bea(first)
+    await first.say("/thread Budgets", as_="amina")
+    await first.say("[community/1] Ours shrank.", as_="amina")
+    await first.bot.settle()
+    await first.stop()
+
+    remote = MirrorPlatform(tmp_path / "remote")
+    again = Database(db.url.render_as_string(hide_password=False), connect_args=db.connect_args)
+    second = await Harness.start(again, tmp_path, clock=clock, extra_platforms=[remote])
+    try:
+        remote.take()
+        async with second.bot.db.transaction() as session:
+            before = {int(m) for m in await session.scalars(select(RelayedMessage.source_message))}
+        event = await second.console.feed("[community/1] By half.", "amina")
+        assert event is not None
+        assert int(event.message_id or 0) > max(before)  # no id is reused
+        assert await settle(second, remote) == ([], ["[community/1] amina (Console): By half."])
+        assert await count(second.bot.db, RelayedMessage) == 2
+    finally:
+        await second.stop()
