@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "dialogue.create": N_("{actor} planned dialogue {id}"),
     "dialogue.prompt_delete": N_("{actor} deleted prompt {id}"),
     "dialogue.cancel": N_("{actor} cancelled dialogue {id}"),
+    "member_thread.close": N_("{actor} closed member thread #{id}"),
     "wiki.add": N_("{actor} added the wiki entry {target}"),
     "wiki.edit": N_("{actor} changed the {field} of the wiki entry {target}"),
     "wiki.delete": N_("{actor} deleted the wiki entry {target}"),

@@ -149,15 +149,22 @@ class MemberThread(Base):
     """A discussion a member opened with ``/thread``: one conversation, a copy per platform.
 
     It belongs to no dialogue: messages written in it are relayed between its copies
-    (``relayed_messages``) but are never dialogue replies.
+    (``relayed_messages``) but are never dialogue replies. Only how many messages were
+    written and when the last one was are kept, not who wrote them nor what.
     """
 
     __tablename__ = "member_threads"
+    __table_args__ = (Index("ix_member_threads_open_activity", "closed_at", "last_activity_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
+    #: Messages members wrote in any copy (the opening not counted).
+    message_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_activity_at: Mapped[datetime]
+    #: Set by a moderator's ``/thread_close``; a closed thread is no longer relayed or listed.
+    closed_at: Mapped[datetime | None]
 
 
 class MemberThreadCopy(Base):
