@@ -98,8 +98,14 @@ def file_copy(ctx: Ctx, text: str | None, media: Media, target: Platform | None)
         return FileCopy(too_large)
     if source.download == 0 or not target.file_limits.sendable(1, image):
         return FileCopy(note)  # one of the two platforms handles no files
-    caption = attributed(ctx, text) if text else note
-    return FileCopy(caption, media, note, too_large)
+    return FileCopy(caption(ctx, text, media), media, note, too_large)
+
+
+def caption(ctx: Ctx, text: str | None, media: Media | None) -> Text:
+    """What a copy reads once edited: a copied file's caption, or the note that stands for it."""
+    if media is not None and media.ref is not None and media.kind in _TOO_LARGE:
+        return attributed(ctx, text) if text else attributed(ctx, None, media)
+    return attributed(ctx, text, media)
 
 
 def _too_large(ctx: Ctx, text: str | None, media: Media) -> Text:

@@ -37,7 +37,7 @@ from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.types import ChatRef, IncomingMessage, MessageRef, OutgoingMessage, Role
 from bot.services import Ctx
-from handlers.dialogues.attribution import FileCopy, attributed, file_copy, relayable
+from handlers.dialogues.attribution import FileCopy, attributed, caption, file_copy, relayable
 from storage.dialogues.relays import MessageKey, RelayRepository, ThreadCopy
 from storage.dialogues.repository import DialogueRepository
 from storage.outbox import PENDING
@@ -138,7 +138,7 @@ async def follow_edit(ctx: Ctx) -> bool:
     if event is None or key is None or not relayable(event):
         return False
     copies = await ctx.services.repo(RelayRepository).copies_of(key)
-    text = attributed(ctx, event.text, event.media)
+    text = caption(ctx, event.text, event.media)
     for copy in copies:
         if copy.status == PENDING and await ctx.services.outbox.rewrite_pending(copy.outbox_id, text):
             continue  # it will go out edited

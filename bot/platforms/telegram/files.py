@@ -58,3 +58,22 @@ def caption_of(pieces: list[str], plain_length: int, captioned: bool) -> str | N
     if captioned and len(pieces) == 1 and plain_length <= CAPTION_LIMIT:
         return pieces[0]
     return None
+
+
+async def edit_caption(bot: Bot, chat_id: int, message_id: int, caption: str) -> None:
+    """Replace a file's caption (a relayed file's copy, whose original was edited).
+
+    Args:
+        caption: HTML of at most :data:`CAPTION_LIMIT` characters as a member reads it.
+    """
+    try:
+        async with converted():
+            await bot.edit_message_caption(
+                chat_id=chat_id,
+                message_id=message_id,
+                caption=caption[:CAPTION_LIMIT],
+                parse_mode=ParseMode.HTML,
+            )
+    except PlatformError as error:
+        if "not modified" not in str(error):
+            raise

@@ -42,8 +42,8 @@ from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.text import to_plain
 from bot.core.types import ChatRef, CommandMenu, Media, MessageRef, OutgoingMessage, Recipient, UserRef
 from bot.platforms.telegram.errors import converted
-from bot.platforms.telegram.files import caption_of, download, send_file
-from bot.platforms.telegram.limits import BOT_API_LIMITS, FILE_LIMITS, MESSAGE_LIMIT
+from bot.platforms.telegram.files import caption_of, download, edit_caption, send_file
+from bot.platforms.telegram.limits import BOT_API_LIMITS, CAPTION_LIMIT, FILE_LIMITS, MESSAGE_LIMIT
 from bot.platforms.telegram.membership import Membership
 from bot.platforms.telegram.polling import POLL_TIMEOUT, Poller
 from bot.platforms.telegram.render import html_pieces, keyboard, menu_commands, menu_scope, topic_name
@@ -261,7 +261,11 @@ class TelegramPlatform(Platform):
                     reply_markup=keyboard(message.buttons),
                 )
         except PlatformError as error:
-            if "not modified" not in str(error):
+            if "no text in the message" in str(error):  # a file's copy: its caption is the text
+                await edit_caption(
+                    self.bot, int(ref.chat.id), int(ref.id), html_pieces(message.text, CAPTION_LIMIT)[0]
+                )
+            elif "not modified" not in str(error):
                 raise
 
     async def create_thread(self, chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:

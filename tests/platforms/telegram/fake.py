@@ -416,6 +416,8 @@ class FakeTelegram(FileStore):
         found = next((s for s in self.sent if s.chat_id == chat_id and s.message_id == message_id), None)
         if found is None:
             raise ApiError(400, "Bad Request: message to edit not found")
+        if found.kind != "text":
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         text, error = parse_html(p.text("text"))
         if error:
             raise ApiError(400, f"Bad Request: can't parse entities: {error}")
@@ -423,6 +425,22 @@ class FakeTelegram(FileStore):
         if text == found.text and buttons == found.buttons:
             raise ApiError(400, "Bad Request: message is not modified")
         found.text, found.html, found.buttons = text, p.text("text"), buttons
+        found.edits += 1
+        return self._as_message(found)
+
+    def _api_editmessagecaption(self, p: _Params, files: Any) -> Json:
+        chat_id, message_id = p.number("chat_id"), p.number("message_id")
+        found = next((s for s in self.sent if s.chat_id == chat_id and s.message_id == message_id), None)
+        if found is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if found.kind == "text":
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        caption, error = parse_html(p.opt("caption") or "")
+        if error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}")
+        if caption == found.caption:
+            raise ApiError(400, "Bad Request: message is not modified")
+        found.caption = caption
         found.edits += 1
         return self._as_message(found)
 

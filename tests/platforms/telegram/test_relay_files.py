@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.core.clock import SystemClock
+from bot.core.types import ChatRef, IncomingMessage, Media, MediaKind, UserRef
 from bot.outbox import OutboxSender
 from storage.models import OutboxAttachment, OutboxMessage, Reply
 from tests.platforms.telegram.test_relay import ALICE, Mirrored, mirrored
@@ -52,6 +53,23 @@ async def test_a_console_file_reaches_the_topic_as_a_document_or_photo_with_the_
     assert [method for method, _ in fake.calls].count("sendMessage") == messages_before
     async with mirrored.tg.bot.db.transaction() as session:
         assert list(await session.scalars(select(Reply.text))) == ["Our 2027 plan"]
+        message_id = await session.scalar(select(Reply.message_id))
+    assert message_id is not None
+    # an edited caption follows with editMessageCaption (the copy has no text to edit)
+    await mirrored.tg.bot.handle(
+        IncomingMessage(
+            event_id="edit",
+            sender=UserRef("console", "amina", "amina"),
+            chat=ChatRef("console", "community", "1"),
+            text="Our 2027 plan, revised",
+            message_id=message_id,
+            edited=True,
+            media=Media(MediaKind.DOCUMENT, plan.name, str(plan)),
+        )
+    )
+    await mirrored.tg.bot.settle()
+    assert (document.caption, document.edits) == ("amina (Console): Our 2027 plan, revised", 1)
+    assert "editMessageCaption" in [method for method, _ in fake.calls]
 
 
 async def test_a_file_too_large_to_fetch_or_to_send_is_a_note_saying_where_it_is(
