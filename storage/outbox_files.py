@@ -20,7 +20,7 @@ from storage import messages
 from storage.models import OutboxAttachment
 from storage.repository import SessionRepository
 
-#: Where a file without a name of its own is said to come from.
+#: The name and type a file is sent with when its platform gives none (Telegram photos).
 _DEFAULT_NAMES = {MediaKind.PHOTO: "photo.jpg"}
 _DEFAULT_TYPES = {MediaKind.PHOTO: "image/jpeg"}
 

@@ -39,11 +39,15 @@ async def file_limits(client: AsyncClient, default: int) -> FileLimits:
     for path in _CONFIG_PATHS:
         try:
             response = await client.send("GET", path, headers=_auth(client))
-            if response.status == 200:
+            try:
+                if response.status != 200:
+                    continue
                 size = (await response.json()).get("m.upload.size")
-                if isinstance(size, int) and size > 0:
-                    return FileLimits(download=size, image=size, document=size)
-                break  # the server answers, and sets no limit
+            finally:
+                response.release()
+            if isinstance(size, int) and size > 0:
+                return FileLimits(download=size, image=size, document=size)
+            break  # the server answers, and sets no limit
         except (ClientError, TimeoutError, ValueError) as error:
             log.info("matrix: could not read %s: %s", path, error)
     return FileLimits(download=default, image=default, document=default)
@@ -63,14 +67,17 @@ async def download(client: AsyncClient, media: Media, limit: int) -> bytes | Non
     path = _DOWNLOAD.format(server=quote(server, safe=""), media_id=quote(media_id, safe=""))
     try:
         response = await client.send("GET", path, headers=_auth(client))
-        if response.status in (403, 404):
-            log.info("matrix: %s cannot be fetched (%d)", media.ref, response.status)
-            return None
-        if response.status != 200:
-            raise PlatformError(f"matrix: fetching {media.ref} answered {response.status}")
-        if (response.content_length or 0) > limit:
-            return None
-        data = await response.read()
+        try:
+            if response.status in (403, 404):
+                log.info("matrix: %s cannot be fetched (%d)", media.ref, response.status)
+                return None
+            if response.status != 200:
+                raise PlatformError(f"matrix: fetching {media.ref} answered {response.status}")
+            if (response.content_length or 0) > limit:
+                return None
+            data = await response.read()
+        finally:
+            response.release()
     except (ClientError, TimeoutError) as error:
         raise PlatformError(f"matrix: fetching {media.ref} failed: {error}") from error
     return data if len(data) <= limit else None
