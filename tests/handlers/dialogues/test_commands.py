@@ -100,7 +100,10 @@ async def test_dialogue_invites_replies_to_the_latest_posted_prompt_only(harness
     member = await harness.say("/dialogue 1", as_="bea")
     assert "  Prompt 1.1 (2026-09-22 09:00): First question" in member
     assert not any("Second question" in line for line in member)  # not posted: members do not see it
-    assert member[-1] == "  Reply in the prompt's thread in the community chat, or privately with /reply 1.1 <text>."
+    assert (
+        member[-1]
+        == "  Reply in the prompt's thread in the community chat, or privately with /reply 1.1 <text>."
+    )
     moderator = await harness.say("/dialogue 1", as_="admin")
     assert "  Prompt 1.2 (to be posted 2026-09-29 09:00): Second question" in moderator
     assert moderator[-1].endswith("/reply 1.1 <text>.")
