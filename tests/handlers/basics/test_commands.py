@@ -20,7 +20,7 @@ async def test_start_welcomes_lists_commands_and_offers_languages(harness: Harne
         == "[alice] Welcome, alice! I am the assistant of the community of practice of gender trainers."
     )
     assert "  /help — List the commands you can use" in lines
-    assert lines[-3:] == ["[#1] ✓ English", "[#2] Español", "[#3] Français"]
+    assert lines[-4:] == ["[#1] ✓ English", "[#2] Español", "[#3] Français", "[#4] Русский"]
 
 
 async def test_the_platform_language_is_used_when_supported(harness: Harness) -> None:
@@ -34,6 +34,7 @@ async def test_the_platform_language_is_used_when_supported(harness: Harness) ->
         ("/language fr", "[alice] Désormais, je vous parlerai en français."),
         ("/language ES", "[alice] A partir de ahora te hablaré en español."),
         ("!language en-GB", "[alice] From now on I will speak English with you."),
+        ("/language ru", "[alice] Теперь я буду общаться с вами на языке: русский."),
     ],
 )
 async def test_language_is_chosen_by_command(harness: Harness, choice: str, answer: str) -> None:
@@ -47,6 +48,7 @@ async def test_language_is_chosen_by_button_and_remembered(harness: Harness) -> 
         "[#1] ✓ English",
         "[#2] Español",
         "[#3] Français",
+        "[#4] Русский",
     ]
     assert await harness.say("#3") == ["[alice] Désormais, je vous parlerai en français."]
     # the stored choice wins over the language the platform reports
@@ -55,7 +57,7 @@ async def test_language_is_chosen_by_button_and_remembered(harness: Harness) -> 
 
 async def test_an_unsupported_language_is_refused_with_the_choices(harness: Harness) -> None:
     assert await harness.say("/language klingon") == [
-        "[alice] I do not speak “klingon” yet. Choose one of: en (English), es (español), fr (français)."
+        "[alice] I do not speak “klingon” yet. Choose one of: en (English), es (español), fr (français), ru (русский)."
     ]
 
 
