@@ -73,7 +73,7 @@ def test_the_wiki_is_open_to_everyone_unless_kept_to_members(monkeypatch: pytest
         (
             "COPBOT_DEFAULT_LOCALE",
             "xx",
-            "COPBOT_DEFAULT_LOCALE 'xx' is not a language copbot speaks; choose one of en, es, fr",
+            "COPBOT_DEFAULT_LOCALE 'xx' is not a language copbot speaks; choose one of en, es, fr, ru",
         ),
         ("COPBOT_TIMEZONE", "Mars/Olympus", "COPBOT_TIMEZONE 'Mars/Olympus' is not an IANA time zone"),
         ("COPBOT_ADMINS", "mod", "COPBOT_ADMINS 'mod' is not a platform-qualified user id"),
