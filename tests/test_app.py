@@ -485,7 +485,7 @@ async def test_command_menus_reach_platforms_that_have_them_and_a_refused_one_co
     menus = MenuPlatform()
     harness = await Harness.start(db, tmp_path, extra_platforms=[menus])
     try:
-        assert sorted(menu.locale or "" for menu in menus.menus) == ["", "es", "fr"]
+        assert sorted(menu.locale or "" for menu in menus.menus) == ["", "es", "fr", "ru"]
         default = next(menu for menu in menus.menus if menu.locale is None)
         assert [name for name, _ in default.commands][:3] == ["start", "help", "language"]
         assert "the menus command menu for the moderators' chat was not set" in caplog.text

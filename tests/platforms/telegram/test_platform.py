@@ -106,8 +106,8 @@ async def test_the_command_menus_are_set_in_every_language(tg: Running) -> None:
     }
     moderators = tg.fake.moderators_id
     assert set(menus) == {
-        *(("all_private_chats", None, language) for language in ("", "es", "fr")),
-        *(("chat", moderators, language) for language in ("", "es", "fr")),
+        *(("all_private_chats", None, language) for language in ("", "es", "fr", "ru")),
+        *(("chat", moderators, language) for language in ("", "es", "fr", "ru")),
     }
     private, group = menus[("all_private_chats", None, "")], menus[("chat", moderators, "")]
     assert {"start", "help", "apply", "wiki", "reply"} <= set(private)
