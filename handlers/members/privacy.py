@@ -3,8 +3,10 @@
 The export is a JSON document sent by direct message, never into a group. Erasure
 asks for confirmation, then deletes the person, their accounts and roles, their
 applications and dialogue replies (and the platforms' copies of the replies, where the
-bot can delete them) and every message queued for them; the audit log keeps its events
-under a pseudonym.
+bot can delete them, with their copies relayed to other platforms) and every message
+queued for them; the audit log keeps its events under a pseudonym, without free text.
+Once the erasure is committed, SQLite's write-ahead log is checkpointed, so no old copy
+of the erased rows stays in the ``-wal`` file.
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ async def forget_answer(ctx: Ctx) -> None:
         return
     services = ctx.services
     now = services.now()
-    forgotten = await services.repo(PersonalData).forget(person_id, now)
+    personal = services.repo(PersonalData)
+    forgotten = await personal.forget(person_id, now)
     alias = forgotten.alias if forgotten else "forgotten"
     await services.audit.record(at=now, actor=alias, action="privacy.forget", target=alias)
     profiles, platforms = services.shared.get(ProfileCache), ctx.platforms
@@ -86,6 +89,7 @@ async def forget_answer(ctx: Ctx) -> None:
 
     async def clean_up() -> None:
         profiles.forget(person_id)
+        await personal.checkpoint()  # the erased rows' old pages leave SQLite's WAL
         for ref in messages:  # the platforms' own copies, where the bot can delete them
             platform = platforms.get(ref.chat.platform)
             if platform is None:

@@ -22,6 +22,8 @@ from storage.models.base import Base
 
 class Person(Base):
     __tablename__ = "people"
+    #: A forgotten person's id is never given to a newcomer (SQLite would reuse the highest).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(255), default="")
