@@ -21,6 +21,7 @@ from sqlalchemy import select
 from telegram.error import BadRequest
 
 from bot.app import CopBot
+from bot.catalogs import available_locales
 from bot.config import Settings
 from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable
 from bot.core.text import Text, bold, code, link
@@ -105,9 +106,11 @@ async def test_the_command_menus_are_set_in_every_language(tg: Running) -> None:
         for (scope, chat, language), commands in tg.fake.command_menus.items()
     }
     moderators = tg.fake.moderators_id
+    languages = ("", *(code for code in available_locales() if code != "en"))
+    assert {"", "es", "fr"} <= set(languages)
     assert set(menus) == {
-        *(("all_private_chats", None, language) for language in ("", "es", "fr")),
-        *(("chat", moderators, language) for language in ("", "es", "fr")),
+        *(("all_private_chats", None, language) for language in languages),
+        *(("chat", moderators, language) for language in languages),
     }
     private, group = menus[("all_private_chats", None, "")], menus[("chat", moderators, "")]
     assert {"start", "help", "apply", "wiki", "reply"} <= set(private)
