@@ -120,3 +120,15 @@ def test_an_unknown_variable_is_named_with_the_closest_setting(tmp_path: Path) -
     assert "warning: COPBOT_DATABSE_URL is not a copbot setting; did you mean COPBOT_DATABASE_URL?" in output
     assert "warning: COPBOT_ZZZ is not a copbot setting; it is ignored" in output
     assert output.count("COPBOT_DATABSE_URL is not") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [("chat", "--as", "alice"), ("run",)])
+def test_the_real_process_prints_one_paragraph(tmp_path: Path, command: tuple[str, ...]) -> None:
+    from tests.e2e.test_chat_cli import copbot
+
+    (tmp_path / "copbot.db").write_bytes(b"not a database at all " * 200)
+    this_checkout = {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    result = copbot(*command, cwd=tmp_path, env=sqlite(tmp_path / "copbot.db") | this_checkout)
+    assert_explained(result.stderr, result.returncode, "file is not a database")
+    assert result.stdout == ""
