@@ -19,7 +19,7 @@ import typer
 from alembic.util.exc import CommandError
 from rich.console import Console
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InternalError, ProgrammingError
 from typer.core import TyperGroup
 
 from bot.core.errors import ConfigurationError
@@ -35,6 +35,10 @@ DEBUG_KEY = "copbot.debug"
 OPERATOR_PROBLEM = 2
 #: Where commands talk to the operator; standard output carries only results.
 stderr = Console(stderr=True)
+
+
+#: Database errors that a statement of ours caused: bugs, which keep their traceback.
+_BUGS = (IntegrityError, ProgrammingError, DataError, InternalError)
 
 
 class OperatorError(Exception):
@@ -77,6 +81,8 @@ def explain(error: BaseException, settings: Settings | None = None) -> str | Non
             "which this version of copbot does not know (a newer copbot migrated it). Run that "
             "newer version, or restore a backup made with this one."
         )
+    if isinstance(error, _BUGS):
+        return None
     if isinstance(error, DBAPIError):
         return _database_problem(database, _first_line(error.orig if error.orig is not None else error))
     if isinstance(error, ConnectionRefusedError):

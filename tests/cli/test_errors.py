@@ -132,3 +132,16 @@ def test_the_real_process_prints_one_paragraph(tmp_path: Path, command: tuple[st
     result = copbot(*command, cwd=tmp_path, env=sqlite(tmp_path / "copbot.db") | this_checkout)
     assert_explained(result.stderr, result.returncode, "file is not a database")
     assert result.stdout == ""
+
+
+def test_a_bug_keeps_its_traceback() -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.cli.errors import explain
+
+    assert explain(IntegrityError("INSERT ...", {}, Exception("UNIQUE constraint failed"))) is None
+    assert explain(KeyError("x")) is None
+    assert explain(PermissionError(13, "Permission denied", "/srv/out.md")) == (
+        "copbot cannot use /srv/out.md: Permission denied. Check that the folder exists, is a "
+        "folder and that this user may write there, or choose another path."
+    )
