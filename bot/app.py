@@ -168,7 +168,7 @@ class CopBot:
             if feature.start is not None:
                 await feature.start(runtime)
         self._started = True
-        log.info("copbot started on %s", ", ".join(self.platforms))
+        log.info("copbot started on %s", ", ".join(self.platforms) or "no platform yet")
 
     def _start_later(self, platform: Platform, error: Exception) -> None:
         """Retry starting ``platform`` in the background; until it starts, it is not one of ours.

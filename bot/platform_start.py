@@ -55,6 +55,7 @@ async def start_until_up(
     """
     error: Exception = first_error
     attempt = 1
+    await _release(platform)  # what the first attempt opened
     try:
         for delay in backoff.delays():
             log.warning(
