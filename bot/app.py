@@ -20,7 +20,7 @@ from bot.catalogs import Catalogs
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Actor, Context
-from bot.core.errors import PlatformError
+from bot.core.errors import ConfigurationError, PlatformError
 from bot.core.flood import FloodLimiter
 from bot.core.middleware import ErrorCapture, FloodControl, Middleware, chain
 from bot.core.platform import Capability, Platform
@@ -30,6 +30,7 @@ from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.identity import Identity
 from bot.outbox import OutboxSender
+from bot.platform_start import Backoff, start_until_up
 from bot.platforms.console import ConsolePlatform
 from bot.reply_journal import ReplyJournal
 from bot.scheduler import Scheduler, prune_processed_events
@@ -95,6 +96,8 @@ class CopBot:
         db: the database; by default opened from ``settings.database_url``.
         features: what the bot does; by default every feature (:data:`handlers.FEATURES`).
         router: the root router; by default the features' routes.
+        start_backoff: the waits between attempts to start a platform that is not
+            reachable at start (:mod:`bot.platform_start`).
     """
 
     def __init__(
@@ -106,6 +109,7 @@ class CopBot:
         db: Database | None = None,
         features: Sequence[Feature] = FEATURES,
         router: Router | None = None,
+        start_backoff: Backoff | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -133,6 +137,8 @@ class CopBot:
             [UnitOfWork(self.db, self.clock, journal=self.replies)], _run_system_job
         )
         self._started = False
+        self.start_backoff = start_backoff or Backoff()
+        self._starting: set[asyncio.Task[None]] = set()
 
     async def start(self, *, migrate: bool = True) -> None:
         """Migrate the database, seed sample data if asked, start jobs and platforms."""
@@ -148,7 +154,7 @@ class CopBot:
         self._schedule_jobs()
         self.scheduler.start()
         await self.replies.start()
-        for platform in self.platforms.values():
+        for platform in list(self.platforms.values()):
             if isinstance(platform, KeepsJoinRequests):  # pending requests outlive a restart
                 platform.keep_join_requests(StoredJoinRequests(self.db, platform.name))
             if isinstance(platform, ConsolePlatform):  # it numbers its threads and messages itself
@@ -156,21 +162,52 @@ class CopBot:
                     await highest_thread_number(self.db, platform.name),
                     await highest_message_number(self.db, platform.name),
                 )
-            await platform.start(self.handle)
+            try:
+                await platform.start(self.handle)
+            except ConfigurationError:
+                raise
+            except Exception as error:
+                if isinstance(platform, ConsolePlatform):
+                    raise
+                self._start_later(platform, error)
+                continue
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
-        await self._publish_command_menus()
+        await self._publish_command_menus(list(self.platforms.values()))
         await self.outbox.start()
         runtime = Runtime(self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared)
         for feature in self.features:  # catch-up included: platforms must be able to post
             if feature.start is not None:
                 await feature.start(runtime)
         self._started = True
-        log.info("copbot started on %s", ", ".join(self.platforms))
+        log.info("copbot started on %s", ", ".join(self.platforms) or "no platform yet")
 
-    async def _publish_command_menus(self) -> None:
+    def _start_later(self, platform: Platform, error: Exception) -> None:
+        """Retry starting ``platform`` in the background; until it starts, it is not one of ours.
+
+        Leaving it out of :attr:`platforms` keeps its outbox rows waiting (rather than
+        failing) and keeps handlers from sending to it.
+        """
+        del self.platforms[platform.name]
+
+        async def start(platform: Platform) -> None:
+            await platform.start(self.handle)
+
+        async def joined(platform: Platform) -> None:
+            self.platforms[platform.name] = platform
+            await self.replies.replay(platform)
+            await self._publish_command_menus([platform])
+            self.outbox.wake()
+
+        task = asyncio.create_task(
+            start_until_up(platform, start, self.start_backoff, joined, error), name=f"start-{platform.name}"
+        )
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _publish_command_menus(self, platforms: Sequence[Platform]) -> None:
         """Give every platform that has one its command menus (a failure costs only the menu)."""
         menus = command_menus(self.router, self.catalogs)
-        for platform in self.platforms.values():
+        for platform in platforms:
             if not platform.supports(Capability.COMMAND_MENU):
                 continue
             for menu in menus:
@@ -194,6 +231,9 @@ class CopBot:
 
     async def stop(self, *, grace: float = 10.0) -> None:
         """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""
+        for task in list(self._starting):  # a platform still retrying its start gives up
+            task.cancel()
+        await asyncio.gather(*self._starting, return_exceptions=True)
         for platform in self.platforms.values():
             try:
                 await platform.stop()

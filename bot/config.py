@@ -7,7 +7,12 @@ paragraph naming the setting (see :func:`load_settings`), never a traceback.
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
+import types
+import typing
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +23,7 @@ from pydantic_settings import (
     NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 from sqlalchemy.engine import make_url
@@ -256,6 +262,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         return FileSettings(**overrides)
     except ValidationError as error:
         raise ConfigurationError(describe_errors(error, path)) from None
+    except SettingsError as error:
+        raise ConfigurationError(describe_unreadable(error)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigurationError(
             f"copbot cannot start: the configuration file {path} is not valid TOML ({error})."
@@ -275,3 +283,63 @@ def describe_errors(error: ValidationError, path: Path | None) -> str:
             message = "is not a setting copbot knows; check its spelling"
         problems.append(f"{where} {message}")
     return "copbot cannot start: the configuration is invalid. " + "; ".join(problems) + "."
+
+
+def describe_unreadable(error: SettingsError) -> str:
+    """One paragraph for a settings group whose value is not JSON (``COPBOT_FLOOD={bad``)."""
+    found = re.search(r'field "([^"]+)"', str(error))
+    field = found.group(1) if found else None
+    if field is None:
+        return f"copbot cannot start: a setting could not be read ({error})."
+    group = Settings.model_fields.get(field)
+    parts = [name for name, _ in _group_fields(group.annotation)] if group is not None else []
+    nested = " and ".join(f"{ENV_PREFIX}{field.upper()}__{part.upper()}" for part in parts)
+    cause = f" ({error.__cause__})" if error.__cause__ is not None else ""
+    advice = f", or set {nested} one by one" if nested else ""
+    return (
+        f"copbot cannot start: {ENV_PREFIX}{field.upper()} is not valid JSON{cause}. "
+        f'Write the group as a JSON object such as {{"name": value}}{advice}.'
+    )
+
+
+#: ``COPBOT_*`` variables that are not settings but are still copbot's own.
+OTHER_VARIABLES = frozenset({"COPBOT_DEBUG"})
+#: Prefixes of variables read by copbot's own test suite, never by the bot.
+_TEST_PREFIX = "COPBOT_TEST_"
+
+
+def setting_variables() -> frozenset[str]:
+    """Every environment variable :class:`Settings` reads: groups whole and by field."""
+    names = set(OTHER_VARIABLES)
+    for name, field in Settings.model_fields.items():
+        variable = ENV_PREFIX + name.upper()
+        names.add(variable)
+        names.update(f"{variable}__{part.upper()}" for part, _ in _group_fields(field.annotation))
+    return frozenset(names)
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """The ``COPBOT_*`` variables in ``environ`` that copbot would silently ignore.
+
+    Returns:
+        Each unknown name with the closest known setting (``None`` when nothing is close),
+        in sorted order. Names are compared as pydantic-settings reads them: ignoring case.
+    """
+    known = setting_variables()
+    stems = {name.removeprefix(ENV_PREFIX): name for name in known}  # the prefix is no likeness
+    unknown = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known or upper.startswith(_TEST_PREFIX):
+            continue
+        close = difflib.get_close_matches(upper.removeprefix(ENV_PREFIX), stems, n=1, cutoff=0.6)
+        unknown.append((name, stems[close[0]] if close else None))
+    return unknown
+
+
+def _group_fields(annotation: Any) -> Iterator[tuple[str, Any]]:
+    """The fields of a settings group (a model, or a model or ``None``); none otherwise."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    for option in options:
+        if isinstance(option, type) and issubclass(option, BaseModel):
+            yield from option.model_fields.items()

@@ -33,6 +33,9 @@ from storage.sqlite import InlineConnection
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
 
+#: The PostgreSQL advisory lock key held while migrating (``copbot`` in ASCII).
+MIGRATION_LOCK = 0x636F70626F74
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -84,8 +87,17 @@ class Database:
             yield session
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Apply the Alembic migrations up to ``revision``."""
+        """Apply the Alembic migrations up to ``revision``, one process at a time.
+
+        Two processes starting on an empty database must not both create the tables. On
+        PostgreSQL the migrations run under a transaction-level advisory lock
+        (:data:`MIGRATION_LOCK`): the second waits, then finds the schema at head. On
+        SQLite the transaction's ``BEGIN IMMEDIATE`` already holds the file's write lock
+        from the start, which serialises them the same way.
+        """
         async with self.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             await connection.run_sync(_run_alembic, "upgrade", revision)
 
     async def current_revision(self) -> str | None:

@@ -227,3 +227,36 @@ def test_only_configured_chat_platforms_are_built() -> None:
     assert platform.name == "telegram"
     with pytest.raises(ValueError, match="the matrix platform is not configured"):
         next(spec for spec in SPECS if spec.name == "matrix").build(settings)
+
+
+def test_unknown_variables_are_named_with_the_closest_setting() -> None:
+    environ = {
+        "COPBOT_DATABSE_URL": "sqlite+aiosqlite:///x.db",
+        "COPBOT_TELEGRAM__TOKN": "1:a",
+        "copbot_timezone": "UTC",  # pydantic-settings reads names ignoring case
+        "COPBOT_FLOOD__RATE": "2",
+        "COPBOT_DEBUG": "1",
+        "COPBOT_TEST_POSTGRES_URL": "postgresql://",  # the test suite's own
+        "COPBOT_ZZZ": "1",
+        "PATH": "/bin",
+    }
+    assert config.unknown_variables(environ) == [
+        ("COPBOT_DATABSE_URL", "COPBOT_DATABASE_URL"),
+        ("COPBOT_TELEGRAM__TOKN", "COPBOT_TELEGRAM__TOKEN"),
+        ("COPBOT_ZZZ", None),
+    ]
+
+
+def test_every_settings_field_is_a_known_variable() -> None:
+    known = config.setting_variables()
+    for name in Settings.model_fields:
+        assert f"COPBOT_{name.upper()}" in known
+    assert {"COPBOT_FLOOD__BURST", "COPBOT_WIKI__ACCESS", "COPBOT_MATRIX__HOMESERVER"} <= known
+
+
+def test_a_group_that_is_not_json_is_one_paragraph(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPBOT_WIKI", "members")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("copbot cannot start: COPBOT_WIKI is not valid JSON (")
+    assert "or set COPBOT_WIKI__ACCESS one by one." in str(caught.value)

@@ -17,6 +17,7 @@ import typer
 
 from bot.cli.content import dialogue_app, export_app, wiki_app
 from bot.cli.database import db_app
+from bot.cli.errors import OperatorErrors
 from bot.cli.root import main_options
 from bot.cli.session import chat, run
 
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=OperatorErrors,
 )
 app.callback()(main_options)
 app.command()(run)

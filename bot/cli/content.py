@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
     from handlers.wiki.files import ImportReport
 
+#: The file extensions ``copbot wiki export`` writes; any other name is a folder.
+WIKI_FILE_EXTENSIONS = (".csv", ".json")
+
 dialogue_app = typer.Typer(help="Plan virtual dialogues from programme files.", no_args_is_help=True)
 export_app = typer.Typer(help="Export what the community wrote.", no_args_is_help=True)
 wiki_app = typer.Typer(help="Import and export the wiki.", no_args_is_help=True)
@@ -119,31 +122,71 @@ def dialogue_list(ctx: typer.Context) -> None:
 def export_dialogue(
     ctx: typer.Context,
     dialogue_id: Annotated[int, typer.Argument(help="The dialogue's id (see copbot dialogue list).")],
-    format_: Annotated[str, typer.Option("--format", "-f", help="md, html, csv or json.")] = "md",
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.", dir_okay=False)] = Path(
-        "dialogue.md"
-    ),
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="md, html, csv or json (default: the --output extension, or md)."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="The file to write (default: dialogue-ID.FORMAT).", dir_okay=False
+        ),
+    ] = None,
 ) -> None:
-    """Export a dialogue's prompts and replies (never emails or application data)."""
+    """Export a dialogue's prompts and replies (never emails or application data).
+
+    The format is --format, or else the extension of --output; the two must agree.
+    """
     from handlers.dialogues.export import FORMATS, load_export, render
     from storage.dialogues.repository import DialogueRepository
 
     settings = settings_of(ctx)
-    if format_ not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}", 2)
+    kind, target = export_target(dialogue_id, format_, output, tuple(FORMATS))
 
     async def gather() -> bytes:
         async with migrated_database(settings) as db, db.transaction() as session:
             exported = await load_export(DialogueRepository(session), dialogue_id, settings.default_locale)
-        return render(exported, format_)[0]
+        return render(exported, kind)[0]
 
     try:
         data = asyncio.run(gather())
     except LookupError as error:
         fail(str(error))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(data)
-    typer.echo(f"wrote {output}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    typer.echo(f"wrote {target}")
+
+
+def export_target(
+    dialogue_id: int, format_: str | None, output: Path | None, formats: tuple[str, ...]
+) -> tuple[str, Path]:
+    """The format and file of a dialogue export: each follows from the other when only one is given.
+
+    Raises:
+        typer.Exit: status 2 for an unknown format or extension, or when they disagree.
+    """
+    choices = ", ".join(formats)
+    if format_ is not None and format_ not in formats:
+        fail(f"--format must be one of {choices}; {format_!r} is not.", 2)
+    if output is None:
+        kind = format_ or formats[0]
+        return kind, Path(f"dialogue-{dialogue_id}.{kind}")
+    extension = output.suffix.lower().removeprefix(".")
+    if extension not in formats:
+        fail(
+            f"{output}: the file name must end in the format's extension, one of "
+            f"{', '.join('.' + name for name in formats)} (or give --format and no --output).",
+            2,
+        )
+    if format_ is not None and format_ != extension:
+        fail(
+            f"--format {format_} does not match {output}, which names a .{extension} file: "
+            f"write -o to a .{format_} file, or leave --format out to export {extension}.",
+            2,
+        )
+    return extension, output
 
 
 @wiki_app.command("import")
@@ -189,10 +232,19 @@ def wiki_export(
         Path, typer.Argument(help="A .csv or .json file, or a folder for one Markdown file per entry.")
     ],
 ) -> None:
-    """Write every wiki entry to PATH, in the format import reads."""
+    """Write every wiki entry to PATH, in the format import reads.
+
+    PATH is a .csv or .json file, or a folder: a name without an extension, or one that exists.
+    """
     from handlers.wiki.files import export_entries
 
     settings = settings_of(ctx)
+    if path.suffix.lower() not in WIKI_FILE_EXTENSIONS and not (path.is_dir() or not path.suffix):
+        fail(
+            f"{path}: the wiki is exported to a .csv or .json file, or to a folder of Markdown "
+            f"files (a name without an extension); {path.suffix!r} is none of these.",
+            2,
+        )
 
     async def run() -> int:
         async with migrated_database(settings) as db:

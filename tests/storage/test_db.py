@@ -62,3 +62,52 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
             raise RuntimeError("abort")
     async with db.transaction() as session:
         assert await StateStore(session).get("k") is None
+
+
+@pytest.mark.postgres
+async def test_two_processes_starting_on_an_empty_postgresql_database_migrate_once(
+    postgres_schema: str,  # skips when PostgreSQL is unreachable
+) -> None:
+    import asyncio
+    import uuid
+
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config
+    from tests.conftest import POSTGRES_URL
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    admin = Database(POSTGRES_URL)
+    try:
+        for _ in range(5):
+            schema = f"copbot_race_{uuid.uuid4().hex[:10]}"
+            async with admin.engine.begin() as connection:
+                await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            first, second = (
+                Database(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+                for _ in range(2)
+            )
+            try:
+                await asyncio.gather(first.upgrade(), second.upgrade())
+                assert await first.current_revision() == head
+                assert await second.current_revision() == head
+            finally:
+                await first.dispose()
+                await second.dispose()
+                async with admin.engine.begin() as connection:
+                    await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        await admin.dispose()
+
+
+async def test_two_processes_starting_on_an_empty_sqlite_file_migrate_once(tmp_path: Path) -> None:
+    import asyncio
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'race.db'}"
+    first, second = Database(url), Database(url)
+    try:
+        await asyncio.gather(first.upgrade(), second.upgrade())
+        assert await first.current_revision() == await second.current_revision() is not None
+    finally:
+        await first.dispose()
+        await second.dispose()

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -55,12 +56,41 @@ def encryption_available() -> bool:
     return bool(ENCRYPTION_ENABLED)
 
 
+#: How long the homeserver may take to answer at all when the platform starts.
+REACHABLE_TIMEOUT = 10.0
+
+
+async def check_reachable(homeserver: str) -> None:
+    """Fail at once when the homeserver does not answer.
+
+    matrix-nio retries a request whose connection fails forever, so a homeserver that is
+    down would hold the start (and every platform behind it); the bot retries a failed
+    start itself, with a log line per attempt (:mod:`bot.platform_start`). Any HTTP
+    answer counts as reachable.
+
+    Raises:
+        PlatformError: nothing answered at ``homeserver`` within :data:`REACHABLE_TIMEOUT` seconds.
+    """
+    url = homeserver.rstrip("/") + "/_matrix/client/versions"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REACHABLE_TIMEOUT)) as http,
+            http.get(url) as response,
+        ):
+            await response.read()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        reason = str(error) or type(error).__name__
+        raise PlatformError(f"the Matrix homeserver {homeserver} cannot be reached: {reason}") from None
+
+
 async def log_in(settings: MatrixSettings, store: AdapterStore) -> AsyncClient:
     """A logged-in client: the stored device and token if any, else a new login (saved).
 
     Raises:
         ConfigurationError: the homeserver refused the credentials.
+        PlatformError: the homeserver cannot be reached.
     """
+    await check_reachable(settings.homeserver)
     encrypted = settings.e2ee and encryption_available()
     if settings.e2ee and not encrypted:
         log.warning(

@@ -726,9 +726,9 @@ class FakeRequest(BaseRequest):
 class FakeBotApiServer:
     """The fake over loopback HTTP, at ``http://127.0.0.1:<port>/bot<token>/<method>``."""
 
-    def __init__(self, api: FakeTelegram) -> None:
+    def __init__(self, api: FakeTelegram, port: int = 0) -> None:
         self.api = api
-        self.port = 0
+        self.port = port  # 0: any free port
         self._runner: web.AppRunner | None = None
 
     @property
@@ -742,7 +742,7 @@ class FakeBotApiServer:
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         server = site._server
         assert server is not None
