@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.wiki
 	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.flood
 
 # Extract every msgid from the code and merge it into each catalog (then translate).
 i18n: $(STAMP)

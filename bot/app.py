@@ -41,6 +41,7 @@ from handlers.basics.commands import command_menus
 from storage.db import Database
 from storage.join_requests import StoredJoinRequests
 from storage.numbering import highest_message_number, highest_thread_number
+from storage.profiles import ProfileCache
 from storage.repository import Shared
 
 log = logging.getLogger(__name__)
@@ -127,9 +128,9 @@ class CopBot:
         self.replies = ReplyJournal(self.db, self.platforms, self.clock)
         middlewares: list[Middleware] = [
             ErrorCapture(),
+            FloodControl(self.flood),  # before any database work: a flood costs no transaction
             UnitOfWork(self.db, self.clock, journal=self.replies),
             Identity(settings.admins, self.catalogs, self.clock),
-            FloodControl(self.flood),
             *(middleware for feature in self.features for middleware in feature.middlewares),
         ]
         self._pipeline = chain(middlewares, self.router.dispatch)
@@ -296,8 +297,18 @@ class CopBot:
     async def process(self, event: Event) -> None:
         """Run one event through the middleware chain now (the sequencer calls this)."""
         await self._pipeline(
-            self._context(event, Actor(None, event.sender, Role.GUEST, self.catalogs.default))
+            self._context(event, Actor(None, event.sender, Role.GUEST, self._locale_of(event)))
         )
+
+    def _locale_of(self, event: Event) -> str:
+        """The sender's language before :class:`~bot.identity.Identity` looks them up.
+
+        What answers an event before its unit of work (the flood warning, an apology for
+        a failure there) speaks the person's last known choice, from the profile cache,
+        else their platform's language.
+        """
+        profile = self.shared.get(ProfileCache).get(event.sender, self.clock.now())
+        return self.catalogs.choose(profile.locale if profile is not None else None, event.sender.language)
 
     async def run_system(self, name: str, job: SystemJob) -> None:
         """Run work that no user asked for (a scheduled post, a reminder) as one unit of work.

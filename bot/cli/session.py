@@ -8,6 +8,7 @@ before the next is read, and writes the replies to standard output.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import signal
 import sys
@@ -60,7 +61,7 @@ def run(ctx: typer.Context) -> None:
         f"(try @mod /help), #N presses button N. Ctrl-D quits. Log: {CONSOLE_LOG}",
         highlight=False,
     )
-    asyncio.run(_console_session(settings, "you", None, sys.stdin, sys.stdout))
+    asyncio.run(_console_session(settings, "you", None, _forgiving(sys.stdin), sys.stdout))
 
 
 def chat(
@@ -79,7 +80,18 @@ def chat(
     """
     settings = settings_of(ctx)
     _logging(settings.log_level, CONSOLE_LOG)
-    asyncio.run(_console_session(settings, as_, lang, sys.stdin, sys.stdout))
+    asyncio.run(_console_session(settings, as_, lang, _forgiving(sys.stdin), sys.stdout))
+
+
+def _forgiving(source: TextIO) -> TextIO:
+    """``source`` reading bytes that are not UTF-8 as replacement characters (U+FFFD).
+
+    A strict decoder would stop the input thread at the first bad byte, and the session
+    would wait for lines that never come.
+    """
+    if isinstance(source, io.TextIOWrapper):
+        source.reconfigure(encoding="utf-8", errors="replace")
+    return source
 
 
 def _server_logging(level: str) -> None:
@@ -137,9 +149,13 @@ async def _lines(source: TextIO, stop: asyncio.Event) -> AsyncIterator[str]:
     queue: asyncio.Queue[str | None] = asyncio.Queue()
 
     def read() -> None:  # a daemon thread: a blocked read never holds up exit
-        for line in source:
-            loop.call_soon_threadsafe(queue.put_nowait, line)
-        loop.call_soon_threadsafe(queue.put_nowait, None)
+        try:
+            for line in source:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        except (OSError, ValueError) as error:  # a closed or unreadable input ends the session
+            logging.getLogger(__name__).warning("standard input failed: %s", error)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, None)
 
     threading.Thread(target=read, name="console-input", daemon=True).start()
     stopped = asyncio.ensure_future(stop.wait())

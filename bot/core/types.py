@@ -12,6 +12,18 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from bot.core.text import Text
+from bot.core.text_safety import clean_text
+
+
+def _clean(instance: object, *names: str) -> None:
+    """Clean the named text fields of a frozen value as it is built (see :mod:`bot.core.text_safety`)."""
+    for name in names:
+        value = getattr(instance, name)
+        if isinstance(value, str):
+            cleaned = clean_text(value)
+            if cleaned is not value:
+                object.__setattr__(instance, name, cleaned)
+
 
 #: Telegram's callback data limit; the smallest of our platforms, so it binds all of them.
 MAX_BUTTON_PAYLOAD_BYTES = 64
@@ -50,6 +62,9 @@ class UserRef:
     language: str | None = None
     username: str | None = None
 
+    def __post_init__(self) -> None:
+        _clean(self, "id", "display_name", "language", "username")
+
     @property
     def key(self) -> str:
         """The platform-qualified id, e.g. ``telegram:12345``."""
@@ -68,6 +83,9 @@ class ChatRef:
     platform: str
     id: str
     thread_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _clean(self, "id", "thread_id")
 
     def thread(self, thread_id: str | None) -> ChatRef:
         """The same chat, narrowed to ``thread_id`` (or widened back with ``None``)."""
@@ -191,6 +209,9 @@ class Media:
     size: int | None = None
     media_type: str | None = None
 
+    def __post_init__(self) -> None:
+        _clean(self, "filename", "ref", "media_type")
+
 
 @dataclass(frozen=True, slots=True)
 class FileLimits:
@@ -255,12 +276,18 @@ class IncomingMessage(Event):
     button: str | None = None
     media: Media | None = None
 
+    def __post_init__(self) -> None:
+        _clean(self, "event_id", "text", "message_id", "reply_to", "button")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JoinRequest(Event):
     """Someone asks to enter a community chat (Telegram join request, Matrix knock)."""
 
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        _clean(self, "event_id", "reason")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

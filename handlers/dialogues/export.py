@@ -4,11 +4,14 @@ An export holds the dialogue's prompts in order, each with its replies (author, 
 platform, time, text). It never holds email addresses or application data: it is built
 only from the dialogue tables and the author's community name and country. Deleted
 replies are left out.
+
+Member text runs nothing where the file is opened: CSV cells a spreadsheet would take
+for formulas are written as text, Markdown is escaped, HTML too (see
+:mod:`bot.core.export_safety`).
 """
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.export_safety import CsvWriter, markdown_text
 from handlers.dialogues.posting import prompt_number
 from storage.dialogues.repository import DialogueRepository, ExportedReply
 from storage.dialogues.texts import localized
@@ -102,14 +106,16 @@ def _author(reply: ExportedReply) -> str:
 
 
 def to_markdown(export: DialogueExport) -> str:
-    lines = [f"# {export.title}", "", f"{export.start} – {export.end} ({export.timezone})", ""]
+    """The export as Markdown; every text in it is escaped (see :func:`markdown_text`)."""
+    md = markdown_text
+    lines = [f"# {md(export.title)}", "", f"{export.start} – {export.end} ({md(export.timezone)})", ""]
     for prompt in export.prompts:
-        lines += [f"## {prompt.number} {prompt.text}", "", f"_{_when(prompt.post_at)}_", ""]
+        lines += [f"## {prompt.number} {md(prompt.text)}", "", f"_{_when(prompt.post_at)}_", ""]
         for reply in prompt.replies:
-            country = f", {reply.country}" if reply.country else ""
-            text = reply.text.replace("\n", "\n  ")
+            country = f", {md(reply.country)}" if reply.country else ""
+            text = md(reply.text).replace("\n", "\n  ")
             lines.append(
-                f"- **{_author(reply)}** ({reply.platform}{country}, {_when(reply.created_at)}): {text}"
+                f"- **{md(_author(reply))}** ({md(reply.platform)}{country}, {_when(reply.created_at)}): {text}"
             )
         lines.append("")
     return "\n".join(lines)
@@ -146,7 +152,7 @@ def to_html(export: DialogueExport) -> str:
 
 def to_csv(export: DialogueExport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(
         ["prompt", "prompt_text", "author", "country", "platform", "created_at", "edited_at", "text"]
     )

@@ -3,7 +3,10 @@
 Reading never stops at a bad entry: every entry comes back either as valid
 :class:`~storage.wiki.data.WikiEntryData` or as a :class:`Problem` naming the file, the
 line and what is wrong, so an import takes the valid rest. Writing produces the same
-formats, and what is written reads back equal (``copbot wiki export`` then ``import``).
+formats, and what is written reads back equal (``copbot wiki export`` then ``import``), but
+for what could run where the file is opened: CSV cells that a spreadsheet takes for formulas
+are written as text (and read back as they were), and a Markdown body loses its HTML tags
+and ``javascript:``/``data:`` links (see :mod:`bot.core.export_safety`).
 
 * Markdown: one ``<slug>.md`` per entry; the front matter holds every field but the
   body (``slug`` defaults to the file name; ``translations`` is a list of mappings).
@@ -26,6 +29,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.core.export_safety import CsvDictWriter, csv_value, markdown_without_scripts
 from storage.db import Database
 from storage.wiki.data import FIELDS, WikiEntryData, field_problems
 from storage.wiki.repository import WikiRepository, as_data
@@ -90,6 +94,7 @@ def write_entries(path: Path, entries: Iterable[WikiEntryData]) -> int:
         fields = _plain(entry)
         body = fields.pop("body", "")
         front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=100)
+        body = markdown_without_scripts(body)  # no <script> nor javascript: link in a file others open
         (path / f"{entry.slug}.md").write_text(f"---\n{front}---\n\n{body}\n", encoding="utf-8")
         count += 1
     return count
@@ -147,9 +152,9 @@ def _read_csv(path: Path) -> Iterator[Loaded]:
                     match = _TRANSLATION_COLUMN.match(column)
                     if match:
                         if value:
-                            translations.setdefault(match.group(2), {})[match.group(1)] = value
+                            translations.setdefault(match.group(2), {})[match.group(1)] = csv_value(value)
                     else:
-                        fields[column] = value
+                        fields[column] = csv_value(value)
                 if None in row:
                     yield Problem(path.name, start, "more cells than columns")
                 else:
@@ -226,7 +231,7 @@ def _write_csv(path: Path, entries: list[WikiEntryData]) -> int:
     languages = sorted({t.language for entry in entries for t in entry.translations})
     columns = [*FIELDS, *(f"{part}_{lang}" for lang in languages for part in TRANSLATED)]
     with path.open("w", encoding="utf-8", newline="") as target:
-        writer = csv.DictWriter(target, columns)
+        writer = CsvDictWriter(target, columns)
         writer.writeheader()
         for entry in entries:
             dumped = entry.model_dump(mode="json")

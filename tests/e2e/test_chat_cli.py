@@ -129,3 +129,26 @@ def test_run_on_the_embedded_default(tmp_path: Path) -> None:
     assert "INFO" not in result.stderr  # logs go to var/copbot.log, not into the conversation
     assert "copbot started on console" in (tmp_path / "var" / "copbot.log").read_text()
     assert (tmp_path / "copbot.db").exists()
+
+
+def test_invalid_utf8_on_stdin_reads_as_replacement_characters_and_the_session_goes_on(
+    tmp_path: Path,
+) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COPBOT_")}
+    environment["PYTHONIOENCODING"] = "utf-8:strict"  # what a UTF-8 locale gives; C locales escape
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--as", "alice"],
+        input=b"/help\n/wiki \xff\xfe\n\xff hello\n/start\n",
+        capture_output=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode("utf-8").splitlines()
+    assert "[alice] Nothing found for \ufffd\ufffd. Try other words, or /wiki to browse." in lines
+    assert "[alice] I answer commands. Send /help to see the commands you can use." in lines
+    assert (
+        "[alice] Welcome, alice! I am the assistant of the community of practice of gender trainers." in lines
+    )
+    assert b"Traceback" not in result.stderr

@@ -372,7 +372,11 @@ async def test_export_formats_escape_member_content(harness: Harness) -> None:
     await harness.say("[community/1] <script>alert('x')</script> & more", as_="amina")
     markdown = await _export(harness, "md")
     assert "## 1.1 What changed?" in markdown
-    assert "- **amina** (console, SN, 2026-09-22 09:00 UTC): <script>" in markdown
+    assert (
+        "- **amina** (console, SN, 2026-09-22 09:00 UTC): &lt;script&gt;alert('x')&lt;/script&gt; &amp; more"
+        in markdown
+    )
+    assert "<script>" not in markdown
     page = await _export(harness, "html")
     assert page.startswith("<!DOCTYPE html>")
     assert "<script>" not in page
