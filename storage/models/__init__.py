@@ -33,7 +33,7 @@ from storage.models.dialogues import (
     RelayedMessage,
     Reply,
 )
-from storage.models.people import Identity, Person, RoleGrant
+from storage.models.people import Identity, NameSource, Person, RoleGrant
 from storage.models.records import AuditEntry, BotState, ProcessedEvent
 from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiTranslation
 
@@ -51,6 +51,7 @@ __all__ = [
     "Identity",
     "MemberThread",
     "MemberThreadCopy",
+    "NameSource",
     "OutboxMessage",
     "PendingReply",
     "Person",
