@@ -29,6 +29,7 @@ from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.identity import Identity
 from bot.outbox import OutboxSender
+from bot.platforms.console import ConsolePlatform
 from bot.reply_journal import ReplyJournal
 from bot.scheduler import Scheduler, prune_processed_events
 from bot.services import Services
@@ -36,6 +37,7 @@ from bot.unit_of_work import UnitOfWork
 from handlers import FEATURES, build_router
 from handlers.basics.commands import command_menus
 from storage.db import Database
+from storage.numbering import highest_message_number, highest_thread_number
 from storage.repository import Shared
 
 log = logging.getLogger(__name__)
@@ -138,6 +140,11 @@ class CopBot:
         self.scheduler.start()
         await self.replies.start()
         for platform in self.platforms.values():
+            if isinstance(platform, ConsolePlatform):  # it numbers its threads and messages itself
+                platform.continue_after(
+                    await highest_thread_number(self.db, platform.name),
+                    await highest_message_number(self.db, platform.name),
+                )
             await platform.start(self.handle)
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
         await self._publish_command_menus()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.features import Feature, root_router
-from handlers import application, basics, dialogues, members, wiki
+from handlers import application, basics, dialogues, directory, members, wiki
 
 FEATURES: tuple[Feature, ...] = (
     basics.FEATURE,
@@ -17,6 +17,7 @@ FEATURES: tuple[Feature, ...] = (
     dialogues.FEATURE,
     wiki.FEATURE,
     members.FEATURE,
+    directory.FEATURE,
 )
 
 

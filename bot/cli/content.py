@@ -30,9 +30,25 @@ wiki_app = typer.Typer(help="Import and export the wiki.", no_args_is_help=True)
 def dialogue_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A programme file (YAML).", dir_okay=False)],
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive",
+            help="Import a programme that has ended as history: closed, its prompts never posted.",
+        ),
+    ] = False,
 ) -> None:
-    """Create a dialogue from a programme file, or update the one with the same slug."""
-    from handlers.dialogues.programme import ProgrammeError, import_programme, load_programme
+    """Create a dialogue from a programme file, or update the one with the same slug.
+
+    A programme whose dates are past is refused unless imported as history (--archive); one
+    already under way is imported, and its prompts whose time passed are not posted.
+    """
+    from handlers.dialogues.programme import (
+        ProgrammeError,
+        hold_missed_prompts,
+        import_programme,
+        load_programme,
+    )
     from storage.dialogues.repository import DialogueRepository
 
     settings = settings_of(ctx)
@@ -40,20 +56,39 @@ def dialogue_import(
         programme = load_programme(file)
     except ProgrammeError as error:
         fail(str(error))
+    now = datetime.now(UTC)
+    dates = f"{programme.start} to {programme.end} ({programme.timezone})"
+    if programme.ended(now) and not archive:
+        fail(
+            f"{file}: the programme ran from {dates}, which is past: nothing of it would be posted. "
+            "To keep it as history (a closed dialogue), import it with --archive."
+        )
+    if archive and not programme.ended(now):
+        fail(f"{file}: --archive is for a programme that has ended; this one runs from {dates}.")
 
-    async def load() -> tuple[int, bool]:
+    async def load() -> tuple[int, bool, list[str]]:
         async with migrated_database(settings) as db, db.transaction() as session:
-            dialogue, created = await import_programme(
-                DialogueRepository(session), programme, datetime.now(UTC)
-            )
-            return dialogue.id, created
+            repo = DialogueRepository(session)
+            dialogue, created = await import_programme(repo, programme, now, archive=archive)
+            held = [] if archive else await hold_missed_prompts(repo, dialogue, now)
+            return dialogue.id, created, held
 
     try:
-        dialogue_id, created = asyncio.run(load())
+        dialogue_id, created, held = asyncio.run(load())
     except ProgrammeError as error:
         fail(str(error))
+    if held:
+        stderr.print(
+            f"warning: the programme started on {programme.start} ({programme.timezone}); prompts "
+            f"{', '.join(held)} were due before now and will not be posted "
+            "(they stay in the dialogue's record).",
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
     verb = "created" if created else "updated"
-    typer.echo(f"dialogue {dialogue_id} {verb}: {programme.slug}, {len(programme.prompts)} prompts")
+    kind = " as history (closed)" if archive else ""
+    typer.echo(f"dialogue {dialogue_id} {verb}{kind}: {programme.slug}, {len(programme.prompts)} prompts")
 
 
 @dialogue_app.command("list")

@@ -108,6 +108,11 @@ class Platform(ABC):
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    def thread_link(self, thread: ChatRef, opening: str | None) -> str | None:
+        """Where a member finds ``thread`` (opened by message ``opening``): a link or a
+        location they can follow, or ``None`` when the platform has none to give."""
+        return None
+
     def is_moderators_chat(self, chat: ChatRef) -> bool:
         """Whether ``chat`` (any thread of it) is read by moderators only.
 

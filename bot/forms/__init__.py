@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from bot.forms.controls import controls_router
 from bot.forms.countries import country_name, find_country
+from bot.forms.declaration import FormTexts, Reopen
 from bot.forms.display import show_value, summary_lines, title_of
 from bot.forms.drafts import DraftStore, FormDraft
-from bot.forms.flow import FormFlow, FormTexts, Reopen
+from bot.forms.flow import FormFlow
 from bot.forms.prompts import Suggestion
 from bot.forms.steps import Accepted, Choice, Form, Kind, Label, Rejected, Step, label_text, parse_answer
 

@@ -12,7 +12,7 @@ from typing import Any
 from bot.core.i18n import N_
 from bot.core.text import Text, bold, fill
 from bot.forms.countries import country_name
-from bot.forms.steps import Form, Step, label_text
+from bot.forms.steps import Form, Step, label_text, other_key
 
 
 def title_of(step: Step, gettext: Callable[[str], str], locale: str) -> str:
@@ -20,8 +20,18 @@ def title_of(step: Step, gettext: Callable[[str], str], locale: str) -> str:
     return label_text(step.title or step.question, gettext, locale)
 
 
-def show_value(step: Step, value: Any, gettext: Callable[[str], str], locale: str) -> str:
-    """An answer as the person reading it should see it (choices and countries in their language)."""
+def show_value(
+    step: Step, value: Any, gettext: Callable[[str], str], locale: str, other: str | None = None
+) -> str:
+    """An answer as the person reading it should see it (choices and countries in their language).
+
+    Args:
+        step: the step answered.
+        value: the stored answer.
+        gettext: the reader's translation.
+        locale: the reader's language.
+        other: the text typed for the step's "other" option, shown instead of its label.
+    """
     if value is None:
         return gettext(N_("(skipped)"))
     if step.kind == "country":
@@ -30,9 +40,20 @@ def show_value(step: Step, value: Any, gettext: Callable[[str], str], locale: st
         return gettext(N_("accepted"))
     if step.kind in ("single", "multi"):
         values = value if isinstance(value, list) else [value]
-        labels = [label_text(c.label, gettext, locale) for c in step.choices if c.value in values]
+        labels = [
+            other if other and c.other is not None else label_text(c.label, gettext, locale)
+            for c in step.choices
+            if c.value in values
+        ]
         return ", ".join(labels)
     return str(value)
+
+
+def option_label(step: Step, value: str, gettext: Callable[[str], str], locale: str) -> str:
+    """The label of a button that offers ``value`` as the answer (a country by its name)."""
+    if step.kind == "country":
+        return country_name(value, locale)
+    return show_value(step, value, gettext, locale)
 
 
 def summary_lines(
@@ -42,7 +63,7 @@ def summary_lines(
     lines = []
     for step in form.steps:
         if step.field in answers:
-            shown = show_value(step, answers[step.field], gettext, locale)
+            shown = show_value(step, answers[step.field], gettext, locale, answers.get(other_key(step.field)))
         else:
             shown = gettext(N_("(not answered)"))
         lines.append(

@@ -23,51 +23,27 @@ from typing import Any
 from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.router import Router
-from bot.core.text import Text
+from bot.core.text import Text, code
 from bot.core.types import Button, Role
+from bot.forms.declaration import CheckHook, FormTexts, Reopen, SubmitHook, SuggestHook, anyone, every_step
 from bot.forms.drafts import DraftStore, FormDraft
-from bot.forms.prompts import Ctx, Place, Suggestion, position, question, summary
-from bot.forms.steps import Accepted, Form, Rejected, Step, label_text, parse_answer
+from bot.forms.prompts import Ctx, Place, other_question, position, question, rejection, summary
+from bot.forms.steps import (
+    NOT_ACCEPTED,
+    Accepted,
+    Form,
+    Rejected,
+    Step,
+    is_no,
+    label_text,
+    other_key,
+    parse_answer,
+)
 
+__all__ = ["FormFlow", "FormTexts", "Reopen"]
 
-@dataclass(frozen=True, slots=True)
-class FormTexts:
-    """The msgids that differ from form to form.
-
-    Attributes:
-        summary: the heading of the summary (how to edit, what Submit is called).
-        submit: the label of the Submit button.
-        optional: the note under an optional question (may use ``{skip}``, the typed command).
-        discard: the question asked before a draft is discarded.
-        complete: said when a plain message arrives while the summary is shown, if anything.
-    """
-
-    summary: str
-    submit: str
-    optional: str
-    discard: str
-    complete: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Reopen:
-    """What a Submit hook returns to send the person back to one step, with a note."""
-
-    field: str
-    note: Text
-
-
-SubmitHook = Callable[[Ctx, dict[str, Any]], Awaitable[Reopen | None]]
-CheckHook = Callable[[Ctx, Step, Accepted], Awaitable[Accepted | Rejected]]
-SuggestHook = Callable[[Ctx, Step, Mapping[str, Any]], Awaitable[Suggestion | None]]
-
-
-def _every_step(form: Form, answers: Mapping[str, Any]) -> tuple[Step, ...]:
-    return form.steps
-
-
-def _anyone(ctx: Ctx) -> bool:
-    return True
+#: The draft's progress while the discard question is shown, and while an "other" is asked.
+DISCARDING, OTHER = "discarding", "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +68,7 @@ class FormFlow:
         suggest: an answer to propose for a step, if any.
         document: the text of a document a step shows (``Step.show_document``).
         conflicts: exceptions of :meth:`DraftStore.save` that mean the draft changed meanwhile.
+        resume: the command that shows where the person is in the form (``apply``), if any.
     """
 
     name: str
@@ -103,12 +80,13 @@ class FormFlow:
     cancelled: Callable[[Ctx], Awaitable[None]]
     missing: Callable[[Ctx], UserFacingError]
     role: Role = Role.GUEST
-    answers_plain: Callable[[Ctx], bool] = _anyone
-    applicable: Callable[[Form, Mapping[str, Any]], Sequence[Step]] = _every_step
+    answers_plain: Callable[[Ctx], bool] = anyone
+    applicable: Callable[[Form, Mapping[str, Any]], Sequence[Step]] = every_step
     check: CheckHook | None = None
     suggest: SuggestHook | None = None
-    document: Callable[[Ctx, str], str] | None = None
+    document: Callable[[Ctx, str], Text | str] | None = None
     conflicts: tuple[type[Exception], ...] = ()
+    resume: str | None = None
 
     # -- what the feature calls -----------------------------------------------------------
 
@@ -132,7 +110,13 @@ class FormFlow:
     async def show(self, ctx: Ctx, draft: FormDraft, before: Sequence[Text]) -> None:
         """Ask the current question, or show the summary when every step is answered."""
         form, answers, steps, step = self._locate(ctx, draft)
-        if step is None:
+        other = form.step(str(draft.progress.get(OTHER)))
+        if other is not None and other.other_chosen(answers.get(other.field)) is not None:
+            text, buttons = other_question(
+                ctx, self.buttons, Place(steps, other, answers, draft.progress), before
+            )
+            ctx.send(ctx.event.sender, text, buttons=buttons)
+        elif step is None:
             texts = self.texts
             text, buttons = summary(
                 ctx,
@@ -172,8 +156,9 @@ class FormFlow:
             await self._accept(ctx, answers, step, Accepted(None))
 
     async def cancel(self, ctx: Ctx) -> None:
-        """Ask whether to discard the draft."""
-        await self._require(ctx)
+        """Ask whether to discard the draft (a typed "no" answers it too, see :meth:`answer`)."""
+        draft = await self._require(ctx)
+        await self._save(ctx, dict(draft.answers), {**draft.progress, DISCARDING: True})
         ctx.send(
             ctx.event.sender,
             ctx._(self.texts.discard),
@@ -184,6 +169,18 @@ class FormFlow:
                 ]
             ],
         )
+
+    async def expired(self, ctx: Ctx) -> None:
+        """A button that no longer exists was pressed: show where the person is, and how to come back."""
+        note = ctx._(N_("That button has expired. Here is where you are in the form."))
+        if self.resume is not None:
+            note = ctx._(
+                N_(
+                    "That button has expired. Here is where you are in the form; send {command} to come back to it."
+                ),
+                command=code(ctx.cmd(self.resume)),
+            )
+        await self.show(ctx, await self._require(ctx), [note])
 
     # -- routes ---------------------------------------------------------------------------
 
@@ -196,8 +193,15 @@ class FormFlow:
     async def answer(self, ctx: Ctx) -> None:
         """A plain message: the answer to the current question."""
         draft = await self._require(ctx)
-        _form, answers, steps, step = self._locate(ctx, draft)
+        form, answers, steps, step = self._locate(ctx, draft)
         text = ctx.message.text if ctx.message else None
+        if draft.progress.get(DISCARDING) and text is not None and is_no(text):
+            await self._discard(ctx, draft, "n")  # the discard question's buttons are answered
+            return
+        other = form.step(str(draft.progress.get(OTHER)))
+        if other is not None and text is not None:
+            await self._other(ctx, Place(steps, other, answers, draft.progress), text)
+            return
         if step is None:
             complete = self.texts.complete
             await self.show(ctx, draft, [ctx._(complete)] if complete else [])
@@ -211,9 +215,19 @@ class FormFlow:
         if isinstance(result, Accepted) and self.check is not None:
             result = await self.check(ctx, step, result)
         if isinstance(result, Rejected):
-            await self._ask(ctx, place, [ctx._(result.msgid, **result.values)])
+            await self._ask(ctx, place, [rejection(ctx, result)], options=result.options)
             return
         await self._accept(ctx, answers, step, result)
+
+    async def _other(self, ctx: Ctx, place: Place, text: str) -> None:
+        """The text typed for the "other" option chosen at ``place.step``."""
+        result = parse_answer(Step(field="other", question="", min_length=2, max_length=200), text)
+        if isinstance(result, Rejected):
+            reply, buttons = other_question(ctx, self.buttons, place, [rejection(ctx, result)])
+            ctx.send(ctx.event.sender, reply, buttons=buttons)
+            return
+        answers = {**place.answers, other_key(place.step.field): result.value}
+        await self.show(ctx, await self._save(ctx, answers, {}), [])
 
     async def press(self, ctx: Ctx) -> None:
         """A button of the form: ``ACTION[:FIELD[:CHOICE]]`` after the namespace."""
@@ -252,7 +266,7 @@ class FormFlow:
         """The form, the answers it still has, the steps that apply and the step asked (none: the summary)."""
         form = self.form(ctx)
         # answers to steps the form no longer has (a deployment changed it) are dropped
-        answers = {field: value for field, value in draft.answers.items() if form.step(field) is not None}
+        answers = form.known(draft.answers)
         steps = self.applicable(form, answers)
         cursor = draft.progress.get("cursor")
         chosen = next((step for step in steps if step.field == cursor), None) if cursor else None
@@ -264,7 +278,13 @@ class FormFlow:
         )
 
     async def _accept(self, ctx: Ctx, answers: Mapping[str, Any], step: Step, result: Accepted) -> None:
-        draft = await self._save(ctx, {**answers, step.field: result.value}, {})
+        kept = {key: value for key, value in answers.items() if key != other_key(step.field)}
+        other = step.other_chosen(result.value) is not None
+        if other and other_key(step.field) in answers:
+            kept[other_key(step.field)] = answers[other_key(step.field)]
+        draft = await self._save(
+            ctx, {**kept, step.field: result.value}, {OTHER: step.field} if other else {}
+        )
         notes: list[Text] = []
         if result.truncated:
             notes.append(
@@ -281,7 +301,11 @@ class FormFlow:
             if pressed == "yes":
                 await self._accept(ctx, place.answers, step, Accepted(True))
             else:
-                await self._ask(ctx, place, [ctx._(N_("This must be accepted to go on."))])
+                await self._ask(ctx, place, [rejection(ctx, Rejected(NOT_ACCEPTED))])
+        elif step.kind == "country":  # a country offered after an ambiguous or misspelt name
+            result = parse_answer(step, pressed)
+            if isinstance(result, Accepted):
+                await self._accept(ctx, place.answers, step, result)
         elif pressed.isdigit() and int(pressed) < len(step.choices):
             await self._accept(ctx, place.answers, step, Accepted(step.choices[int(pressed)].value))
 
@@ -289,7 +313,7 @@ class FormFlow:
         step, answers = place.step, place.answers
         if not pressed.isdigit() or int(pressed) >= len(step.choices):
             return
-        progress = dict(place.progress)
+        progress = {key: value for key, value in place.progress.items() if key != DISCARDING}
         if progress.get("selecting") != step.field:
             progress["selecting"], progress["selection"] = step.field, list(answers.get(step.field) or [])
         value = step.choices[int(pressed)].value
@@ -323,6 +347,9 @@ class FormFlow:
 
     async def _discard(self, ctx: Ctx, draft: FormDraft, confirmed: str) -> None:
         if confirmed == "n":
+            if draft.progress.get(DISCARDING):
+                progress = {key: value for key, value in draft.progress.items() if key != DISCARDING}
+                draft = await self._save(ctx, dict(draft.answers), progress)
             await self.show(ctx, draft, [])
         elif confirmed == "y":
             await self.drafts(ctx).discard(self._person(ctx), self.name)
@@ -332,7 +359,7 @@ class FormFlow:
 
     # -- what is sent ---------------------------------------------------------------------
 
-    async def _ask(self, ctx: Ctx, place: Place, before: Sequence[Text]) -> None:
+    async def _ask(self, ctx: Ctx, place: Place, before: Sequence[Text], options: Sequence[str] = ()) -> None:
         step = place.step
         document = None
         if step.show_document is not None and self.document is not None:
@@ -346,6 +373,7 @@ class FormFlow:
             document=document,
             suggestion=suggestion,
             optional=self.texts.optional,
+            options=options,
         )
         ctx.send(ctx.event.sender, text, buttons=buttons)
 

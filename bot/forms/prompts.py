@@ -21,8 +21,8 @@ from bot.core.context import Context
 from bot.core.i18n import N_
 from bot.core.text import Text, bold, code
 from bot.core.types import Button
-from bot.forms.display import show_value, summary_lines
-from bot.forms.steps import Form, Step, label_text
+from bot.forms.display import option_label, show_value, summary_lines
+from bot.forms.steps import NOT_ACCEPTED, Form, Rejected, Step, label_text, other_key
 
 Ctx = Context[Any]
 Buttons = list[list[Button]]
@@ -76,9 +76,10 @@ def question(
     place: Place,
     *,
     before: Sequence[Text],
-    document: str | None,
+    document: Text | str | None,
     suggestion: Suggestion | None,
     optional: str,
+    options: Sequence[str] = (),
 ) -> tuple[Text, Buttons]:
     """The message that asks ``place.step``, after the notes ``before``.
 
@@ -90,10 +91,11 @@ def question(
         document: a document shown before the question (the Terms of Reference).
         suggestion: an answer proposed, with its button.
         optional: the msgid of the note under an optional question (may use ``{skip}``).
+        options: answers offered as buttons first (the countries a typed name may mean).
     """
     gettext, locale, step, answers = ctx.gettext, ctx.actor.locale, place.step, place.answers
     parts: list[Text | str] = list(before)
-    if document is not None:
+    if document:
         parts.append(document)
     number = place.position + 1
     parts.append(
@@ -105,9 +107,13 @@ def question(
         )
     )
     if step.field in answers:
-        current = show_value(step, answers[step.field], gettext, locale)
+        current = show_value(step, answers[step.field], gettext, locale, answers.get(other_key(step.field)))
         parts.append(ctx._(N_("Your current answer: {answer}"), answer=current))
-    buttons = _choice_buttons(ctx, namespace, place)
+    buttons = [
+        [Button(option_label(step, value, gettext, locale), f"{namespace}:c:{step.field}:{value}")]
+        for value in options
+    ]
+    buttons.extend(_choice_buttons(ctx, namespace, place))
     if suggestion is not None:
         parts.append(suggestion.note)
         buttons.append([Button(suggestion.button, f"{namespace}:u:{step.field}")])
@@ -125,6 +131,36 @@ def question(
     navigation.append(Button(gettext(N_("Cancel")), f"{namespace}:x"))
     buttons.append(navigation)
     return Text.join("\n\n", parts), buttons
+
+
+def rejection(ctx: Ctx, result: Rejected) -> Text:
+    """Why an answer was refused, in the person's language (a refused consent: how to stop)."""
+    if result.msgid == NOT_ACCEPTED:
+        return ctx._(NOT_ACCEPTED, cancel=code(ctx.cmd("cancel")))
+    return ctx._(result.msgid, **result.values)
+
+
+def other_question(ctx: Ctx, namespace: str, place: Place, before: Sequence[Text]) -> tuple[Text, Buttons]:
+    """The question that asks what the "other" option chosen at ``place.step`` is.
+
+    Args:
+        ctx: the event's context (language).
+        namespace: the form's button namespace.
+        place: the step whose answer includes an "other" option.
+        before: notes shown first.
+    """
+    gettext, locale, step = ctx.gettext, ctx.actor.locale, place.step
+    chosen = step.other_chosen(place.answers.get(step.field))
+    asked = label_text(chosen.other, gettext, locale) if chosen is not None and chosen.other else ""
+    parts: list[Text | str] = [*before, ctx._(N_("{question} Please write it."), question=bold(asked))]
+    current = place.answers.get(other_key(step.field))
+    if current:
+        parts.append(ctx._(N_("Your current answer: {answer}"), answer=str(current)))
+    navigation = [
+        Button(gettext(N_("◀ Back")), f"{namespace}:e:{step.field}"),
+        Button(gettext(N_("Cancel")), f"{namespace}:x"),
+    ]
+    return Text.join("\n\n", parts), [navigation]
 
 
 def _choice_buttons(ctx: Ctx, namespace: str, place: Place) -> Buttons:

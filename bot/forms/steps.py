@@ -12,7 +12,7 @@ catalogs) or, for forms written by a deployment, a mapping of language code to t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.core.i18n import N_
-from bot.forms.countries import find_country, fold
+from bot.forms.countries import fold, resolve_country
 
 Kind = Literal["text", "email", "number", "single", "multi", "country", "consent", "url", "date"]
 #: A msgid, or text per language code (``{"en": ..., "es": ...}``).
@@ -30,8 +30,24 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 _URL = re.compile(r"(https?://|mailto:)[^\s<>\"]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SEPARATORS = re.compile(r"[,;\n]+")
-_YES = frozenset({"yes", "y", "si", "oui", "o", "ok", "accept", "i accept", "acepto", "j accepte", "accepte"})
-_NO = frozenset({"no", "n", "non", "i do not accept", "no acepto", "je n accepte pas"})
+_YES = frozenset(
+    {"yes", "y", "si", "oui", "o", "ok", "accept", "i accept", "acepto", "j accepte", "accepte"}
+    | {"да", "نعم", "是", "同意"}
+)
+_NO = frozenset(
+    {"no", "n", "non", "i do not accept", "no acepto", "je n accepte pas"}
+    | {"нет", "لا", "不", "否", "不同意"}
+)
+#: Said when a required consent is refused (the form may add how to stop instead).
+NOT_ACCEPTED = N_(
+    "This must be accepted to go on: the form cannot be sent without it. Press \u201cYes, I accept\u201d "
+    "to continue, or send {cancel} to discard the form."
+)
+
+
+def is_no(answer: str) -> bool:
+    """Whether ``answer`` says no, in any language copbot speaks (no, non, нет, لا, 不)."""
+    return fold(answer) in _NO
 
 
 def label_text(label: Label, gettext: Callable[[str], str], locale: str) -> str:
@@ -48,6 +64,14 @@ class Choice(BaseModel):
 
     value: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
     label: Label
+    #: Makes this an "other" option: once chosen, the form asks this question, and the
+    #: typed answer (kept under :func:`other_key`) is shown instead of the label.
+    other: Label | None = None
+
+
+def other_key(field: str) -> str:
+    """Where the text typed for a step's "other" option is kept among the answers."""
+    return f"{field}.other"
 
 
 class Step(BaseModel):
@@ -101,6 +125,11 @@ class Step(BaseModel):
     def choice(self, value: str) -> Choice | None:
         return next((choice for choice in self.choices if choice.value == value), None)
 
+    def other_chosen(self, value: Any) -> Choice | None:
+        """The "other" option among the choices in ``value`` (one value or a list), if any."""
+        values = value if isinstance(value, list) else [value]
+        return next((c for c in self.choices if c.other is not None and c.value in values), None)
+
 
 class Form(BaseModel):
     """An ordered list of steps with distinct fields."""
@@ -128,6 +157,14 @@ class Form(BaseModel):
     def index(self, field: str) -> int:
         return self.fields.index(field)
 
+    def known(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers to steps the form has, with their "other" texts; the rest dropped."""
+        return {
+            key: value
+            for key, value in answers.items()
+            if self.step(key) is not None or self.step(key.removesuffix(".other")) is not None
+        }
+
     def first_unanswered(self, answers: dict[str, Any]) -> Step | None:
         """The first step without an answer (a skipped step counts as answered)."""
         return next((step for step in self.steps if step.field not in answers), None)
@@ -143,10 +180,15 @@ class Accepted:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """An invalid answer: ``msgid`` explains why, filled with ``values``."""
+    """An invalid answer: ``msgid`` explains why, filled with ``values``.
+
+    ``options`` are answers the step would take, offered as buttons (the countries an
+    ambiguous or misspelt name may mean).
+    """
 
     msgid: str
     values: dict[str, Any] = field(default_factory=dict)
+    options: tuple[str, ...] = ()
 
 
 def parse_answer(step: Step, answer: str, labels: Sequence[str] = ()) -> Accepted | Rejected:
@@ -178,19 +220,13 @@ def parse_answer(step: Step, answer: str, labels: Sequence[str] = ()) -> Accepte
     if step.kind == "date":
         return _date(text)
     if step.kind == "country":
-        code = find_country(text)
-        if code is None:
-            return Rejected(
-                N_("I do not know the country \u201c{answer}\u201d. Please type its name."),
-                {"answer": text[:100]},
-            )
-        return Accepted(code)
+        return _country(text)
     if step.kind == "consent":
         key = fold(text)
         if key in _YES or key == "1":
             return Accepted(True)
-        if key in _NO or key == "2":
-            return Rejected(N_("This must be accepted to go on."))
+        if is_no(text) or key == "2":
+            return Rejected(NOT_ACCEPTED)
         return Rejected(N_("Please answer yes or no, or press a button."))
     if step.kind == "single":
         chosen = _choose(step, text, labels)
@@ -198,6 +234,30 @@ def parse_answer(step: Step, answer: str, labels: Sequence[str] = ()) -> Accepte
             return Rejected(N_("Please choose one of the options with the buttons, or type its name."))
         return Accepted(chosen)
     return _multi(step, text, labels)
+
+
+def _country(text: str) -> Accepted | Rejected:
+    found = resolve_country(text)
+    if found.code is not None:
+        return Accepted(found.code)
+    if found.ambiguous:
+        return Rejected(
+            N_("\u201c{answer}\u201d can mean more than one country: which one? Press its button."),
+            {"answer": text[:100]},
+            found.candidates,
+        )
+    if found.candidates:
+        return Rejected(
+            N_(
+                "I do not know the country \u201c{answer}\u201d. Did you mean one of these? "
+                "Press its button, or type the name again."
+            ),
+            {"answer": text[:100]},
+            found.candidates,
+        )
+    return Rejected(
+        N_("I do not know the country \u201c{answer}\u201d. Please type its name."), {"answer": text[:100]}
+    )
 
 
 def _text(step: Step, text: str) -> Accepted | Rejected:

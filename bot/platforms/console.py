@@ -146,6 +146,16 @@ class ConsolePlatform(Platform):
         self._print(self._label(ref.chat), f"(edited #{ref.id}) {to_plain(message.text)}")
         self.out.flush()
 
+    def continue_after(self, thread: int, message: int) -> None:
+        """Number new threads and messages after ``thread`` and ``message``: the shell
+        passes the highest ids earlier processes stored, so no new thread or message
+        takes the id of one already stored."""
+        self._thread_ids = itertools.count(thread + 1)
+        self._message_ids = itertools.count(message + 1)
+
+    def thread_link(self, thread: ChatRef, opening: str | None) -> str | None:
+        return f"[{self._label(thread)}]"
+
     async def create_thread(self, chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:
         thread = chat.thread(str(next(self._thread_ids)))
         self._print(self._label(thread), f"(new thread) {title}")

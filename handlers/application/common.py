@@ -91,7 +91,7 @@ async def review_recipients(ctx: Ctx) -> list[tuple[Recipient, str]]:
 
 def answers_of(form: Form, application: Application | Draft) -> dict[str, Any]:
     """The stored answers to steps the form still has (answers to removed steps are dropped)."""
-    return {field: value for field, value in application.answers.items() if form.step(field) is not None}
+    return form.known(application.answers)
 
 
 def speaker(ctx: Ctx, locale: str) -> Say:

@@ -20,6 +20,7 @@ from bot.core.router import Router
 from bot.core.text import Text, code
 from bot.core.types import JoinRequest, Role
 from bot.forms.flow import FormFlow, FormTexts
+from bot.forms.markdown import markdown_text
 from bot.services import Ctx
 from handlers.application.common import FORM_BUTTONS, admit, answers_of, form_of, terms_text
 from handlers.application.revision import (
@@ -191,8 +192,8 @@ def _applicant(ctx: Ctx) -> bool:
     return ctx.actor.role == Role.APPLICANT
 
 
-def _document(ctx: Ctx, name: str) -> str:
-    return terms_text(ctx, ctx.actor.locale) if name == "terms" else ""
+def _document(ctx: Ctx, name: str) -> Text:
+    return markdown_text(terms_text(ctx, ctx.actor.locale)) if name == "terms" else Text()
 
 
 #: The application form as the form flow drives it.
@@ -214,6 +215,7 @@ APPLICATION_FORM_FLOW = FormFlow(
     answers_plain=_applicant,
     document=_document,
     conflicts=(StaleDraft,),
+    resume="apply",
 )
 router.include(APPLICATION_FORM_FLOW.router())
 
@@ -282,7 +284,7 @@ async def status(ctx: Ctx) -> None:
     "terms", description=N_("Read the Terms of Reference of the community"), topic=Topic.COMMUNITY
 )
 async def terms(ctx: Ctx) -> None:
-    ctx.reply(terms_text(ctx, ctx.actor.locale))
+    ctx.reply(markdown_text(terms_text(ctx, ctx.actor.locale)))
 
 
 # -- helpers --------------------------------------------------------------------------

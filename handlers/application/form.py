@@ -23,8 +23,13 @@ NAME_FIELD = "full_name"
 EXPERTISE_FIELD = "expertise"
 
 
-def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
-    return tuple(Choice(value=value, label=label) for value, label in pairs)
+def _choices(*pairs: tuple[str, str], other: str | None = None) -> tuple[Choice, ...]:
+    """The choices, and an "other" choice last (``other``: what it asks once chosen)."""
+    listed = tuple(Choice(value=value, label=label) for value, label in pairs)
+    if other is None:
+        return listed
+    last = listed[-1]
+    return (*listed[:-1], Choice(value=last.value, label=last.label, other=other))
 
 
 DEFAULT_FORM = Form(
@@ -73,6 +78,7 @@ DEFAULT_FORM = Form(
                 ("ru", N_("Russian")),
                 ("zh", N_("Chinese")),
                 ("other", N_("Another language")),
+                other=N_("Which other language or languages do you train in?"),
             ),
         ),
         Step(
@@ -92,6 +98,7 @@ DEFAULT_FORM = Form(
                 ("migration", N_("Migration")),
                 ("governance", N_("Governance")),
                 ("other", N_("Other")),
+                other=N_("Which other area of expertise?"),
             ),
         ),
         Step(
@@ -117,6 +124,7 @@ DEFAULT_FORM = Form(
                 ("media", N_("Media")),
                 ("security", N_("Security sector")),
                 ("other", N_("Other")),
+                other=N_("Which other audiences have you trained?"),
             ),
         ),
         Step(

@@ -5,7 +5,8 @@
 * :mod:`~handlers.dialogues.posting` — opening, each prompt in its own thread, closing.
 * :mod:`~handlers.dialogues.timers` — when to post, rebuilt from the database.
 * :mod:`~handlers.dialogues.replies` — replies to prompts, subscriptions.
-* :mod:`~handlers.dialogues.member_threads` — ``/thread``: members' own threads, mirrored.
+* :mod:`~handlers.dialogues.member_threads` — ``/thread``: members' own threads, mirrored, with invitations.
+* :mod:`~handlers.dialogues.forum` — ``/threads``, Join, ``/thread_close``; unknown console threads.
 * :mod:`~handlers.dialogues.relay` — mirrored threads: each reply relayed to the other platforms.
 * :mod:`~handlers.dialogues.attribution` — how a relayed message (or file) reads.
 * :mod:`~handlers.dialogues.export` — Markdown, HTML, CSV and JSON exports.
@@ -15,7 +16,7 @@
 from __future__ import annotations
 
 from bot.features import Feature, Runtime
-from handlers.dialogues import cancelling, commands, member_threads, relay, replies
+from handlers.dialogues import cancelling, commands, forum, member_threads, relay, replies
 from handlers.dialogues.sample import seed_sample_dialogue
 from handlers.dialogues.timers import start_timers
 from storage.dialogues.member_threads import MemberThreadRepository
@@ -32,7 +33,14 @@ async def start_dialogues(runtime: Runtime) -> None:
 
 FEATURE = Feature(
     name="dialogues",
-    routers=(commands.router, cancelling.router, replies.router, member_threads.router, relay.router),
+    routers=(
+        commands.router,
+        cancelling.router,
+        replies.router,
+        member_threads.router,
+        relay.router,
+        forum.router,
+    ),
     repositories=(DialogueRepository, Subscriptions, RelayRepository, MemberThreadRepository),
     start=start_dialogues,
     seed=seed_sample_dialogue,

@@ -1,6 +1,7 @@
 """Virtual dialogues: listing them, and the moderators' commands to plan them.
 
-``/dialogues`` and ``/dialogue <id>`` are for everyone. Moderators create a dialogue
+``/dialogues`` and ``/dialogue <id>`` are for everyone; ``/dialogues all`` and a closed
+dialogue's replies are the archive's (:mod:`handlers.dialogues.archive`). Moderators create a dialogue
 (``/dialogue_new``), add, edit and delete its prompts and export it; cancelling it is
 :mod:`handlers.dialogues.cancelling`'s. Dates typed by moderators are in the dialogue's
 time zone (the bot's ``timezone`` setting); they are stored in UTC. Posting is :mod:`handlers.dialogues.posting`'s job; replies are
@@ -17,6 +18,7 @@ from bot.core.router import Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Attachment, ChatRef, MessageRef, OutgoingMessage, Role
 from bot.services import Ctx
+from handlers.dialogues import archive
 from handlers.dialogues.export import FORMATS, load_export, render
 from handlers.dialogues.moments import (
     date_typed,
@@ -34,18 +36,28 @@ from storage.dialogues.texts import localized
 from storage.models import Dialogue, Prompt
 
 router = Router("dialogues")
+router.include(archive.router)
 
 #: Statuses whose prompts may still change.
 _PLANNED = ("draft", "scheduled", "open")
 
 
 @router.command(
-    "dialogues", description=N_("The virtual dialogues, open and upcoming"), topic=Topic.DIALOGUES
+    "dialogues",
+    description=N_("The virtual dialogues, open and upcoming (all: past ones too)"),
+    usage=N_("[all]"),
+    topic=Topic.DIALOGUES,
 )
 async def list_dialogues(ctx: Ctx) -> None:
+    if ctx.args and ctx.args[0].lower() == "all":
+        await archive.list_all(ctx, 0)
+        return
+    if ctx.args:
+        raise usage_error(ctx)
     dialogues = await ctx.services.repo(DialogueRepository).listed(("scheduled", "open"))
+    past = ctx._(N_("Past dialogues: {command}."), command=code(ctx.cmd("dialogues") + " all"))
     if not dialogues:
-        ctx.reply(ctx._(N_("No virtual dialogue is open or planned at the moment.")))
+        ctx.reply(Text.join("\n", [ctx._(N_("No virtual dialogue is open or planned at the moment.")), past]))
         return
     lines = [ctx._(N_("Virtual dialogues:"))]
     for dialogue in dialogues:
@@ -64,6 +76,7 @@ async def list_dialogues(ctx: Ctx) -> None:
             )
         )
     lines.append(ctx._(N_("Send {command} to see one."), command=code(ctx.cmd("dialogue") + " <id>")))
+    lines.append(past)
     ctx.reply(Text.join("\n", lines))
 
 
@@ -91,6 +104,9 @@ async def show_dialogue(ctx: Ctx) -> None:
     if dialogue.status == "cancelled":  # its prompts are not shown: nobody should answer them
         lines.append(ctx._(N_("This dialogue was cancelled: it takes no replies.")))
         ctx.reply(Text.join("\n", lines))
+        return
+    if dialogue.status == "closed":
+        await archive.show_closed(ctx, dialogue, lines)
         return
     for prompt in shown:
         lines.append(

@@ -11,6 +11,7 @@ dialogue reply, since a member thread's copies are no prompt's posts.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from bot.core.commands import Topic
@@ -19,7 +20,7 @@ from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.text import bold, fill
-from bot.core.types import ChatRef, OutgoingMessage, Role
+from bot.core.types import Button, ChatRef, OutgoingMessage, Role
 from bot.features import RunSystem
 from bot.services import Ctx
 from handlers.dialogues.attribution import relayable
@@ -72,15 +73,36 @@ class ThreadOpener:
         return open_copy
 
 
+#: Quotes a title may be written in: straight, curly, guillemets, CJK corner brackets.
+_QUOTES = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb", "\u300c": "\u300d", "'": "'"}
+_INVITEE = re.compile(r"@\S+|#\d+")
+
+
+def parse_thread_args(raw: str) -> tuple[str, list[str]]:
+    """``/thread``'s arguments: the title (quoted, or everything before the invitees) and
+    the invitees (``@handle`` or ``#12``), in the order written."""
+    rest = raw.strip()
+    closing = _QUOTES.get(rest[:1])
+    if closing is not None and closing in rest[1:]:
+        end = rest.index(closing, 1)
+        title, words = rest[1:end].strip(), rest[end + 1 :].split()
+        return title, [word for word in words if _INVITEE.fullmatch(word)]
+    words = rest.split()
+    invitees: list[str] = []
+    while words and _INVITEE.fullmatch(words[-1]):
+        invitees.insert(0, words.pop())
+    return " ".join(words), invitees
+
+
 @router.command(
     "thread",
     role=Role.MEMBER,
-    description=N_("Open your own discussion thread"),
-    usage=N_("<title>"),
+    description=N_("Open your own discussion thread, inviting people if you like"),
+    usage=N_('<title> [@username | #member ...] or "<title>" ...'),
     topic=Topic.DIALOGUES,
 )
 async def open_thread(ctx: Ctx) -> None:
-    title = ctx.command.raw_args.strip() if ctx.command else ""
+    title, invitees = parse_thread_args(ctx.command.raw_args if ctx.command else "")
     if not title:
         raise usage_error(ctx)
     if len(title) > TITLE_LIMIT:
@@ -107,6 +129,40 @@ async def open_thread(ctx: Ctx) -> None:
             opener.opener(ctx.platforms[name], chat, title, OutgoingMessage(chat, text), thread_id)
         )
     ctx.reply(ctx._(N_("Your thread {title} is being opened in the community chat."), title=bold(title)))
+    await invite(ctx, thread_id, title, invitees)
+
+
+async def invite(ctx: Ctx, thread_id: int, title: str, invitees: list[str]) -> None:
+    """Tell each member named in ``invitees`` privately, in their language, with a Join
+    button; tell the starter which names found no member."""
+    users, missing = ctx.services.users, []
+    invited: dict[int, OutgoingMessage] = {}
+    for reference in invitees:
+        people = await users.lookup(reference)
+        person = people[0] if len(people) == 1 else None
+        if person is None or max(await users.roles(person.id), default=Role.GUEST) < Role.MEMBER:
+            missing.append(reference)
+            continue
+        account = await users.delivery_account(person.id, ctx.platforms.keys())
+        if account is None or person.id == ctx.actor.person_id or person.id in invited:
+            continue
+        catalogs = ctx.services.catalogs
+        gettext = catalogs.translator(catalogs.choose(account.locale, account.identity.language)).gettext
+        text = fill(
+            gettext(N_("{name} invites you to the thread {title}.")),
+            {"name": bold(ctx.actor.display_name), "title": bold(title)},
+        )
+        buttons = ((Button(gettext(N_("Join")), join_payload(thread_id)),),)
+        invited[person.id] = OutgoingMessage(account.identity.ref, text, buttons)
+    if missing:
+        ctx.reply(ctx._(N_("I found no member as {names}; they were not invited."), names=", ".join(missing)))
+    for message in invited.values():
+        ctx.send(message.to, message.text, buttons=message.buttons)
+
+
+def join_payload(thread_id: int) -> str:
+    """The payload of a Join button for member thread ``thread_id``."""
+    return f"forum:join:{thread_id}"
 
 
 async def _member_thread(ctx: Ctx) -> int | None:
@@ -129,5 +185,7 @@ async def relay_in_member_thread(ctx: Ctx) -> None:
         return
     if event.edited:
         await follow_edit(ctx)
-    else:
-        await relay(ctx, await ctx.services.repo(MemberThreadRepository).copies(thread_id))
+        return
+    threads = ctx.services.repo(MemberThreadRepository)
+    await relay(ctx, await threads.copies(thread_id))
+    await threads.count_message(thread_id, ctx.services.now())

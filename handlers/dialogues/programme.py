@@ -15,11 +15,17 @@
 A file is validated with pydantic; every error names the file, the line and the field.
 Prompts are matched by their order: the second prompt of the file updates the dialogue's
 second prompt.
+
+Dates in the past are never handled silently (``copbot dialogue import``): a programme
+that has ended is imported only as history (``archive=True``: a closed dialogue, its
+prompts never posted); one under way is imported as planned, but its prompts whose time
+passed more than :data:`MISSED_GRACE` ago are held (:func:`hold_missed_prompts`) rather
+than posted in a burst.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,10 +33,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from storage.dialogues.calendar import day_start
 from storage.dialogues.repository import DialogueRepository
 from storage.models import Dialogue
 
 Translations = dict[str, str]
+
+#: A prompt imported at most this long after its time is still posted (a file imported a
+#: little late); an older one is held as part of the record.
+MISSED_GRACE = timedelta(hours=1)
 
 
 class ProgrammeError(Exception):
@@ -87,6 +98,14 @@ class Programme(BaseModel):
             if not self.start <= prompt.at.date() <= self.end:
                 raise ValueError(f"prompt {number} at {prompt.at} is outside {self.start} to {self.end}")
         return self
+
+    def ended(self, now: datetime) -> bool:
+        """Whether the programme's last day is over where it is held."""
+        return day_start(self.end + timedelta(days=1), self.timezone) <= now
+
+    def started(self, now: datetime) -> bool:
+        """Whether the programme's first day has begun where it is held."""
+        return day_start(self.start, self.timezone) <= now
 
     def post_times(self) -> list[datetime]:
         """Each prompt's time in UTC."""
@@ -150,9 +169,18 @@ def _line_of(location: tuple[str | int, ...], lines: dict[tuple[str | int, ...],
 
 
 async def import_programme(
-    repo: DialogueRepository, programme: Programme, now: datetime, *, status: str | None = None
+    repo: DialogueRepository,
+    programme: Programme,
+    now: datetime,
+    *,
+    status: str | None = None,
+    archive: bool = False,
 ) -> tuple[Dialogue, bool]:
     """Create the dialogue, or update the one with the same slug.
+
+    Args:
+        archive: import it as history: a closed dialogue (and update one imported so
+            before), whose prompts are never posted.
 
     Returns:
         The dialogue, and whether it was created.
@@ -163,6 +191,8 @@ async def import_programme(
     """
     dialogue = await repo.by_slug(programme.slug)
     created = dialogue is None
+    if archive:
+        status = "closed"
     if dialogue is None:
         dialogue = await repo.create(
             title=programme.title,
@@ -175,13 +205,14 @@ async def import_programme(
             status=status or programme.status,
         )
     else:
-        if dialogue.status in ("closed", "cancelled"):
+        if dialogue.status == "cancelled" or (dialogue.status == "closed" and not archive):
             raise ProgrammeError(f"dialogue {programme.slug!r} is {dialogue.status} and cannot change")
         dialogue.title = programme.title
         dialogue.description = programme.description
         dialogue.start_date, dialogue.end_date = programme.start, programme.end
         dialogue.timezone = programme.timezone
         if dialogue.status in ("draft", "scheduled"):  # a draft is published by importing it as scheduled
+            # (or, with ``archive``, filed as history)
             dialogue.status = status or programme.status
     existing = await repo.prompts(dialogue.id)
     existing.sort(key=lambda prompt: prompt.position)
@@ -204,3 +235,27 @@ async def import_programme(
         await repo.delete_prompt(prompt.id)
     await repo.session.flush()
     return dialogue, created
+
+
+async def hold_missed_prompts(repo: DialogueRepository, dialogue: Dialogue, now: datetime) -> list[str]:
+    """Hold, never to be posted, the prompts of a dialogue not yet open whose time is past.
+
+    A programme imported after it started would otherwise post every prompt it missed at
+    once. A prompt due within :data:`MISSED_GRACE` is still posted; an open dialogue's
+    missed prompts are the poster's to catch up (the bot was down), so it is left alone.
+
+    Returns:
+        The held prompts' numbers (``D.P``), in order.
+    """
+    if dialogue.status not in ("draft", "scheduled"):
+        return []
+    prompts = sorted(await repo.prompts(dialogue.id), key=lambda prompt: prompt.position)
+    posted = {post.prompt_id for post in await repo.posts([prompt.id for prompt in prompts])}
+    held = []
+    for prompt in prompts:
+        missed = prompt.post_at < now - MISSED_GRACE and prompt.id not in posted
+        if missed:
+            held.append(f"{dialogue.id}.{prompt.position}")
+        prompt.never_posted = missed
+    await repo.session.flush()
+    return held

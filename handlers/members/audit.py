@@ -41,9 +41,14 @@ ACTIONS: dict[str, str] = {
     "dialogue.create": N_("{actor} planned dialogue {id}"),
     "dialogue.prompt_delete": N_("{actor} deleted prompt {id}"),
     "dialogue.cancel": N_("{actor} cancelled dialogue {id}"),
+    "member_thread.close": N_("{actor} closed member thread #{id}"),
     "wiki.add": N_("{actor} added the wiki entry {target}"),
     "wiki.edit": N_("{actor} changed the {field} of the wiki entry {target}"),
     "wiki.delete": N_("{actor} deleted the wiki entry {target}"),
+    "directory.introduce": N_("{actor} asked the directory to introduce them to {target}"),
+    "wiki.suggest": N_("{actor} sent wiki suggestion #{id}"),
+    "wiki.accept": N_("{actor} accepted wiki suggestion #{id}: it is the wiki entry {slug}"),
+    "wiki.reject": N_("{actor} rejected wiki suggestion #{id}"),
 }
 
 #: ``access.denied``: a refused attempt, by what the refusal protected.

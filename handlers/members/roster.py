@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from babel import Locale
 from babel.dates import format_date
 
 from bot.core.commands import Topic
@@ -22,7 +21,7 @@ from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.text import Text, bold, code
 from bot.core.types import Button, Role, UserRef
-from bot.forms.countries import fold
+from bot.forms.countries import country_name, fold
 from bot.forms.steps import label_text
 from bot.services import Ctx
 from handlers.application.cards import member_lines
@@ -360,7 +359,7 @@ def _remover(
 
 
 def _country(code_: str | None, locale: str) -> str:
-    """A country's name in ``locale`` (Babel's CLDR data), or ``-``."""
+    """A country's common name in ``locale``, or ``-``."""
     if not code_:
         return "-"
-    return str(Locale.parse(locale).territories.get(code_, code_))
+    return country_name(code_, locale)

@@ -8,6 +8,9 @@ puts the entry through the wiki repository (search index and "did you mean" voca
 at once) with an audit entry. The draft is kept in ``bot_state`` (one row per
 moderator) in the event's transaction, so a restart loses nothing: ``/wiki_add``
 continues where it was.
+
+The hooks and helpers without a leading underscore are shared with ``/wiki_suggest``
+(:mod:`handlers.wiki.suggest`), which asks the same questions by the same rules.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from handlers.wiki.reading import problem_text
 from storage.drafts import StateDrafts
 from storage.wiki.data import SLUG, WikiEntryData, field_problems
 from storage.wiki.repository import WikiRepository
+from storage.wiki.suggestions import SUGGESTION_FORM
 
 router = Router("wiki_add")
 
@@ -50,8 +54,10 @@ async def wiki_add(ctx: Ctx) -> None:
     if not ctx.event.is_direct:
         ctx.reply(ctx._(N_("I have sent you a direct message to continue there.")))
     draft = await WIKI_ADD_FLOW.load(ctx)
+    if draft is None and await busy_with(ctx, SUGGESTION_FORM, "wiki_suggest"):
+        return
     if draft is None:
-        draft = await _drafts(ctx).save(_person(ctx), WIKI_ADD_FLOW.name, {}, {})
+        draft = await drafts(ctx).save(person_of(ctx), WIKI_ADD_FLOW.name, {}, {})
         intro = ctx._(
             N_(
                 "Let us write a new wiki entry. Answer each question in turn; the buttons under "
@@ -65,10 +71,33 @@ async def wiki_add(ctx: Ctx) -> None:
     await WIKI_ADD_FLOW.show(ctx, draft, [intro])
 
 
+async def busy_with(ctx: Ctx, other: str, command: str) -> bool:
+    """Whether the actor is writing an entry with the other wiki form (tells them so).
+
+    Plain answers in a direct chat go to one form only, so a person writes one entry at a
+    time: ``/wiki_add`` and ``/wiki_suggest`` ask the same questions.
+
+    Args:
+        ctx: the event's context.
+        other: the other form's draft name.
+        command: the command that continues it.
+    """
+    if await drafts(ctx).load(person_of(ctx), other) is None:
+        return False
+    ctx.send(
+        ctx.event.sender,
+        ctx._(
+            N_("You are already writing an entry with {command}: finish it or cancel it first."),
+            command=code(ctx.cmd(command)),
+        ),
+    )
+    return True
+
+
 # -- the wiki's own rules ---------------------------------------------------------------
 
 
-async def _check(ctx: Ctx, step: Step, answer: Accepted) -> Accepted | Rejected:
+async def check_slug(ctx: Ctx, step: Step, answer: Accepted) -> Accepted | Rejected:
     """A slug must be well formed and free."""
     if step.field != "slug":
         return answer
@@ -87,7 +116,7 @@ async def _check(ctx: Ctx, step: Step, answer: Accepted) -> Accepted | Rejected:
     return Accepted(slug)
 
 
-async def _suggest(ctx: Ctx, step: Step, answers: Mapping[str, Any]) -> Suggestion | None:
+async def suggest_slug(ctx: Ctx, step: Step, answers: Mapping[str, Any]) -> Suggestion | None:
     """For the slug, a free one made of the title's words, if there is a title."""
     if step.field != "slug":
         return None
@@ -112,14 +141,7 @@ async def _submit(ctx: Ctx, answers: dict[str, Any]) -> Reopen | None:
     if await ctx.services.repo(WikiRepository).get(slug) is not None:
         note = ctx._(N_("There is already an entry {slug}: please choose another slug."), slug=code(slug))
         return Reopen("slug", note)
-    fields = {step.field: answers[step.field] for step in applicable(answers)}
-    try:
-        data = WikiEntryData.model_validate({**fields, "tags": fields.get("tags") or ()})
-    except ValidationError as error:
-        problems = [problem_text(ctx, problem) for problem in field_problems(error)]
-        raise UserFacingError(
-            N_("The entry was not added. {problem}"), problem=Text.join(" ", problems)
-        ) from None
+    data = entry_data(ctx, answers, N_("The entry was not added. {problem}"))
     now = ctx.services.now()
     entry, _created = await ctx.services.repo(WikiRepository).upsert(data, now)
     await ctx.services.audit.record(
@@ -130,7 +152,7 @@ async def _submit(ctx: Ctx, answers: dict[str, Any]) -> Reopen | None:
         target=entry.slug,
         details={"title": entry.title, "kind": entry.kind},
     )
-    await _drafts(ctx).discard(_person(ctx), WIKI_ADD_FLOW.name)
+    await drafts(ctx).discard(person_of(ctx), WIKI_ADD_FLOW.name)
     ctx.send(
         ctx.event.sender,
         ctx._(
@@ -140,6 +162,25 @@ async def _submit(ctx: Ctx, answers: dict[str, Any]) -> Reopen | None:
         ),
     )
     return None
+
+
+def entry_data(ctx: Ctx, answers: Mapping[str, Any], failed: str) -> WikiEntryData:
+    """The entry the form's answers describe, validated like an import.
+
+    Args:
+        ctx: the event's context.
+        answers: the form's answers.
+        failed: the msgid said when they are not a valid entry, with ``{problem}``.
+
+    Raises:
+        UserFacingError: ``failed``, with what is wrong.
+    """
+    fields = {step.field: answers[step.field] for step in applicable(answers)}
+    try:
+        return WikiEntryData.model_validate({**fields, "tags": fields.get("tags") or ()})
+    except ValidationError as error:
+        problems = [problem_text(ctx, problem) for problem in field_problems(error)]
+        raise UserFacingError(failed, problem=Text.join(" ", problems)) from None
 
 
 async def _cancelled(ctx: Ctx) -> None:
@@ -153,17 +194,20 @@ def _missing(ctx: Ctx) -> UserFacingError:
     )
 
 
-def _drafts(ctx: Ctx) -> StateDrafts:
+def drafts(ctx: Ctx) -> StateDrafts:
+    """Where both wiki forms keep their drafts: ``bot_state``."""
     return StateDrafts(ctx.services.state, ctx.services.now)
 
 
-def _person(ctx: Ctx) -> int:
+def person_of(ctx: Ctx) -> int:
+    """The actor's person id."""
     if ctx.actor.person_id is None:  # identity middleware always resolves; defensive
         raise RuntimeError("the actor has no person")
     return ctx.actor.person_id
 
 
-def _applicable(form: Form, answers: Mapping[str, Any]) -> tuple[Step, ...]:
+def steps_of(form: Form, answers: Mapping[str, Any]) -> tuple[Step, ...]:
+    """The steps that apply (the flow's ``applicable`` hook)."""
     return applicable(answers)
 
 
@@ -172,7 +216,7 @@ WIKI_ADD_FLOW = FormFlow(
     name="wiki.add",
     buttons=BUTTONS,
     form=lambda ctx: FORM,
-    drafts=_drafts,
+    drafts=drafts,
     texts=FormTexts(
         summary=N_("Please check the new entry. Press a field to change it, or Add to the wiki to save it."),
         submit=N_("Add to the wiki"),
@@ -183,8 +227,8 @@ WIKI_ADD_FLOW = FormFlow(
     cancelled=_cancelled,
     missing=_missing,
     role=Role.MODERATOR,
-    applicable=_applicable,
-    check=_check,
-    suggest=_suggest,
+    applicable=steps_of,
+    check=check_slug,
+    suggest=suggest_slug,
 )
 router.include(WIKI_ADD_FLOW.router())

@@ -101,6 +101,19 @@ class DialogueRepository:
         )
         return list((await self.session.execute(query)).scalars())
 
+    async def newest(self, statuses: Sequence[str], offset: int, limit: int) -> tuple[list[Dialogue], int]:
+        """A page of the dialogues with one of ``statuses``, newest first, and how many there are."""
+        where = Dialogue.status.in_(statuses)
+        query = (
+            select(Dialogue)
+            .where(where)
+            .order_by(Dialogue.start_date.desc(), Dialogue.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        total = await self.session.scalar(select(func.count()).select_from(Dialogue).where(where))
+        return list((await self.session.execute(query)).scalars()), int(total or 0)
+
     async def transition(self, dialogue_id: int, old: str, new: str) -> bool:
         """Move a dialogue from ``old`` to ``new``; ``False`` if it was not in ``old`` any more.
 
@@ -148,7 +161,7 @@ class DialogueRepository:
         query = (
             select(Prompt)
             .join(Dialogue, Dialogue.id == Prompt.dialogue_id)
-            .where(Dialogue.status == "open", Prompt.post_at <= now)
+            .where(Dialogue.status == "open", Prompt.post_at <= now, Prompt.never_posted.is_(False))
             .order_by(Prompt.post_at, Prompt.id)
         )
         return list((await self.session.execute(query)).scalars())
@@ -341,6 +354,18 @@ class DialogueRepository:
                 )
             )
         return found
+
+    async def reply_counts(self, prompt_ids: Sequence[int]) -> dict[int, int]:
+        """How many replies (not deleted) each prompt has; each stored once, where it was written."""
+        counts = dict.fromkeys(prompt_ids, 0)
+        if prompt_ids:
+            query = (
+                select(Reply.prompt_id, func.count())
+                .where(Reply.prompt_id.in_(prompt_ids), Reply.deleted_at.is_(None))
+                .group_by(Reply.prompt_id)
+            )
+            counts.update({prompt_id: int(n) for prompt_id, n in await self.session.execute(query)})
+        return counts
 
     async def digest(self, dialogue_id: int) -> tuple[int, int, list[str]]:
         """Replies, distinct participants and their countries, for a closing message."""

@@ -29,11 +29,13 @@ from storage.models import (
     Dialogue,
     DialogueSubscription,
     Identity,
+    MemberProfile,
     MemberThread,
     NameSource,
     Person,
     Reply,
     RoleGrant,
+    WikiSuggestion,
 )
 from storage.repository import SessionRepository, Shared
 from storage.state import StateStore
@@ -110,6 +112,8 @@ class LinkedAccounts(SessionRepository):
             (MemberThread.person_id, MemberThread),
             (Dialogue.created_by, Dialogue),
             (RoleGrant.granted_by, RoleGrant),
+            (WikiSuggestion.person_id, WikiSuggestion),
+            (WikiSuggestion.reviewed_by, WikiSuggestion),
         )
         for column, model in moves:
             await session.execute(update(model).where(column == other).values({column.key: kept}))
@@ -117,7 +121,8 @@ class LinkedAccounts(SessionRepository):
             update(AuditEntry).where(AuditEntry.target == f"person:{other}").values(target=f"person:{kept}")
         )
         await self._move_roles(kept, other)
-        await self._move_subscription(kept, other)
+        for one_per_person in (DialogueSubscription, MemberProfile):
+            await self._move_unless_kept_has_one(one_per_person, kept, other)
         # questions waiting for a button press name the joined person's number: void them
         await StateStore(session).forget_questions_naming(other)
         await session.execute(delete(Person).where(Person.id == other))
@@ -132,16 +137,13 @@ class LinkedAccounts(SessionRepository):
         )
         await self.session.execute(delete(RoleGrant).where(RoleGrant.person_id == other))
 
-    async def _move_subscription(self, kept: int, other: int) -> None:
-        if await self.session.get(DialogueSubscription, kept) is None:
-            await self.session.execute(
-                update(DialogueSubscription)
-                .where(DialogueSubscription.person_id == other)
-                .values(person_id=kept)
-            )
-        await self.session.execute(
-            delete(DialogueSubscription).where(DialogueSubscription.person_id == other)
-        )
+    async def _move_unless_kept_has_one(
+        self, model: type[DialogueSubscription] | type[MemberProfile], kept: int, other: int
+    ) -> None:
+        """A row keyed by the person (a subscription, a directory profile): the kept person's wins."""
+        if await self.session.get(model, kept) is None:
+            await self.session.execute(update(model).where(model.person_id == other).values(person_id=kept))
+        await self.session.execute(delete(model).where(model.person_id == other))
 
     async def separate(self, identity: Identity, now: datetime) -> Separated:
         """Take ``identity`` out of its person: it becomes a new person with nothing but it.

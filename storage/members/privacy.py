@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 
 from bot.core.types import ChatRef, MessageRef
+from storage.drafts import StateDrafts
 from storage.members.link_codes import LinkCodes
 from storage.messages import USER
 from storage.models import (
@@ -27,15 +28,18 @@ from storage.models import (
     AuditEntry,
     DialogueSubscription,
     Identity,
+    MemberProfile,
     MemberThread,
     OutboxMessage,
     Person,
     Reply,
     RoleGrant,
     UnreachableRecipient,
+    WikiSuggestion,
 )
 from storage.repository import SessionRepository
 from storage.state import StateStore
+from storage.wiki.suggestions import SUGGESTION_FORM
 
 _SALT_KEY = "privacy.pseudonym_salt"
 
@@ -121,6 +125,14 @@ class PersonalData(SessionRepository):
                 select(MemberThread).where(MemberThread.person_id == person_id).order_by(MemberThread.id)
             )
         )
+        profile = await session.get(MemberProfile, person_id)
+        suggestions = list(
+            await session.scalars(
+                select(WikiSuggestion)
+                .where(WikiSuggestion.person_id == person_id)
+                .order_by(WikiSuggestion.id)
+            )
+        )
         return {
             "person": {
                 "member_number": person.id,
@@ -188,7 +200,30 @@ class PersonalData(SessionRepository):
                 for r in replies
             ],
             "subscribed_to_prompts": subscribed,
+            "directory_profile": None
+            if profile is None
+            else {
+                "name": profile.name,
+                "organisation": profile.organisation,
+                "languages": profile.languages,
+                "expertise": profile.expertise,
+                "bio": profile.bio,
+                "listed": profile.listed,
+                "handle_shown": profile.show_handle,
+                "updated": profile.updated_at.isoformat(),
+            },
             "threads_opened": [{"title": t.title, "opened": t.created_at.isoformat()} for t in threads],
+            "wiki_suggestions": [
+                {
+                    "number": w.id,
+                    "status": w.status,
+                    "entry": w.fields,
+                    "sent": w.created_at.isoformat(),
+                    "decided": w.decided_at.isoformat() if w.decided_at else None,
+                    "reason": w.reason,
+                }
+                for w in suggestions
+            ],
             "messages_sent_to_you": [
                 {
                     "at": m.created_at.isoformat(),
@@ -200,7 +235,7 @@ class PersonalData(SessionRepository):
         }
 
     async def forget(self, person_id: int, now: datetime) -> Forgotten | None:
-        """Erase a person: profile, accounts, roles, applications, replies, queued messages."""
+        """Erase a person: profile, directory entry, accounts, roles, applications, replies, queued messages."""
         session = self.session
         person = await session.get(Person, person_id)
         if person is None:
@@ -213,10 +248,20 @@ class PersonalData(SessionRepository):
             if r.message_id is not None
         )
         await session.execute(delete(Reply).where(Reply.person_id == person_id))
+        await session.execute(delete(MemberProfile).where(MemberProfile.person_id == person_id))
         # the titles of their threads are their words; the threads stay, no longer mirrored
         await session.execute(delete(MemberThread).where(MemberThread.person_id == person_id))
         await session.execute(
             update(Application).where(Application.decided_by == person_id).values(decided_by_name=alias)
+        )
+        # their wiki suggestions are their words (an accepted one lives on as a wiki entry),
+        # and the one they were writing too; their decisions on others' stay, under the pseudonym
+        await session.execute(delete(WikiSuggestion).where(WikiSuggestion.person_id == person_id))
+        await StateDrafts(StateStore(session), lambda: now).discard(person_id, SUGGESTION_FORM)
+        await session.execute(
+            update(WikiSuggestion)
+            .where(WikiSuggestion.reviewed_by == person_id)
+            .values(reviewed_by_name=alias)
         )
         # what they did in other people's application reviews stays, under the pseudonym
         await session.execute(

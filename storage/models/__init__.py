@@ -9,7 +9,9 @@
   ``replies``, ``dialogue_subscriptions``, ``prompt_copies``, ``relayed_messages``,
   ``member_threads``, ``member_thread_copies``.
 * :mod:`~storage.models.applications`: ``applications``, ``application_events``.
-* :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``.
+* :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``,
+  ``wiki_suggestions``.
+* :mod:`~storage.models.directory`: ``member_profiles``.
 
 Every model is imported here, so ``from storage.models import X`` works for all of them and
 ``Base.metadata`` is the whole schema once this package is imported (Alembic compares
@@ -33,9 +35,10 @@ from storage.models.dialogues import (
     RelayedMessage,
     Reply,
 )
+from storage.models.directory import MemberProfile
 from storage.models.people import Identity, NameSource, Person, RoleGrant
 from storage.models.records import AuditEntry, BotState, ProcessedEvent
-from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiTranslation
+from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiSuggestion, WikiTranslation
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -49,6 +52,7 @@ __all__ = [
     "Dialogue",
     "DialogueSubscription",
     "Identity",
+    "MemberProfile",
     "MemberThread",
     "MemberThreadCopy",
     "NameSource",
@@ -65,6 +69,7 @@ __all__ = [
     "UnreachableRecipient",
     "WikiEntry",
     "WikiSearchDocument",
+    "WikiSuggestion",
     "WikiTranslation",
     "made_by_models",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -36,8 +36,13 @@ class Dialogue(Base):
 
 
 class Prompt(Base):
+    """One prompt of a dialogue, numbered ``D.P`` by its position (unique in the dialogue)."""
+
     __tablename__ = "prompts"
-    __table_args__ = (Index("ix_prompts_post_at", "post_at"),)
+    __table_args__ = (
+        Index("ix_prompts_post_at", "post_at"),
+        Index("ix_prompts_dialogue_position", "dialogue_id", "position", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
@@ -45,6 +50,9 @@ class Prompt(Base):
     text: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: When to post it, in UTC.
     post_at: Mapped[datetime]
+    #: Imported after its time had passed: part of the programme's record, never posted
+    #: (``copbot dialogue import`` of a programme already under way).
+    never_posted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="prompts")
 
@@ -141,15 +149,22 @@ class MemberThread(Base):
     """A discussion a member opened with ``/thread``: one conversation, a copy per platform.
 
     It belongs to no dialogue: messages written in it are relayed between its copies
-    (``relayed_messages``) but are never dialogue replies.
+    (``relayed_messages``) but are never dialogue replies. Only how many messages were
+    written and when the last one was are kept, not who wrote them nor what.
     """
 
     __tablename__ = "member_threads"
+    __table_args__ = (Index("ix_member_threads_open_activity", "closed_at", "last_activity_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
+    #: Messages members wrote in any copy (the opening not counted).
+    message_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_activity_at: Mapped[datetime]
+    #: Set by a moderator's ``/thread_close``; a closed thread is no longer relayed or listed.
+    closed_at: Mapped[datetime | None]
 
 
 class MemberThreadCopy(Base):

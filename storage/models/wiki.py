@@ -1,4 +1,4 @@
-"""The wiki (issue 5): entries, their translations, and what the full-text index sees.
+"""The wiki (issue 5): entries, their translations, what the full-text index sees, members' suggestions.
 
 The full-text indexes themselves are made by the wiki migration with raw SQL (see
 :func:`storage.models.base.made_by_models`).
@@ -7,6 +7,7 @@ The full-text indexes themselves are made by the wiki migration with raw SQL (se
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -78,3 +79,28 @@ class WikiSearchDocument(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     facets: Mapped[str] = mapped_column(Text, default="")
+
+
+class WikiSuggestion(Base):
+    """An entry a member suggested with ``/wiki_suggest``, waiting for or past a moderator's decision.
+
+    ``fields`` holds the entry as :class:`storage.wiki.data.WikiEntryData` in JSON form;
+    ``status`` is ``pending``, ``accepted`` or ``rejected``. The account it was sent from
+    is where the member is told the decision.
+    """
+
+    __tablename__ = "wiki_suggestions"
+    __table_args__ = (Index("ix_wiki_suggestions_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(300))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    reviewed_by_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]

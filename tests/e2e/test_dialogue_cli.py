@@ -124,9 +124,11 @@ def run_copbot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_import_twice_list_and_export_from_the_command_line(tmp_path: Path) -> None:
     programme = tmp_path / "autumn.yaml"
+    start = datetime.now(UTC).date() + timedelta(days=30)  # still to come: a past one needs --archive
+    end = start + timedelta(days=25)
     programme.write_text(
-        "slug: autumn\nstart: 2026-09-22\nend: 2026-10-17\ntitle: {en: Autumn <dialogue>}\n"
-        'prompts:\n  - at: 2026-09-22 09:00\n    text: {en: "Why & how?"}\n',
+        f"slug: autumn\nstart: {start}\nend: {end}\ntitle: {{en: Autumn <dialogue>}}\n"
+        f'prompts:\n  - at: {start} 09:00\n    text: {{en: "Why & how?"}}\n',
         encoding="utf-8",
     )
     first = run_copbot("dialogue", "import", str(programme), cwd=tmp_path)
@@ -135,9 +137,7 @@ def test_import_twice_list_and_export_from_the_command_line(tmp_path: Path) -> N
     second = run_copbot("dialogue", "import", str(programme), cwd=tmp_path)
     assert second.stdout.strip() == "dialogue 1 updated: autumn, 1 prompts"
     listed = run_copbot("dialogue", "list", cwd=tmp_path)
-    assert listed.stdout.splitlines() == [
-        "1\tscheduled\t2026-09-22\t2026-10-17\tUTC\t1 prompts\tAutumn <dialogue>"
-    ]
+    assert listed.stdout.splitlines() == [f"1\tscheduled\t{start}\t{end}\tUTC\t1 prompts\tAutumn <dialogue>"]
     exported = run_copbot(
         "export", "dialogue", "1", "--format", "html", "-o", "out/autumn.html", cwd=tmp_path
     )

@@ -25,6 +25,10 @@ from storage.users import UserRepository
 from tests.fakes import FakeClock, Harness
 
 FAST = {"rate": 1e6, "burst": 10**6}
+REFUSED = (
+    "This must be accepted to go on: the form cannot be sent without it. Press \u201cYes, I accept\u201d to "
+    "continue, or send /cancel to discard the form."
+)
 
 PET_FORM = Form(
     steps=(
@@ -123,7 +127,7 @@ async def test_back_skip_edit_and_submit(bot: Harness) -> None:
         "[#3] Cancel",
     ]
     assert (await bot.say("#2"))[-4:] == ["[#1] Yes, I accept", "[#2] No", "[#3] ◀ Back", "[#4] Cancel"]
-    assert (await bot.say("#2"))[0] == "[alice] This must be accepted to go on."
+    assert (await bot.say("#2"))[0] == f"[alice] {REFUSED}"
     summary = await bot.say("#1")
     assert summary == [
         "[alice] Your pet:",

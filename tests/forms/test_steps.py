@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from bot.forms import Accepted, Choice, Form, Rejected, Step, parse_answer
 from bot.forms.countries import country_name, find_country
+from bot.forms.steps import NOT_ACCEPTED
 
 LEVELS = Step(
     field="levels",
@@ -76,7 +77,7 @@ def test_numbers_emails_and_consent() -> None:
     consent = Step(field="ok", question="OK?", kind="consent")
     for yes in ("yes", "Sí", "oui", "J'accepte"):
         assert parse_answer(consent, yes) == Accepted(True), yes
-    assert parse_answer(consent, "non") == Rejected("This must be accepted to go on.")
+    assert parse_answer(consent, "non") == Rejected(NOT_ACCEPTED)
 
 
 def test_choices_typed_by_number_value_or_label() -> None:

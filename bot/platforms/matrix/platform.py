@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from nio import (
     AsyncClient,
@@ -361,6 +362,11 @@ class MatrixPlatform(Platform):
         return MessageRef(ChatRef(NAME, root.chat.id, root.id), root.id)
 
     # -- moderation -------------------------------------------------------------------
+
+    def thread_link(self, thread: ChatRef, opening: str | None) -> str | None:
+        """A matrix.to link to the thread's root event (the thread id is the root's id)."""
+        root = thread.thread_id or opening
+        return f"https://matrix.to/#/{quote(thread.id)}/{quote(root)}" if root else None
 
     def _membership(self, capability: Capability) -> Membership:
         if self._members is None:

@@ -260,6 +260,12 @@ class TelegramPlatform(Platform):
             OutgoingMessage(thread, opening.text, opening.buttons, attachments=opening.attachments)
         )
 
+    def thread_link(self, thread: ChatRef, opening: str | None) -> str | None:
+        """A forum topic's link; only a supergroup's (``-100…``) topics have one."""
+        if thread.thread_id is None or not thread.id.startswith("-100"):
+            return None
+        return f"https://t.me/c/{thread.id.removeprefix('-100')}/{thread.thread_id}"
+
     async def close_thread(self, chat: ChatRef) -> None:
         if chat.thread_id is None:
             return

@@ -298,7 +298,8 @@ async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
     harness.clock.advance(timedelta(days=10))  # past the cancelled prompt's time
     assert await post_due(harness) == []
     assert await harness.say("/dialogues", as_="bea") == [
-        "[bea] No virtual dialogue is open or planned at the moment."
+        "[bea] No virtual dialogue is open or planned at the moment.",
+        "  Past dialogues: /dialogues all.",
     ]
 
 
@@ -422,6 +423,7 @@ async def test_dialogues_lists_open_and_upcoming_in_the_users_language(harness: 
         "  1. Current Situation : ouvert jusqu’au 2026-10-17",
         "  2. Winter : du 2026-12-01 au 2026-12-12",
         "  Envoyez /dialogue <id> pour en voir un.",
+        "  Dialogues passés : /dialogues all.",
     ]
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.dialogues.calendar import closes_at, opens_at
 from storage.dialogues.repository import DialogueRepository
 from storage.dialogues.threads import PromptThreads, ThreadOf
+from storage.models import Prompt
 
 NOW = datetime(2026, 9, 22, 9, 0, tzinfo=UTC)
 
@@ -87,3 +93,43 @@ def test_the_thread_cache_keeps_the_newest_entries() -> None:
     cache.put(("console", "community", "2"), ThreadOf(2, 1))
     assert cache.get(("console", "community", "1")) is None
     assert cache.get(("console", "community", "2")) == ThreadOf(2, 1)
+
+
+async def test_a_dialogue_has_one_prompt_per_number(db: Database) -> None:
+    dialogue_id, prompt_id = await dialogue_with_prompt(db)
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as session:
+            session.add(Prompt(dialogue_id=dialogue_id, position=1, text={"en": "Again"}, post_at=NOW))
+    async with db.transaction() as session:
+        repo = DialogueRepository(session)
+        second = await repo.add_prompt(dialogue_id, {"en": "Next"}, NOW)
+        assert second.position == 2
+        assert (await repo.prompt_at(dialogue_id, 1)).id == prompt_id  # type: ignore[union-attr]
+
+
+async def test_the_migration_moves_a_shared_number_after_the_last_prompt(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await db.upgrade("0013")
+        async with db.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO dialogues (id, title, description, start_date, end_date, timezone, status,"
+                    " created_at) VALUES (1, '{}', '{}', '2026-09-22', '2026-10-17', 'UTC', 'open',"
+                    " '2026-09-01 00:00:00.000000')"
+                )
+            )
+            for prompt_id, position in ((1, 1), (2, 2), (3, 1), (4, 3)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO prompts (id, dialogue_id, position, text, post_at)"
+                        " VALUES (:id, 1, :position, '{}', '2026-09-22 09:00:00.000000')"
+                    ),
+                    {"id": prompt_id, "position": position},
+                )
+        await db.upgrade()
+        async with db.engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT id, position FROM prompts ORDER BY id"))).all()
+        assert [tuple(row) for row in rows] == [(1, 1), (2, 2), (3, 4), (4, 3)]
+    finally:
+        await db.dispose()

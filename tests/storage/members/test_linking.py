@@ -18,11 +18,13 @@ from storage.models import (
     Dialogue,
     DialogueSubscription,
     Identity,
+    MemberProfile,
     Person,
     Prompt,
     Reply,
     RoleGrant,
     UnreachableRecipient,
+    WikiSuggestion,
 )
 from storage.users import UserRepository
 
@@ -72,6 +74,17 @@ async def two_people(db: Database) -> tuple[int, int]:
                     text="hi",
                     created_at=NOW,
                 ),
+                MemberProfile(person_id=other, name="Amina Diallo", listed=True, updated_at=NOW),
+                WikiSuggestion(
+                    person_id=other,
+                    platform="matrix",
+                    platform_user_id=MATRIX.id,
+                    title="A toolkit",
+                    status="accepted",
+                    reviewed_by=other,
+                    created_at=NOW,
+                    decided_at=NOW,
+                ),
                 AuditEntry(
                     at=NOW,
                     actor=MATRIX.key,
@@ -105,6 +118,9 @@ async def test_merge_moves_everything_that_names_the_joined_person(db: Database)
             Dialogue.created_by,
             RoleGrant.granted_by,
             DialogueSubscription.person_id,
+            MemberProfile.person_id,
+            WikiSuggestion.person_id,
+            WikiSuggestion.reviewed_by,
         ):
             values = set(await session.scalars(select(column).where(column.is_not(None))))
             assert values == {kept}, column
