@@ -36,10 +36,12 @@ from bot.core.pacing import Pacer
 from bot.core.platform import Platform
 from bot.core.text import fill
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage, UserRef
+from bot.outbox_files import FileFetcher
 from storage.db import Database
 from storage.messages import CHAT, USER, decode
 from storage.models import Broadcast
 from storage.outbox import Outbox, Progress, report_recipient
+from storage.outbox_files import RelayedFile
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ class OutboxSender:
         self._wakeup = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._reported: dict[int, Progress] = {}
+        self.files = FileFetcher(db, platforms)
 
     def wake(self) -> None:
         """Look for due rows now (new rows were committed)."""
@@ -147,6 +150,7 @@ class OutboxSender:
         async with self.db.transaction() as session:
             outbox = Outbox(session)
             rows = await outbox.due(now, self.max_in_flight, self._in_flight)
+            files = await outbox.files.of([row.id for row in rows])
             blocked: set[str] = set()
             later: dict[float, list[int]] = {}
             for row in rows:
@@ -169,7 +173,7 @@ class OutboxSender:
                     continue
                 slot = pacer.reserve(key, group, moment)
                 self._in_flight.add(row.id)
-                task = asyncio.create_task(self._send(row.id, decode(row), platform, slot))
+                task = asyncio.create_task(self._send(row.id, decode(row), platform, slot, files.get(row.id)))
                 self._sends.add(task)
                 task.add_done_callback(self._sends.discard)
                 started += 1
@@ -177,7 +181,9 @@ class OutboxSender:
                 await outbox.defer(ids, now + timedelta(seconds=wait))
         return started > 0
 
-    async def _send(self, row_id: int, message: OutgoingMessage, platform: Platform, slot: float) -> None:
+    async def _send(
+        self, row_id: int, message: OutgoingMessage, platform: Platform, slot: float, file: RelayedFile | None
+    ) -> None:
         try:
             await asyncio.sleep(max(0.0, slot - time.monotonic()))
             pacer = self.pacers[platform.name]
@@ -187,6 +193,8 @@ class OutboxSender:
                 await asyncio.sleep(wait)
             pacer.sent(key, group, time.monotonic())  # no await since the check: no one else slipped in
             try:
+                if file is not None:  # fetched before the first send, kept for the next
+                    message = await self.files.with_file(message, file, platform)
                 ref = await platform.send(message)
             except RateLimited as limited:
                 self.pacers[platform.name].pause(time.monotonic() + limited.retry_after)

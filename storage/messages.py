@@ -35,10 +35,20 @@ def encode(message: OutgoingMessage) -> dict[str, Any]:
     if message.attachments:
         raise ValueError("stored messages carry text and buttons, not attachments")
     return {
-        "text": [[span.text, span.style.value, span.url] for span in message.text.spans],
+        "text": encode_text(message.text),
         "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
         "reply_to": message.reply_to,
     }
+
+
+def encode_text(text: Text) -> list[list[Any]]:
+    """Rich text as JSON: one ``[text, style, url]`` per span."""
+    return [[span.text, span.style.value, span.url] for span in text.spans]
+
+
+def decode_text(spans: list[list[Any]]) -> Text:
+    """The rich text :func:`encode_text` wrote."""
+    return Text(tuple(Span(text, Style(style), url) for text, style, url in spans))
 
 
 class StoredMessage(Protocol):
@@ -68,7 +78,7 @@ def decode(row: StoredMessage) -> OutgoingMessage:
     payload = row.payload
     return OutgoingMessage(
         to=to,
-        text=Text(tuple(Span(text, Style(style), url) for text, style, url in payload["text"])),
+        text=decode_text(payload["text"]),
         buttons=tuple(tuple(Button(label, data) for label, data in line) for line in payload["buttons"]),
         reply_to=payload.get("reply_to"),
         idempotency_key=row.idempotency_key,

@@ -24,6 +24,7 @@ from bot.core.text import Text
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage, Recipient, UserRef
 from storage import messages
 from storage.models import Broadcast, OutboxMessage, UnreachableRecipient
+from storage.outbox_files import OutboxFiles
 from storage.repository import SessionRepository
 
 PENDING, SENT, UNREACHABLE, FAILED = "pending", "sent", "unreachable", "failed"
@@ -62,6 +63,11 @@ class Outbox(SessionRepository):
         super().__init__(session)
         #: Rows added through this repository (the sender is woken when it commits).
         self.added = 0
+
+    @property
+    def files(self) -> OutboxFiles:
+        """The files rows carry (relayed photos and documents)."""
+        return OutboxFiles(self.session)
 
     async def start_broadcast(
         self,

@@ -14,7 +14,16 @@ from enum import StrEnum
 
 from bot.core.errors import UnsupportedCapability
 from bot.core.pacing import UNLIMITED, RateLimits
-from bot.core.types import ChatRef, CommandMenu, Event, MessageRef, OutgoingMessage, UserRef
+from bot.core.types import (
+    ChatRef,
+    CommandMenu,
+    Event,
+    FileLimits,
+    Media,
+    MessageRef,
+    OutgoingMessage,
+    UserRef,
+)
 
 #: Resolves once an event has been handled (committed, or failed and logged).
 Handled = Awaitable[None]
@@ -56,6 +65,8 @@ class Platform(ABC):
             applications and review reminders go there instead of to each moderator.
         local_operator: every event comes from one operator at this machine (the
             console), whatever user they speak as: they are not flood-limited.
+        file_limits: the largest files the bot may fetch and send here (none by
+            default: a platform that cannot fetch files relays them as notes).
     """
 
     name: str
@@ -67,6 +78,7 @@ class Platform(ABC):
     community_chat: ChatRef | None = None
     moderator_chat: ChatRef | None = None
     local_operator: bool = False
+    file_limits: FileLimits = FileLimits()
 
     @abstractmethod
     async def start(self, sink: EventSink) -> None:
@@ -120,6 +132,18 @@ class Platform(ABC):
         sending review notices there (the console), and says so by overriding this.
         """
         return self.moderator_chat is not None and chat.id == self.moderator_chat.id
+
+    async def download(self, media: Media) -> bytes | None:
+        """The bytes of a file a message on this platform carried (``media.ref``).
+
+        Returns:
+            The file, or ``None`` when this platform cannot fetch it (no ``ref``, an
+            encrypted file, a platform without files); the copy is then a note.
+
+        Raises:
+            PlatformError: fetching failed and may succeed later.
+        """
+        return None
 
     async def admit_user(self, user: UserRef) -> None:
         """Let an approved member into the community chat."""

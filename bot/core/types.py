@@ -150,6 +150,8 @@ class OutgoingMessage:
         attachments: documents or images sent with the message.
         idempotency_key: the same key on a retried send lets the platform drop the
             repeat (Matrix transaction ids); the outbox sets one per row.
+        captioned: the text is the caption of the one attachment (a relayed file), sent
+            with it as one message where the platform allows (Telegram's ``caption``).
     """
 
     to: Recipient
@@ -158,6 +160,7 @@ class OutgoingMessage:
     reply_to: str | None = None
     attachments: tuple[Attachment, ...] = ()
     idempotency_key: str | None = None
+    captioned: bool = False
 
 
 class MediaKind(StrEnum):
@@ -173,15 +176,39 @@ class MediaKind(StrEnum):
 class Media:
     """A file a member's message carried, as described by its platform.
 
-    The file itself stays on its platform: the bot relays what it was, not its bytes.
-
     Attributes:
         kind: photo, video, audio or document.
         filename: the file's name, when the platform gives one (documents).
+        ref: the platform's handle to fetch the file with (a Telegram ``file_id``, a
+            Matrix ``mxc://`` URI), when the bot can copy it: photos and documents.
+        size: its size in bytes, when the platform says.
+        media_type: its MIME type, when the platform says.
     """
 
     kind: MediaKind
     filename: str | None = None
+    ref: str | None = None
+    size: int | None = None
+    media_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """The largest files a platform lets the bot fetch and send, in bytes.
+
+    Attributes:
+        download: the largest file the bot can fetch (Telegram ``getFile``: 20 MB).
+        image: the largest image sent as an image (Telegram ``sendPhoto``: 10 MB).
+        document: the largest file sent as a file (Telegram ``sendDocument``: 50 MB).
+    """
+
+    download: int = 0
+    image: int = 0
+    document: int = 0
+
+    def sendable(self, size: int, image: bool) -> bool:
+        """Whether a file of ``size`` bytes can be sent (an image as a file, if need be)."""
+        return size <= self.document or (image and size <= self.image)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,7 @@ Input lines::
     @amina hello          a direct message from console user ``amina``
     [community/3] hi      a message in a chat (and thread) instead of the direct chat
     @amina [community] hi both together
+    (file ./plan.pdf) hi  a file (its path on this machine), with a caption or none
     #2                    press button 2 of the last keyboard the user was shown
     [moderators] #2       press button 2 of the last keyboard shown in that chat
 
@@ -18,6 +19,7 @@ files folder and shown as ``[recipient] (file) path``.
 from __future__ import annotations
 
 import itertools
+import mimetypes
 import re
 import uuid
 from dataclasses import dataclass
@@ -29,7 +31,10 @@ from bot.core.platform import Capability, EventSink, Platform
 from bot.core.text import to_plain
 from bot.core.types import (
     ChatRef,
+    FileLimits,
     IncomingMessage,
+    Media,
+    MediaKind,
     MessageRef,
     OutgoingMessage,
     Recipient,
@@ -54,6 +59,22 @@ GROUP_CHATS = frozenset({COMMUNITY.id, MODERATORS.id})
 _USER = re.compile(r"@([A-Za-z0-9_.-]{1,64})(?:\s+|$)")
 _CHAT = re.compile(r"\[([A-Za-z0-9_.-]{1,64})(?:/([A-Za-z0-9_.-]{1,64}))?\](?:\s+|$)")
 _BUTTON = re.compile(r"#(\d{1,3})")
+_FILE = re.compile(r"\(file ([^)]+)\)(?:\s+|$)")
+#: The console reads and writes files on this machine: as large as a chat platform takes.
+_FILE_LIMITS = FileLimits(download=100_000_000, image=100_000_000, document=100_000_000)
+
+
+def media_of(text: str) -> tuple[Media | None, str | None]:
+    """The file a console line names (``(file PATH) caption``) and its caption, or the text."""
+    match = _FILE.match(text)
+    if match is None:
+        return None, text
+    path = Path(match.group(1).strip()).expanduser()
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    kind = MediaKind.PHOTO if media_type.startswith("image/") else MediaKind.DOCUMENT
+    size = path.stat().st_size if path.is_file() else None
+    caption = text[match.end() :].strip() or None
+    return Media(kind, path.name, str(path), size, media_type), caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +119,7 @@ class ConsolePlatform(Platform):
     community_chat = COMMUNITY
     #: Whoever types (or pipes a script) is the operator, speaking as any user.
     local_operator = True
+    file_limits = _FILE_LIMITS
 
     def __init__(
         self, out: TextIO, files_dir: Path = Path("var/files"), languages: dict[str, str] | None = None
@@ -190,18 +212,25 @@ class ConsolePlatform(Platform):
             keyboard = self._keyboards.get(self._label(parsed.chat), [])
             # A number with no button behind it is a stale press, not text.
             payload = keyboard[parsed.button - 1] if 1 <= parsed.button <= len(keyboard) else "expired"
+        media, text = media_of(parsed.text) if payload is None else (None, None)
         event = IncomingMessage(
             event_id=uuid.uuid4().hex,
             sender=UserRef(NAME, parsed.user, parsed.user, self.languages.get(parsed.user), parsed.user),
             chat=parsed.chat,
             is_direct=parsed.chat.id not in GROUP_CHATS,
             received_at=datetime.now(UTC),
-            text=None if payload else parsed.text,
+            text=text,
             message_id=str(next(self._message_ids)),
             button=payload,
+            media=media,
         )
         await self._sink(event)
         return event
+
+    async def download(self, media: Media) -> bytes | None:
+        """The file a console line named, read from this machine; ``None`` if it is gone."""
+        path = Path(media.ref) if media.ref else None
+        return path.read_bytes() if path is not None and path.is_file() else None
 
     # -- rendering --------------------------------------------------------------------
 

@@ -20,9 +20,11 @@ community's general chats are mirrored the same way.
 A mirrored conversation is given as its copies (:class:`ThreadCopy`: chat and thread,
 and the message that opened it there): a prompt's posts, a member thread's copies
 (:mod:`~handlers.dialogues.member_threads`), or the community chats. Incoming messages
-carry plain text on every adapter today, so copies carry plain text (the attribution is
-bold); a photo, video, audio message or document is relayed as a note saying what it
-was, with its caption (:mod:`~handlers.dialogues.attribution`); stickers are not relayed.
+carry plain text, so copies carry plain text (the attribution is bold); a photo or
+document is copied with the attribution as its caption, within each platform's limits
+(the outbox row carries it: :mod:`storage.outbox_files`, fetched and kept by the sender
+before its first send); a file too large, a video or an audio message is a note saying
+what it was (:mod:`~handlers.dialogues.attribution`); stickers are not relayed.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.types import ChatRef, IncomingMessage, MessageRef, OutgoingMessage, Role
 from bot.services import Ctx
-from handlers.dialogues.attribution import attributed, relayable
+from handlers.dialogues.attribution import FileCopy, attributed, caption, file_copy, relayable
 from storage.dialogues.relays import MessageKey, RelayRepository, ThreadCopy
 from storage.dialogues.repository import DialogueRepository
 from storage.outbox import PENDING
@@ -98,13 +100,35 @@ async def relay(ctx: Ctx, copies: Sequence[ThreadCopy], *, text: str | None = No
         else:
             replied = MessageKey(event.platform, event.chat.id, event.reply_to)
             answered = await relays.counterparts(replied, targets)
-    copy = attributed(ctx, text, None) if text is not None else attributed(ctx, event.text, event.media)
+    copies_by_target = _copies(ctx, targets, text)
     now = ctx.services.now()
-    rows = await ctx.services.outbox.enqueue(
-        [OutgoingMessage(target, copy, reply_to=answered.get(target)) for target in targets], now
+    outbox = ctx.services.outbox
+    rows = await outbox.enqueue(
+        [
+            OutgoingMessage(target, copies_by_target[target].text, reply_to=answered.get(target))
+            for target in targets
+        ],
+        now,
     )
+    for target, row in zip(targets, rows, strict=True):
+        made = copies_by_target[target]
+        if made.media is not None and made.note is not None and made.too_large is not None:
+            await outbox.files.attach(row, event.platform, made.media, made.note, made.too_large)
     await relays.record(key, zip(targets, rows, strict=True), now)
     return len(rows)
+
+
+def _copies(ctx: Ctx, targets: Sequence[ChatRef], text: str | None) -> dict[ChatRef, FileCopy]:
+    """The copy for each target: the text, or the file (within each platform's limits)."""
+    event = ctx.message
+    assert event is not None
+    if text is not None or event.media is None:
+        copy = FileCopy(attributed(ctx, text if text is not None else event.text, None))
+        return dict.fromkeys(targets, copy)
+    return {
+        target: file_copy(ctx, event.text, event.media, ctx.platforms.get(target.platform))
+        for target in targets
+    }
 
 
 async def follow_edit(ctx: Ctx) -> bool:
@@ -114,7 +138,7 @@ async def follow_edit(ctx: Ctx) -> bool:
     if event is None or key is None or not relayable(event):
         return False
     copies = await ctx.services.repo(RelayRepository).copies_of(key)
-    text = attributed(ctx, event.text, event.media)
+    text = caption(ctx, event.text, event.media)
     for copy in copies:
         if copy.status == PENDING and await ctx.services.outbox.rewrite_pending(copy.outbox_id, text):
             continue  # it will go out edited

@@ -3,7 +3,7 @@
 * :mod:`~storage.models.base`: the declarative base and Alembic's filter.
 * :mod:`~storage.models.people`: ``people``, ``identities``, ``role_grants``.
 * :mod:`~storage.models.records`: ``audit_log``, ``processed_events``, ``bot_state``.
-* :mod:`~storage.models.delivery`: ``broadcasts``, ``outbox``, ``pending_replies``,
+* :mod:`~storage.models.delivery`: ``broadcasts``, ``outbox``, ``outbox_attachments``, ``pending_replies``,
   ``unreachable_recipients``.
 * :mod:`~storage.models.dialogues`: ``dialogues``, ``prompts``, ``prompt_posts``,
   ``replies``, ``dialogue_subscriptions``, ``prompt_copies``, ``relayed_messages``,
@@ -23,7 +23,13 @@ from __future__ import annotations
 
 from storage.models.applications import OPEN_APPLICATION, Application, ApplicationEvent
 from storage.models.base import NAMING_CONVENTION, Base, made_by_models
-from storage.models.delivery import Broadcast, OutboxMessage, PendingReply, UnreachableRecipient
+from storage.models.delivery import (
+    Broadcast,
+    OutboxAttachment,
+    OutboxMessage,
+    PendingReply,
+    UnreachableRecipient,
+)
 from storage.models.dialogues import (
     Dialogue,
     DialogueSubscription,
@@ -56,6 +62,7 @@ __all__ = [
     "MemberThread",
     "MemberThreadCopy",
     "NameSource",
+    "OutboxAttachment",
     "OutboxMessage",
     "PendingReply",
     "Person",

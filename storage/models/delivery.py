@@ -1,11 +1,11 @@
-"""Messages on their way out: broadcasts, the outbox, journalled replies, unreachable recipients."""
+"""Messages on their way out: broadcasts, the outbox and its files, journalled replies, unreachable recipients."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -58,6 +58,31 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxAttachment(Base):
+    """The file an outbox row carries: a photo or document relayed from another platform.
+
+    Written with its row, as where to fetch the file (``source_platform``, ``source_ref``);
+    the sender fetches it before the first send and keeps the bytes here, so a retry or
+    a restart sends the same file without fetching it again. When the file cannot be
+    copied, the row is sent with one of the two notes instead.
+    """
+
+    __tablename__ = "outbox_attachments"
+
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True)
+    source_platform: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(12))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int | None]
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    #: The message's payload when the file cannot be fetched: the note saying what it was.
+    note: Mapped[dict[str, Any]]
+    #: The message's payload when the file is too large to copy: the note saying where it is.
+    too_large: Mapped[dict[str, Any]]
 
 
 class PendingReply(Base):

@@ -5,6 +5,8 @@ community chat) and to a real Synapse (a room as the community chat). One dialog
 prompt is posted as a forum topic and as an ``m.thread``; members write in both and
 every reply must reach the other side once: attributed, edits and redactions
 following, no copy of a copy, and nothing lost or doubled on Matrix by a ``kill -9``.
+Files go across as files: a Telegram photo becomes an ``m.image`` in the thread, a
+Matrix ``m.file`` a document in the topic, and a file too large to fetch a note.
 
 The bot runs as ``python -m tests.e2e.relay_bot run``: ``copbot run`` with Telegram's
 per-chat and per-group pacing lifted (see that module), since 50 copies into one topic
@@ -15,6 +17,7 @@ reason when Synapse is unavailable; with ``CI=true`` it fails instead.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import sys
@@ -25,9 +28,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from nio import UploadResponse
 
-from bot.core.types import Role, UserRef
+from bot.core.types import Media, MediaKind, Role, UserRef
 from bot.outbox import MAX_IN_FLIGHT
+from bot.platforms.matrix.files import download
 from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
 from storage.users import UserRepository
@@ -295,6 +300,87 @@ async def test_one_conversation_across_telegram_and_matrix(
             f"kill -9 after {before_tg} of {KILLED} copies on Telegram and {before_mx} on Matrix; "
             f"{doubled} doubled on Telegram, 0 on Matrix"
         )
+    finally:
+        await bot.stop()
+        await amina.stop()
+        await mod.stop()
+    assert "Traceback" not in bot.output()
+
+
+async def test_files_cross_as_files_within_limits(
+    homeserver: Synapse, server: FakeBotApiServer, tmp_path: Path
+) -> None:
+    api = server.api
+    bot = RelayBot(homeserver, tmp_path / "bot", server)
+    mod, amina = Member(homeserver, unique("mod")), Member(homeserver, unique("amina"))
+    await mod.start()
+    await amina.start()
+    try:
+        room, moderators = await community(mod, bot.user_id)
+        bot.env["COPBOT_MATRIX__COMMUNITY_ROOM"] = room
+        bot.env["COPBOT_MATRIX__MODERATOR_ROOM"] = moderators
+        assert not hasattr(await mod.client.room_invite(room, amina.user_id), "status_code")
+        await amina.wait_for(joined(amina.user_id, room), what="Amina in the community room")
+        bot.matrix.cli("db", "upgrade")
+        await seed(bot.database, amina.user_id)
+        await bot.start()
+        topics = api.topics[api.community_id]
+        await bot.until(lambda: any(api.to(api.community_id, t) for t in topics), "the prompt's topic")
+        [topic] = topics
+        _, root = await amina.wait_for_text(PROMPT, room)
+        thread = {"rel_type": "m.thread", "event_id": root["event_id"], "is_falling_back": True}
+
+        def from_bot(msgtype: str) -> Callable[[str, dict[str, object]], bool]:
+            def matches(room_id: str, source: dict[str, object]) -> bool:
+                content = source.get("content")
+                return (
+                    room_id == room
+                    and source.get("sender") == bot.user_id
+                    and isinstance(content, dict)
+                    and content.get("msgtype") == msgtype
+                    and content.get("m.relates_to", {}).get("event_id") == root["event_id"]
+                )
+
+            return matches
+
+        # Telegram photo → an m.image in the thread, after its attribution
+        photo = b"\xff\xd8\xff\xe0 a workshop photo"
+        api.share(TANIA, api.photo(photo), "Our workshop", chat_id=api.community_id, thread_id=topic)
+        await amina.wait_for_text("Tania (Telegram): Our workshop", room)
+        _, image = await amina.wait_for(from_bot("m.image"), what="the photo as an m.image")
+        content = image["content"]
+        assert content["info"]["mimetype"] == "image/jpeg"
+        assert await download(amina.client, Media(MediaKind.PHOTO, ref=content["url"]), 1 << 20) == photo
+
+        # Matrix m.file → a document in the topic, the attribution as its caption
+        plan = b"%PDF-1.7 the 2027 plan"
+        uploaded, _ = await amina.client.upload(
+            io.BytesIO(plan), content_type="application/pdf", filename="plan.pdf", filesize=len(plan)
+        )
+        assert isinstance(uploaded, UploadResponse)
+        await amina.send(
+            room,
+            "Our 2027 plan",
+            thread,
+            msgtype="m.file",
+            filename="plan.pdf",
+            url=uploaded.content_uri,
+            info={"mimetype": "application/pdf", "size": len(plan)},
+        )
+        documents = lambda: [sent for sent in api.to(api.community_id, topic) if sent.kind == "document"]  # noqa: E731
+        await bot.until(documents, "the file as a document in the topic")
+        [document] = documents()
+        assert (document.filename, document.data) == ("plan.pdf", plan)
+        assert document.caption == "Amina (Matrix): Our 2027 plan"
+
+        # too large for Telegram's getFile: a note in the thread saying where it is
+        huge = api.document(b"", "recording.pdf", "application/pdf", size=25 * 1024 * 1024)
+        api.share(TANIA, huge, chat_id=api.community_id, thread_id=topic)
+        _, note = await amina.wait_for_text("sent a document too large to copy here, recording.pdf", room)
+        assert note["content"]["body"].endswith("see it on Telegram.")
+        await asyncio.sleep(1)  # nothing else arrives: one image, one document
+        assert len([s for s in amina.events if from_bot("m.image")(*s)]) == 1
+        assert len(documents()) == 1
     finally:
         await bot.stop()
         await amina.stop()

@@ -5,7 +5,8 @@ What is mapped:
 * ``m.room.message`` with ``msgtype`` ``m.text`` or ``m.notice`` → :class:`IncomingMessage`;
   ``m.image``, ``m.video``, ``m.audio`` and ``m.file`` too, with :class:`Media` and the
   caption as text (a ``body`` that differs from the ``filename``, as Matrix 1.10 puts
-  captions; a ``body`` alone is the file's name). The file stays on the homeserver.
+  captions; a ``body`` alone is the file's name), its ``mxc://`` URI as :attr:`Media.ref`
+  (an encrypted file's stays on the homeserver).
   A thread (``rel_type: m.thread``) sets ``chat.thread_id`` to its root event; a reply
   (``m.in_reply_to``, unless it is a thread's fallback) sets ``reply_to`` and loses its
   quoted fallback lines; an edit (``rel_type: m.replace``) carries ``m.new_content`` and
@@ -186,9 +187,16 @@ def media(content: Mapping[str, Any]) -> tuple[Media, str | None] | None:
         return None
     body, filename = content.get("body"), content.get("filename")
     body = body if isinstance(body, str) and body else None
+    url, info = content.get("url"), content.get("info")
+    info = info if isinstance(info, dict) else {}
+    size, media_type = info.get("size"), info.get("mimetype")
+    # an encrypted file has ``file`` instead of ``url``: it stays where it was posted
+    ref = url if isinstance(url, str) and url.startswith("mxc://") else None
+    known = size if isinstance(size, int) and not isinstance(size, bool) else None
+    mime = media_type if isinstance(media_type, str) and media_type else None
     if isinstance(filename, str) and filename and filename != body:
-        return Media(kind, filename), body
-    return Media(kind, body), None
+        return Media(kind, filename, ref, known, mime), body
+    return Media(kind, body, ref, known, mime), None
 
 
 def _message(

@@ -9,7 +9,6 @@ User ids are full Matrix ids, so a member's key is ``matrix:@alice:example.org``
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -26,7 +25,6 @@ from nio import (
     RoomRedactResponse,
     RoomSendResponse,
     SyncResponse,
-    UploadResponse,
 )
 from nio.exceptions import LocalProtocolError
 
@@ -37,13 +35,14 @@ from bot.core.errors import (
 )
 from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.text import split
-from bot.core.types import ChatRef, Event, IncomingMessage, MessageRef, OutgoingMessage, UserRef
+from bot.core.types import ChatRef, Event, IncomingMessage, Media, MessageRef, OutgoingMessage, UserRef
 from bot.platforms.matrix.direct import DirectChats
 from bot.platforms.matrix.errors import to_error
 from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, relation, timestamp, to_event, user
+from bot.platforms.matrix.files import download, file_limits, upload
 from bot.platforms.matrix.limits import MATRIX_LIMITS, LimitGate
 from bot.platforms.matrix.membership import Membership, find_community, join
-from bot.platforms.matrix.render import Content, Keyboards, edit_content, file_content, message_content
+from bot.platforms.matrix.render import Content, Keyboards, edit_content, message_content
 from bot.platforms.matrix.session import SyncLoop, log_in
 from bot.platforms.matrix.settings import MatrixSettings
 from bot.platforms.matrix.store import AdapterStore
@@ -113,6 +112,7 @@ class MatrixPlatform(Platform):
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
         self._client = await log_in(self.settings, self.store)
+        self.file_limits = await file_limits(self._client, self.settings.upload_limit)
         self._sync = SyncLoop(self._client, self.store, self._handle_batch)
         if self.settings.moderator_room:
             self.moderator_chat = ChatRef(NAME, await join(self._client, self.settings.moderator_room))
@@ -318,7 +318,7 @@ class MatrixPlatform(Platform):
                 self.keyboards.shown(room_id, event_id, message.buttons)
             sent.append(event_id)
         for index, attachment in enumerate(message.attachments):
-            content = await self._upload(room_id, attachment.filename, attachment.data, attachment.media_type)
+            content = await upload(self.client, room_id, attachment)
             if thread is not None:
                 content["m.relates_to"] = {
                     "rel_type": "m.thread",
@@ -331,24 +331,9 @@ class MatrixPlatform(Platform):
             self._remember_thread(event_id, thread)
         return MessageRef(ChatRef(NAME, room_id, thread), sent[0])
 
-    async def _upload(self, room_id: str, filename: str, data: bytes, media_type: str) -> Content:
-        room = self.client.rooms.get(room_id)
-        encrypted = bool(room is not None and room.encrypted and self.client.olm is not None)
-        response, keys = await self.client.upload(
-            io.BytesIO(data),
-            content_type=media_type,
-            filename=filename,
-            encrypt=encrypted,
-            filesize=len(data),
-        )
-        if not isinstance(response, UploadResponse):
-            raise to_error(response)
-        msgtype = "m.image" if media_type.startswith("image/") else "m.file"
-        content = file_content(msgtype, filename, response.content_uri, media_type, len(data))
-        if encrypted and keys is not None:
-            del content["url"]
-            content["file"] = {**keys, "url": response.content_uri}
-        return content
+    async def download(self, media: Media) -> bytes | None:
+        """The bytes of an ``mxc://`` file (an encrypted one is not fetched)."""
+        return await download(self.client, media, self.file_limits.download)
 
     async def edit(self, ref: MessageRef, message: OutgoingMessage) -> None:
         new = message_content(message.text, message.buttons, thread_root=ref.chat.thread_id)

@@ -32,6 +32,9 @@ class MatrixSettings(BaseModel):
     store_path: Path = Path("var/matrix")
     #: End-to-end encryption (needs matrix-nio's ``e2e`` extra).
     e2ee: bool = True
+    #: The largest file the bot uploads or fetches, in bytes, when the homeserver's
+    #: ``/media/config`` does not say (``m.upload.size``); Synapse's default is 50 MB.
+    upload_limit: int = 50 * 1024 * 1024
 
     @field_validator("user_id")
     @classmethod

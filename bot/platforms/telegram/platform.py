@@ -30,7 +30,7 @@ import os
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, InputFile, Message, ReplyParameters, Update
+from telegram import Bot, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
@@ -39,9 +39,11 @@ from telegram.request import BaseRequest
 from bot.catalogs import Catalogs
 from bot.core.errors import PlatformError, RecipientUnreachable
 from bot.core.platform import Capability, EventSink, Handled, Platform
-from bot.core.types import ChatRef, CommandMenu, MessageRef, OutgoingMessage, Recipient, UserRef
+from bot.core.text import to_plain
+from bot.core.types import ChatRef, CommandMenu, Media, MessageRef, OutgoingMessage, Recipient, UserRef
 from bot.platforms.telegram.errors import converted
-from bot.platforms.telegram.limits import BOT_API_LIMITS, MESSAGE_LIMIT
+from bot.platforms.telegram.files import caption_of, download, edit_caption, send_file
+from bot.platforms.telegram.limits import BOT_API_LIMITS, CAPTION_LIMIT, FILE_LIMITS, MESSAGE_LIMIT
 from bot.platforms.telegram.membership import Membership
 from bot.platforms.telegram.polling import POLL_TIMEOUT, Poller
 from bot.platforms.telegram.render import html_pieces, keyboard, menu_commands, menu_scope, topic_name
@@ -72,6 +74,7 @@ class TelegramPlatform(Platform):
     name = NAME
     message_limit = MESSAGE_LIMIT
     rate_limits = BOT_API_LIMITS
+    file_limits = FILE_LIMITS
     #: The Bot API has no idempotency key: a send repeated after a crash would arrive twice.
     capabilities = frozenset(Capability) - {Capability.IDEMPOTENT_SEND}
 
@@ -207,8 +210,11 @@ class TelegramPlatform(Platform):
         if chat.thread_id is not None:
             target["message_thread_id"] = int(chat.thread_id)
         pieces = html_pieces(message.text, self.message_limit)
+        caption = caption_of(
+            pieces, len(to_plain(message.text)), message.captioned and len(message.attachments) == 1
+        )
         sent: Message | None = None
-        for index, piece in enumerate(pieces):
+        for index, piece in enumerate([] if caption else pieces):
             last = index == len(pieces) - 1
             reply = (
                 ReplyParameters(int(message.reply_to), allow_sending_without_reply=True)
@@ -224,16 +230,22 @@ class TelegramPlatform(Platform):
                     **target,
                 )
         for attachment in message.attachments:
-            upload = InputFile(attachment.data, filename=attachment.filename)
-            async with converted():
-                if attachment.is_image:
-                    document = await self.bot.send_photo(photo=upload, **target)
-                else:
-                    document = await self.bot.send_document(document=upload, **target)
+            answering = target
+            if caption and message.reply_to and message.reply_to.isdigit():  # the file is the message
+                answering = target | {
+                    "reply_parameters": ReplyParameters(
+                        int(message.reply_to), allow_sending_without_reply=True
+                    )
+                }
+            document = await send_file(self.bot, answering, attachment, caption)
             sent = sent or document
         if sent is None:
             raise PlatformError("an empty message was not sent")
         return MessageRef(chat, str(sent.message_id))
+
+    async def download(self, media: Media) -> bytes | None:
+        """``getFile``, then the file's bytes (up to 20 MB)."""
+        return await download(self.bot, media)
 
     async def edit(self, ref: MessageRef, message: OutgoingMessage) -> None:
         pieces = html_pieces(message.text, self.message_limit)
@@ -249,7 +261,11 @@ class TelegramPlatform(Platform):
                     reply_markup=keyboard(message.buttons),
                 )
         except PlatformError as error:
-            if "not modified" not in str(error):
+            if "no text in the message" in str(error):  # a file's copy: its caption is the text
+                await edit_caption(
+                    self.bot, int(ref.chat.id), int(ref.id), html_pieces(message.text, CAPTION_LIMIT)[0]
+                )
+            elif "not modified" not in str(error):
                 raise
 
     async def create_thread(self, chat: ChatRef, title: str, opening: OutgoingMessage) -> MessageRef:

@@ -68,16 +68,22 @@ def _reply_to(message: Message) -> str | None:
 def media_of(message: Message) -> Media | None:
     """The file a message carried (its caption is the message's text), if any.
 
-    The file stays on Telegram: its download URL contains the bot's token.
+    Photos and documents carry their ``file_id`` as :attr:`Media.ref`, so the adapter can
+    fetch them (:mod:`~bot.platforms.telegram.files`); their download URL contains the
+    bot's token and never leaves the adapter.
     """
     if message.photo:
-        return Media(MediaKind.PHOTO)
+        largest = message.photo[-1]  # Telegram lists a photo's sizes smallest first
+        return Media(MediaKind.PHOTO, None, largest.file_id, largest.file_size, "image/jpeg")
     if message.video or message.video_note or message.animation:
         return Media(MediaKind.VIDEO)
     if message.audio or message.voice:
         return Media(MediaKind.AUDIO)
     if message.document:
-        return Media(MediaKind.DOCUMENT, message.document.file_name)
+        document = message.document
+        return Media(
+            MediaKind.DOCUMENT, document.file_name, document.file_id, document.file_size, document.mime_type
+        )
     return None
 
 

@@ -47,11 +47,25 @@ def test_notices_count_and_other_message_types_and_the_bots_own_do_not() -> None
 def test_a_file_carries_its_kind_and_name_and_a_caption_only_when_it_has_one() -> None:
     photo = to_event(message({"msgtype": "m.image", "body": "x.png", "url": "mxc://h/x"}), ROOM)
     assert isinstance(photo, IncomingMessage)
-    assert (photo.text, photo.media) == (None, Media(MediaKind.PHOTO, "x.png"))
-    captioned = {"msgtype": "m.file", "body": "Our budget", "filename": "budget.pdf", "url": "mxc://h/b"}
+    assert (photo.text, photo.media) == (None, Media(MediaKind.PHOTO, "x.png", "mxc://h/x"))
+    captioned = {
+        "msgtype": "m.file",
+        "body": "Our budget",
+        "filename": "budget.pdf",
+        "url": "mxc://h/b",
+        "info": {"size": 2048, "mimetype": "application/pdf"},
+    }
     document = to_event(message(captioned), ROOM)
     assert isinstance(document, IncomingMessage)
-    assert (document.text, document.media) == ("Our budget", Media(MediaKind.DOCUMENT, "budget.pdf"))
+    assert (document.text, document.media) == (
+        "Our budget",
+        Media(MediaKind.DOCUMENT, "budget.pdf", "mxc://h/b", 2048, "application/pdf"),
+    )
+    # an encrypted file (``file``, not ``url``) has no ref: it is relayed as a note
+    sealed = {"msgtype": "m.image", "body": "y.png", "file": {"url": "mxc://h/y", "v": "v2"}}
+    encrypted = to_event(message(sealed), ROOM)
+    assert isinstance(encrypted, IncomingMessage)
+    assert encrypted.media == Media(MediaKind.PHOTO, "y.png")
     edit = {
         "msgtype": "m.file",
         "body": "* Our 2027 budget",

@@ -3,7 +3,8 @@
 :class:`FakeTelegram` answers Bot API methods the way Telegram does, as far as copbot
 uses them: users, private chats, a forum supergroup with topics, a moderators' group,
 messages, an update queue served by ``getUpdates`` (offset, limit, long polling), join
-requests, invite links, documents. It refuses what Telegram refuses: HTML that does
+requests, invite links, documents, photos and the files members send (``getFile`` and
+the file download, :mod:`~tests.platforms.telegram.fake_files`). It refuses what Telegram refuses: HTML that does
 not parse (400 "can't parse entities"), text over 4,096 characters, callback data over
 64 bytes, a user who blocked the bot (403); ``throttle(chat, seconds)`` makes the next
 send to a chat answer 429 with ``retry_after``. An unknown method answers 404 and is
@@ -30,6 +31,8 @@ from typing import Any
 
 from aiohttp import web
 from telegram.request import BaseRequest, RequestData
+
+from tests.platforms.telegram.fake_files import FileApiError, FileStore, StoredFile
 
 BOT_ID = 999
 BOT_USERNAME = "copbot_test_bot"
@@ -109,6 +112,8 @@ class Sent:
     filename: str | None = None
     data: bytes = b""
     reply_to: int | None = None
+    #: The caption a photo or document was sent with (its text, as a member reads it).
+    caption: str | None = None
     edits: int = 0
 
     @property
@@ -116,7 +121,7 @@ class Sent:
         return [button["callback_data"] for row in self.buttons for button in row]
 
 
-class FakeTelegram:
+class FakeTelegram(FileStore):
     """The Bot API's state and methods.
 
     Args:
@@ -158,6 +163,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._arrived = asyncio.Event()
+        self._init_files()
 
     # -- the world, as tests drive it -------------------------------------------------
 
@@ -295,8 +301,10 @@ class FakeTelegram:
             result = handler(_Params(params), files)
             if asyncio.iscoroutine(result):
                 result = await result
-        except ApiError as error:
+        except (ApiError, FileApiError) as error:
             body: Json = {"ok": False, "error_code": error.code, "description": error.description}
+            if isinstance(error, FileApiError):
+                return error.code, body
             if error.parameters:
                 body["parameters"] = error.parameters
             return error.code, body
@@ -375,10 +383,32 @@ class FakeTelegram:
         if kind not in files:
             raise ApiError(400, f"Bad Request: there is no {kind} in the request")
         filename, data = files[kind]
+        limit = 10 * 1024 * 1024 if kind == "photo" else 50 * 1024 * 1024
+        if len(data) > limit:
+            raise ApiError(413, "Request Entity Too Large")
+        caption_html = p.opt("caption")
+        caption = parse_html(caption_html)[0] if caption_html else None
+        if caption is not None and len(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        reply = p.json("reply_parameters") if p.opt("reply_parameters") else {}
         sent = Sent(
-            next(self._message_ids), chat_id, "", "", self._thread(p, chat_id), [], kind, filename, data
+            next(self._message_ids),
+            chat_id,
+            "",
+            "",
+            self._thread(p, chat_id),
+            [],
+            kind,
+            filename,
+            data,
+            reply_to=reply.get("message_id"),
+            caption=caption,
         )
         self.sent.append(sent)
+        self.files[f"f{sent.message_id}"] = StoredFile(
+            f"f{sent.message_id}", f"sent/{sent.message_id}", data, len(data)
+        )
+        self.delivered.set()
         return self._as_message(sent)
 
     def _api_editmessagetext(self, p: _Params, files: Any) -> Json:
@@ -386,6 +416,8 @@ class FakeTelegram:
         found = next((s for s in self.sent if s.chat_id == chat_id and s.message_id == message_id), None)
         if found is None:
             raise ApiError(400, "Bad Request: message to edit not found")
+        if found.kind != "text":
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         text, error = parse_html(p.text("text"))
         if error:
             raise ApiError(400, f"Bad Request: can't parse entities: {error}")
@@ -393,6 +425,22 @@ class FakeTelegram:
         if text == found.text and buttons == found.buttons:
             raise ApiError(400, "Bad Request: message is not modified")
         found.text, found.html, found.buttons = text, p.text("text"), buttons
+        found.edits += 1
+        return self._as_message(found)
+
+    def _api_editmessagecaption(self, p: _Params, files: Any) -> Json:
+        chat_id, message_id = p.number("chat_id"), p.number("message_id")
+        found = next((s for s in self.sent if s.chat_id == chat_id and s.message_id == message_id), None)
+        if found is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if found.kind == "text":
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        caption, error = parse_html(p.opt("caption") or "")
+        if error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}")
+        if caption == found.caption:
+            raise ApiError(400, "Bad Request: message is not modified")
+        found.caption = caption
         found.edits += 1
         return self._as_message(found)
 
@@ -579,6 +627,8 @@ class FakeTelegram:
             message["photo"] = [
                 {"file_id": f"f{sent.message_id}", "file_unique_id": "u", "width": 1, "height": 1}
             ]
+        if sent.caption is not None:
+            message["caption"] = sent.caption
         if sent.thread_id is not None:
             message |= {"message_thread_id": sent.thread_id, "is_topic_message": True}
         if sent.buttons:
@@ -657,6 +707,8 @@ class FakeRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download: GET <base_file_url>/<file_path>
+            return self.api.serve_file(url.split("/file/bot", 1)[1].split("/", 1)[1])
         params = dict(request_data.json_parameters) if request_data else {}
         files: dict[str, tuple[str, bytes]] = {}
         if request_data is not None:
@@ -683,6 +735,7 @@ class FakeBotApiServer:
     async def start(self) -> None:
         app = web.Application(client_max_size=50 << 20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -696,6 +749,12 @@ class FakeBotApiServer:
         self.api._arrived.set()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.Response(status=401)
+        status, body = self.api.serve_file(request.match_info["path"])
+        return web.Response(status=status, body=body)
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != TOKEN:

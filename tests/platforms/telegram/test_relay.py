@@ -165,18 +165,23 @@ async def test_a_console_reply_reaches_the_topic_and_edits_and_deletions_follow(
     assert relayed not in fake.sent
 
 
-async def test_a_file_in_the_topic_reaches_the_console_as_a_note_and_its_caption_is_the_reply(
+async def test_a_file_in_the_topic_reaches_the_console_as_a_file_and_its_caption_is_the_reply(
     mirrored: Mirrored,
 ) -> None:
     fake, db = mirrored.tg.fake, mirrored.tg.bot.db
-    document = {"document": {"file_id": "d1", "file_unique_id": "u1", "file_name": "plan.pdf"}}
+    document = fake.document(b"%PDF-1.7 plan", "plan.pdf", "application/pdf")
     update = fake.share(ALICE, document, "Our 2027 plan", chat_id=fake.community_id, thread_id=mirrored.topic)
-    assert await mirrored.settle(update) == [
-        "[community/1] Alice (Telegram) sent a document, plan.pdf: Our 2027 plan"
-    ]
-    photo = {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 1, "height": 1}]}
-    update = fake.share(ALICE, photo, chat_id=fake.community_id, thread_id=mirrored.topic)
-    assert await mirrored.settle(update) == ["[community/1] Alice (Telegram) sent a photo."]
+    lines = await mirrored.settle(update)
+    assert lines[0] == "[community/1] Alice (Telegram): Our 2027 plan"
+    assert lines[1].startswith("[community/1] (file) ")
+    assert Path(lines[1].removeprefix("[community/1] (file) ")).read_bytes() == b"%PDF-1.7 plan"
+    update = fake.share(
+        ALICE, fake.photo(b"\xff\xd8 jpeg"), chat_id=fake.community_id, thread_id=mirrored.topic
+    )
+    lines = await mirrored.settle(update)
+    assert lines[0] == "[community/1] Alice (Telegram) sent a photo."
+    assert Path(lines[1].removeprefix("[community/1] (file) ")).read_bytes() == b"\xff\xd8 jpeg"
+    assert [call for call, _ in fake.calls if call == "getFile"] == ["getFile", "getFile"]
     async with db.transaction() as session:
         assert list(await session.scalars(select(Reply.text))) == ["Our 2027 plan"]
 
