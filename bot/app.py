@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol, runtime_checkable
 
 from bot.catalogs import Catalogs
 from bot.config import Settings
@@ -37,6 +38,7 @@ from bot.unit_of_work import UnitOfWork
 from handlers import FEATURES, build_router
 from handlers.basics.commands import command_menus
 from storage.db import Database
+from storage.join_requests import StoredJoinRequests
 from storage.numbering import highest_message_number, highest_thread_number
 from storage.repository import Shared
 
@@ -74,6 +76,13 @@ async def _run_system_job(ctx: Context[Services]) -> None:
     event = ctx.event
     if isinstance(event, SystemEvent) and event.job is not None:
         await event.job(ctx)
+
+
+@runtime_checkable
+class KeepsJoinRequests(Protocol):
+    """A platform whose community chat takes join requests, kept in the database (Telegram)."""
+
+    def keep_join_requests(self, book: StoredJoinRequests) -> None: ...
 
 
 class CopBot:
@@ -140,6 +149,8 @@ class CopBot:
         self.scheduler.start()
         await self.replies.start()
         for platform in self.platforms.values():
+            if isinstance(platform, KeepsJoinRequests):  # pending requests outlive a restart
+                platform.keep_join_requests(StoredJoinRequests(self.db, platform.name))
             if isinstance(platform, ConsolePlatform):  # it numbers its threads and messages itself
                 platform.continue_after(
                     await highest_thread_number(self.db, platform.name),

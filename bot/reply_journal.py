@@ -1,24 +1,29 @@
-"""Interactive replies that survive a crash, where the platform can drop a repeat.
+"""Interactive replies that survive a crash between their event's commit and their send.
 
 A handler's replies are sent after its event's transaction has committed, and the event
 is confirmed to its platform only after they were sent. A process killed between that
 commit and the end of the sends would, on its own, lose those replies: the redelivered
 event finds its claim and is skipped.
 
-On a platform that drops a repeated send carrying the same idempotency key
-(:attr:`~bot.core.platform.Capability.IDEMPOTENT_SEND`: Matrix transaction ids), every
-reply without attachments gets a key and a row in ``pending_replies``, written in the
-event's own transaction. Once the send is over (delivered, or given up and logged) its
+So every reply without attachments to a platform that is not a local operator's
+terminal gets a key and a row in ``pending_replies``, written in the event's own
+transaction. Once the platform confirmed the send (or it was given up and logged) its
 key is forgotten: by the DELETE that a later event's transaction carries along, at most
-once a second, or by a transaction of its own when the bot is idle. At the next start,
-what is still journalled is sent again with the same keys as soon as that platform has
-started: a reply that had reached the platform is dropped there as a repeat,
-one that had not is delivered. Replies are then exactly once.
+every ``forget_every`` seconds, or by a transaction of its own when the bot is idle. At
+the next start, what is still journalled is sent again as soon as that platform has
+started.
 
-Elsewhere (Telegram, the console) a send cannot be made idempotent, so replies stay at
-most once: a repeat there would reach the user twice. Replies older than the replay
-window (the platform keeps its idempotency keys for a limited time, and an hour-old
-answer is no answer) are logged and dropped instead of sent.
+* Where a send carrying the same idempotency key is dropped as a repeat
+  (:attr:`~bot.core.platform.Capability.IDEMPOTENT_SEND`: Matrix transaction ids), a
+  reply that had reached the platform is dropped there: replies are exactly once.
+* Elsewhere (Telegram) nothing can tell a repeat, so replies are at least once: a crash
+  repeats only the sends that were in flight, those the platform had received and whose
+  keys were not forgotten yet (the last ``forget_every`` seconds' worth, at most).
+* The console is not journalled: it is one operator's terminal, whose input dies with the
+  process, and its pipeline would keep only about 0.8x its speed.
+
+Replies older than the replay window (the platform keeps its idempotency keys for a
+limited time, and an hour-old answer is no answer) are logged and dropped instead of sent.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "reply-"
 #: Journalled replies older than this are not sent again after a restart.
 REPLAY_WINDOW = timedelta(hours=1)
+#: How often delivered replies are forgotten, in seconds: a crash repeats, on a platform
+#: that cannot drop a repeat, at most the replies delivered in that time.
+FORGET_EVERY = 0.25
 #: Delivered keys forgotten in the next transaction even before the period is over.
 FORGET_AT_ONCE = 500
 
@@ -59,18 +67,24 @@ def journalled_keys(messages: Collection[OutgoingMessage]) -> list[str]:
 
 
 class ReplyJournal:
-    """Journals interactive replies on idempotent platforms and sends them again after a crash.
+    """Journals interactive replies and sends them again after a crash.
 
     Args:
         db: the database.
         platforms: every running platform by name.
         clock: the bot's clock (rows are dated with it, and the replay window measured).
         forget_every: how often delivered replies are removed from the journal, in seconds.
-            (A crash repeats, at most, what was delivered in that time: the platform drops it.)
+            (A crash repeats, at most, what was delivered in that time: Matrix drops it,
+            Telegram shows it twice.)
     """
 
     def __init__(
-        self, db: Database, platforms: Mapping[str, Platform], clock: Clock, *, forget_every: float = 1.0
+        self,
+        db: Database,
+        platforms: Mapping[str, Platform],
+        clock: Clock,
+        *,
+        forget_every: float = FORGET_EVERY,
     ) -> None:
         self.db = db
         self.platforms = platforms
@@ -79,14 +93,12 @@ class ReplyJournal:
         self._delivered: set[str] = set()
         self._forgotten_at = time.monotonic()
         self._task: asyncio.Task[None] | None = None
-        self._idempotent = {
-            name for name, platform in platforms.items() if platform.supports(Capability.IDEMPOTENT_SEND)
-        }
+        self._journalled = {name for name, platform in platforms.items() if not platform.local_operator}
 
     @property
     def active(self) -> bool:
         """Whether any running platform's replies are journalled."""
-        return bool(self._idempotent)
+        return bool(self._journalled)
 
     def keyed(self, outbox: MutableSequence[OutgoingMessage]) -> list[OutgoingMessage]:
         """Give each reply of ``outbox`` to journal its key, in place; returns those replies.
@@ -97,7 +109,7 @@ class ReplyJournal:
         journalled = []
         for index, message in enumerate(outbox):
             if (
-                message.to.platform in self._idempotent
+                message.to.platform in self._journalled
                 and not message.attachments
                 and message.idempotency_key is None
             ):
@@ -112,7 +124,7 @@ class ReplyJournal:
 
     async def replay(self, platform: Platform) -> None:
         """Send again what a crash left journalled for ``platform`` (call once it has started)."""
-        if platform.name not in self._idempotent:
+        if platform.name not in self._journalled:
             return
         async with self.db.transaction() as session:
             pending = await PendingReplies(session).of(platform.name)
@@ -129,9 +141,12 @@ class ReplyJournal:
             )
         if len(stale) < len(pending):
             log.info(
-                "sending again %d %s replies a crash may have cut off",
+                "sending again %d %s replies a crash may have cut off%s",
                 len(pending) - len(stale),
                 platform.name,
+                ""
+                if platform.supports(Capability.IDEMPOTENT_SEND)
+                else " (those that were in flight may arrive twice)",
             )
         for reply in pending:
             if reply.created_at >= oldest:

@@ -88,7 +88,8 @@ async def show_dialogue(ctx: Ctx) -> None:
     now = ctx.services.now()
     prompts = await ctx.services.repo(DialogueRepository).prompts(dialogue.id)
     moderator = ctx.actor.has(Role.MODERATOR)
-    shown = [prompt for prompt in prompts if moderator or prompt.post_at <= now]
+    posted = [prompt for prompt in prompts if prompt.post_at <= now]
+    shown = prompts if moderator else posted  # moderators also see what is still to come
     lines = [
         ctx._(
             N_("{title} ({start} to {end}, {zone})"),
@@ -109,21 +110,24 @@ async def show_dialogue(ctx: Ctx) -> None:
         await archive.show_closed(ctx, dialogue, lines)
         return
     for prompt in shown:
+        line = N_("Prompt {number} ({when}): {text}")
+        if prompt.post_at > now:
+            line = N_("Prompt {number} (to be posted {when}): {text}")
         lines.append(
             ctx._(
-                N_("Prompt {number} ({when}): {text}"),
+                line,
                 number=bold(prompt_number(prompt)),
                 when=local_time(prompt.post_at, dialogue.timezone),
                 text=localized(prompt.text, ctx.actor.locale),
             )
         )
-    if not shown:
+    if not posted:
         lines.append(ctx._(N_("No prompt has been posted yet.")))
     elif dialogue.status == "open":
         lines.append(
             ctx._(
                 N_("Reply in the prompt's thread in the community chat, or privately with {command}."),
-                command=code(ctx.cmd("reply") + f" {prompt_number(shown[-1])} <text>"),
+                command=code(ctx.cmd("reply") + f" {prompt_number(posted[-1])} <text>"),
             )
         )
     ctx.reply(Text.join("\n", lines))

@@ -1,7 +1,7 @@
 """The database schema, as typed SQLAlchemy 2 models, one module per part of the house.
 
 * :mod:`~storage.models.base`: the declarative base and Alembic's filter.
-* :mod:`~storage.models.people`: ``people``, ``identities``, ``role_grants``.
+* :mod:`~storage.models.people`: ``people``, ``identities``, ``role_grants``, ``join_requests``.
 * :mod:`~storage.models.records`: ``audit_log``, ``processed_events``, ``bot_state``.
 * :mod:`~storage.models.delivery`: ``broadcasts``, ``outbox``, ``outbox_attachments``, ``pending_replies``,
   ``unreachable_recipients``.
@@ -42,7 +42,7 @@ from storage.models.dialogues import (
     Reply,
 )
 from storage.models.directory import MemberProfile
-from storage.models.people import Identity, NameSource, Person, RoleGrant
+from storage.models.people import Identity, JoinRequestRow, NameSource, Person, RoleGrant
 from storage.models.records import AuditEntry, BotState, ProcessedEvent
 from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiSuggestion, WikiTranslation
 
@@ -58,6 +58,7 @@ __all__ = [
     "Dialogue",
     "DialogueSubscription",
     "Identity",
+    "JoinRequestRow",
     "MemberProfile",
     "MemberThread",
     "MemberThreadCopy",

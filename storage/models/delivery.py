@@ -88,9 +88,10 @@ class OutboxAttachment(Base):
 class PendingReply(Base):
     """An interactive reply committed with its event and not yet confirmed by the platform.
 
-    Kept only for platforms that drop a repeated send with the same idempotency key
-    (Matrix transaction ids): after a crash the bot sends what is left here again, and
-    the platform makes that exactly once. Rows live for as long as a send takes.
+    Kept for every platform but the console: after a crash the bot sends what is left here
+    again. Matrix drops a repeat with the same idempotency key (exactly once); on Telegram
+    only the sends in flight at the crash can arrive twice. Rows live for as long as a
+    send takes.
     """
 
     __tablename__ = "pending_replies"

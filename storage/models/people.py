@@ -5,6 +5,8 @@
 * ``identities``: the link table between a person and their platform accounts
   (``telegram:123``, ``matrix:@a:b``); one person may have several.
 * ``role_grants``: roles granted to a person (admins come from the configuration).
+* ``join_requests``: requests to join a platform's community chat still waiting for an
+  answer (Telegram's ``chat_join_request``), so they outlive a restart.
 """
 
 from __future__ import annotations
@@ -88,3 +90,20 @@ class RoleGrant(Base):
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id], back_populates="roles")
+
+
+class JoinRequestRow(Base):
+    """Someone who asked to join a platform's community chat and was not answered yet.
+
+    Written when the request arrives, removed when it is approved (or found gone); the
+    adapter reads them at start, so an admission after a restart approves the request.
+    """
+
+    __tablename__ = "join_requests"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(255))
+    #: The chat through which the bot may write to the requester (Telegram's ``user_chat_id``).
+    user_chat_id: Mapped[str] = mapped_column(String(255))
+    requested_at: Mapped[datetime]

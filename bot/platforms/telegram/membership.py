@@ -2,9 +2,11 @@
 
 Someone who asks to join is remembered with the ``user_chat_id`` of their request: the
 bot may write to them through it for a while even before they have written to the bot.
-Admitting approves the pending request; without one, the new member gets a single-use
-invite link in private (an earlier ban is lifted first, or the link would not let them
-in). Removing is ban then unban: out of the group, free to be invited again.
+The request is also written to a :class:`JoinRequestBook` (the shell gives the adapter one
+on the database), so a restart forgets neither it nor that chat. Admitting approves the
+pending request; without one, the new member gets a single-use invite link in private (an
+earlier ban is lifted first, or the link would not let them in). Removing is ban then
+unban: out of the group, free to be invited again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from telegram import Bot, ChatJoinRequest
 
@@ -26,7 +29,19 @@ log = logging.getLogger(__name__)
 
 #: How long an invite link made for an approved member stays valid.
 INVITE_VALIDITY = timedelta(days=2)
+#: Join requests older than this are no longer kept: nobody is going to answer them.
+REQUEST_KEPT = timedelta(days=30)
 INVITE = N_("Welcome to the community! Your personal invitation (for you alone, valid for two days): {link}")
+
+
+class JoinRequestBook(Protocol):
+    """Where pending join requests are kept across restarts (``storage.join_requests``)."""
+
+    async def remember(self, user_id: str, chat_id: str, user_chat_id: str, at: datetime) -> None: ...
+
+    async def forget(self, user_id: str) -> None: ...
+
+    async def waiting(self, since: datetime) -> dict[str, str]: ...
 
 
 class Membership:
@@ -52,21 +67,58 @@ class Membership:
         self.send = send
         #: Users who asked to join, with the ``user_chat_id`` of their request.
         self.requesters: dict[str, int] = {}
+        #: Where requests are kept across restarts; without one, only in memory.
+        self.book: JoinRequestBook | None = None
 
-    def requested(self, request: ChatJoinRequest) -> None:
+    async def recall(self) -> None:
+        """Read the requests still waiting (at start): kept before a restart, they are still pending."""
+        if self.book is None:
+            return
+        try:
+            waiting = await self.book.waiting(datetime.now(UTC) - REQUEST_KEPT)
+        except Exception:
+            log.exception("telegram: the pending join requests could not be read")
+            return
+        self.requesters |= {user: int(chat) for user, chat in waiting.items()}
+        if waiting:
+            log.info("telegram: %d join requests still waiting for an answer", len(waiting))
+
+    async def requested(self, request: ChatJoinRequest) -> None:
         """Remember the chat through which the bot may write to someone who asked to join."""
-        self.requesters[str(request.from_user.id)] = request.user_chat_id
+        user = str(request.from_user.id)
+        self.requesters[user] = request.user_chat_id
+        if self.book is None:
+            return
+        try:
+            await self.book.remember(user, str(request.chat.id), str(request.user_chat_id), request.date)
+        except Exception:  # the request is still pending on Telegram: admission tries it anyway
+            log.exception("telegram: the join request of %s could not be stored", user)
+
+    async def answered(self, user_id: str) -> None:
+        """The user's request was approved or is gone: it is no longer kept."""
+        self.requesters.pop(user_id, None)
+        if self.book is None:
+            return
+        try:
+            await self.book.forget(user_id)
+        except Exception:  # kept a while longer: an admission then finds no request and invites
+            log.exception("telegram: the answered join request of %s could not be removed", user_id)
 
     def private_chat(self, user_id: str) -> str:
         """The chat to write to a user in: their join request's, else their own private chat."""
         return str(self.requesters.get(user_id, user_id))
 
     async def admit(self, user: UserRef) -> None:
-        """Approve the user's join request; without one, send a single-use invite link."""
+        """Approve the user's join request; without one, send a single-use invite link.
+
+        The approval is tried even for a request the bot does not know of (one made before
+        requests were kept): Telegram is the judge of whether it is pending.
+        """
         community = self._community()
         try:
             async with converted():
                 await self.bot.approve_chat_join_request(community, int(user.id))
+            await self.answered(user.id)
             return
         except (RecipientUnreachable, RateLimited):
             raise
@@ -74,6 +126,8 @@ class Membership:
             log.info(
                 "telegram: no join request of %s to approve (%s); sending an invite link", user.id, error
             )
+        if user.id in self.requesters:  # kept, but Telegram no longer has it
+            await self.answered(user.id)
         async with converted():
             # an invite link does not let a banned user in: lift an earlier /ban first
             await self.bot.unban_chat_member(community, int(user.id), only_if_banned=True)

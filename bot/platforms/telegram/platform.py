@@ -44,7 +44,7 @@ from bot.core.types import ChatRef, CommandMenu, Media, MessageRef, OutgoingMess
 from bot.platforms.telegram.errors import converted
 from bot.platforms.telegram.files import caption_of, download, edit_caption, send_file
 from bot.platforms.telegram.limits import BOT_API_LIMITS, CAPTION_LIMIT, FILE_LIMITS, MESSAGE_LIMIT
-from bot.platforms.telegram.membership import Membership
+from bot.platforms.telegram.membership import JoinRequestBook, Membership
 from bot.platforms.telegram.polling import POLL_TIMEOUT, Poller
 from bot.platforms.telegram.render import html_pieces, keyboard, menu_commands, menu_scope, topic_name
 from bot.platforms.telegram.settings import TelegramSettings
@@ -117,6 +117,7 @@ class TelegramPlatform(Platform):
         self._sink = sink
         await self.application.initialize()
         self.bot_username = self.bot.username
+        await self.membership.recall()
         if self.settings.webhook_url:
             from bot.platforms.telegram.webhook import WebhookServer
 
@@ -165,7 +166,7 @@ class TelegramPlatform(Platform):
             PlatformError: the platform is stopping; the update must come again.
         """
         if update.chat_join_request is not None:
-            self.membership.requested(update.chat_join_request)
+            await self.membership.requested(update.chat_join_request)
         if update.callback_query is not None:
             self._spawn(self._answer(update.callback_query.id))
         try:
@@ -301,6 +302,10 @@ class TelegramPlatform(Platform):
             await self.bot.set_my_commands(menu_commands(menu), scope, menu.locale)
 
     # -- the community ----------------------------------------------------------------
+
+    def keep_join_requests(self, book: JoinRequestBook) -> None:
+        """Keep join requests in ``book`` too, so they outlive a restart (call before :meth:`start`)."""
+        self.membership.book = book
 
     async def admit_user(self, user: UserRef) -> None:
         """Approve the user's join request; without one, send a single-use invite link."""

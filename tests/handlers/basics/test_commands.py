@@ -6,11 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalogs import available_locales, language_name
 from bot.core.commands import Topic
 from bot.core.types import Role, UserRef
 from storage.db import Database
 from storage.users import UserRepository
 from tests.fakes import Harness, add_people
+
+#: The language buttons, one per catalog present, English first and marked as the current one.
+LANGUAGE_BUTTONS = [
+    f"[#{number}] {'✓ ' if code == 'en' else ''}{language_name(code, capitalize=True)}"
+    for number, code in enumerate(available_locales(), start=1)
+]
 
 
 async def test_start_welcomes_lists_commands_and_offers_languages(harness: Harness) -> None:
@@ -20,7 +27,9 @@ async def test_start_welcomes_lists_commands_and_offers_languages(harness: Harne
         == "[alice] Welcome, alice! I am the assistant of the community of practice of gender trainers."
     )
     assert "  /help — List the commands you can use" in lines
-    assert lines[-3:] == ["[#1] ✓ English", "[#2] Español", "[#3] Français"]
+    assert LANGUAGE_BUTTONS[0] == "[#1] ✓ English"
+    assert {"Español", "Français", "中文"} <= {button.split("] ", 1)[1] for button in LANGUAGE_BUTTONS}
+    assert lines[-len(LANGUAGE_BUTTONS) :] == LANGUAGE_BUTTONS
 
 
 async def test_the_platform_language_is_used_when_supported(harness: Harness) -> None:
@@ -34,6 +43,7 @@ async def test_the_platform_language_is_used_when_supported(harness: Harness) ->
         ("/language fr", "[alice] Désormais, je vous parlerai en français."),
         ("/language ES", "[alice] A partir de ahora te hablaré en español."),
         ("!language en-GB", "[alice] From now on I will speak English with you."),
+        ("/language zh", "[alice] 从现在起，我将用中文与您交流。"),
     ],
 )
 async def test_language_is_chosen_by_command(harness: Harness, choice: str, answer: str) -> None:
@@ -42,20 +52,19 @@ async def test_language_is_chosen_by_command(harness: Harness, choice: str, answ
 
 async def test_language_is_chosen_by_button_and_remembered(harness: Harness) -> None:
     lines = await harness.say("/language", lang="en")
-    assert lines == [
-        "[alice] I speak English with you. Choose another language:",
-        "[#1] ✓ English",
-        "[#2] Español",
-        "[#3] Français",
-    ]
-    assert await harness.say("#3") == ["[alice] Désormais, je vous parlerai en français."]
+    assert lines == ["[alice] I speak English with you. Choose another language:", *LANGUAGE_BUTTONS]
+    french = f"#{available_locales().index('fr') + 1}"
+    assert await harness.say(french) == ["[alice] Désormais, je vous parlerai en français."]
     # the stored choice wins over the language the platform reports
     assert (await harness.say("/help", lang="es"))[0] == "[alice] Commandes que vous pouvez utiliser :"
 
 
 async def test_an_unsupported_language_is_refused_with_the_choices(harness: Harness) -> None:
+    choices = ", ".join(f"{code} ({language_name(code)})" for code in available_locales())
+    assert choices.startswith("en (English), ")
+    assert {"es (español)", "fr (français)", "zh (中文)"} <= set(choices.split(", "))
     assert await harness.say("/language klingon") == [
-        "[alice] I do not speak “klingon” yet. Choose one of: en (English), es (español), fr (français)."
+        f"[alice] I do not speak “klingon” yet. Choose one of: {choices}."
     ]
 
 

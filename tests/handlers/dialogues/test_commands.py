@@ -94,6 +94,21 @@ async def test_a_prompt_is_posted_at_its_time_in_its_own_thread(harness: Harness
     assert "  Prompt 1.1 (2026-09-22 10:00): What changed in your trainings this year?" in lines
 
 
+async def test_dialogue_invites_replies_to_the_latest_posted_prompt_only(harness: Harness) -> None:
+    await plan(harness, "2026-09-22 09:00 First question", "2026-09-29 09:00 Second question")
+    await post_due(harness)
+    member = await harness.say("/dialogue 1", as_="bea")
+    assert "  Prompt 1.1 (2026-09-22 09:00): First question" in member
+    assert not any("Second question" in line for line in member)  # not posted: members do not see it
+    assert (
+        member[-1]
+        == "  Reply in the prompt's thread in the community chat, or privately with /reply 1.1 <text>."
+    )
+    moderator = await harness.say("/dialogue 1", as_="admin")
+    assert "  Prompt 1.2 (to be posted 2026-09-29 09:00): Second question" in moderator
+    assert moderator[-1].endswith("/reply 1.1 <text>.")
+
+
 async def test_racing_runs_open_the_dialogue_and_post_each_prompt_once(harness: Harness) -> None:
     await harness.say('/dialogue_new "Race" 2026-09-23 2026-09-30', as_="admin")
     await harness.say("/prompt_add 1 2026-09-23 10:00 First", as_="admin")

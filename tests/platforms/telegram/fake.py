@@ -156,6 +156,8 @@ class FakeTelegram(FileStore):
         self.latency = 0.0
         #: Set whenever the bot sent a message (tests and benchmarks wait on it).
         self.delivered = asyncio.Event()
+        #: Called with each message the moment it is received (the crash test kills the bot there).
+        self.on_send: Callable[[Sent], None] | None = None
         #: Set when the server stops: long polls return at once.
         self.closing = False
         self._throttled: dict[int, float] = {}
@@ -370,6 +372,8 @@ class FakeTelegram(FileStore):
         )
         self.sent.append(sent)
         self.delivered.set()
+        if self.on_send is not None:
+            self.on_send(sent)
         return self._as_message(sent)
 
     def _api_senddocument(self, p: _Params, files: dict[str, tuple[str, bytes]]) -> Json:
