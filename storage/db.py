@@ -14,6 +14,8 @@ Transactions are short by construction: handlers do no network I/O while one is 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +31,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from storage.sqlite import InlineConnection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -120,3 +123,36 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def checkpoint_wal(engine: AsyncEngine, *, attempts: int = 40, pause: float = 0.05) -> bool:
+    """On SQLite, copy the write-ahead log into the database file and empty it.
+
+    Run after a transaction that erased data: until a checkpoint, the WAL keeps the pages
+    as they were before the erasure (SQLite checkpoints on its own only once the log has
+    grown, and never truncates it). ``TRUNCATE`` cannot finish while another process
+    reads an older snapshot, so it is retried for ``attempts * pause`` seconds, without
+    blocking the loop. PostgreSQL has no such file: nothing to do.
+
+    Args:
+        engine: the bot's engine (the checkpoint runs on its own connection).
+        attempts: how many times to try.
+        pause: seconds between tries.
+
+    Returns:
+        whether the log was emptied.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    for _ in range(attempts):
+        async with engine.connect() as connection:
+            # outside any transaction: SQLAlchemy would begin one (BEGIN IMMEDIATE) on execute
+            raw = await connection.get_raw_connection()
+            inline = raw.driver_connection
+            assert isinstance(inline, InlineConnection)
+            busy, _, _ = inline.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return True
+        await asyncio.sleep(pause)
+    log.warning("the SQLite WAL could not be checkpointed: a reader kept it busy")
+    return False

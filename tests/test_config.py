@@ -7,6 +7,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot import config
+from bot.catalogs import available_locales
 from bot.config import PLATFORMS, Settings, load_settings, qualify_user_id
 from bot.core.errors import ConfigurationError
 from bot.platforms import CHAT_SPECS, SPECS, configured_platforms
@@ -73,7 +74,8 @@ def test_the_wiki_is_open_to_everyone_unless_kept_to_members(monkeypatch: pytest
         (
             "COPBOT_DEFAULT_LOCALE",
             "xx",
-            "COPBOT_DEFAULT_LOCALE 'xx' is not a language copbot speaks; choose one of en, es, fr",
+            "COPBOT_DEFAULT_LOCALE 'xx' is not a language copbot speaks; choose one of "
+            + ", ".join(available_locales()),
         ),
         ("COPBOT_TIMEZONE", "Mars/Olympus", "COPBOT_TIMEZONE 'Mars/Olympus' is not an IANA time zone"),
         ("COPBOT_ADMINS", "mod", "COPBOT_ADMINS 'mod' is not a platform-qualified user id"),

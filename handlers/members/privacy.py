@@ -5,8 +5,10 @@ asks for confirmation (a member is told plainly that it ends their membership: t
 accounts are removed from the community chats, and coming back means applying again),
 then deletes the person, their accounts and roles, their
 applications and dialogue replies (and the platforms' copies of the replies, where the
-bot can delete them) and every message queued for them; the audit log keeps its events
-under a pseudonym.
+bot can delete them, with their copies relayed to other platforms) and every message
+queued for them; the audit log keeps its events under a pseudonym, without free text.
+Once the erasure is committed, SQLite's write-ahead log is checkpointed, so no old copy
+of the erased rows stays in the ``-wal`` file.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ async def forget_answer(ctx: Ctx) -> None:
     now = services.now()
     # a member's accounts leave the community chats too: membership ends with the data
     leaving = await services.users.identities(person_id) if ctx.actor.has(Role.MEMBER) else []
-    forgotten = await services.repo(PersonalData).forget(person_id, now)
+    personal = services.repo(PersonalData)
+    forgotten = await personal.forget(person_id, now)
     alias = forgotten.alias if forgotten else "forgotten"
     await services.audit.record(at=now, actor=alias, action="privacy.forget", target=alias)
     profiles, platforms = services.shared.get(ProfileCache), ctx.platforms
@@ -104,6 +107,7 @@ async def forget_answer(ctx: Ctx) -> None:
 
     async def clean_up() -> None:
         profiles.forget(person_id)
+        await personal.checkpoint()  # the erased rows' old pages leave SQLite's WAL
         for user in accounts:
             platform = platforms.get(user.platform)
             if platform is None:

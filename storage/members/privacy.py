@@ -17,9 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.types import ChatRef, MessageRef
-from storage.drafts import StateDrafts
+from storage.db import checkpoint_wal
+from storage.members.erasure import drop_drafts, drop_pending_replies, drop_relayed_copies, scrub_audit
 from storage.members.link_codes import LinkCodes
 from storage.messages import USER
 from storage.models import (
@@ -39,7 +41,6 @@ from storage.models import (
 )
 from storage.repository import SessionRepository
 from storage.state import StateStore
-from storage.wiki.suggestions import SUGGESTION_FORM
 
 _SALT_KEY = "privacy.pseudonym_salt"
 
@@ -234,19 +235,44 @@ class PersonalData(SessionRepository):
             ],
         }
 
+    async def checkpoint(self) -> bool:
+        """After an erasure committed: leave no copy of the erased rows in SQLite's WAL.
+
+        Returns:
+            whether the log was emptied (always, on PostgreSQL).
+        """
+        bind = self.session.bind
+        return await checkpoint_wal(bind) if isinstance(bind, AsyncEngine) else True
+
     async def forget(self, person_id: int, now: datetime) -> Forgotten | None:
-        """Erase a person: profile, directory entry, accounts, roles, applications, replies, queued messages."""
+        """Erase a person: profile, directory entry, accounts, roles, applications, replies, queued messages.
+
+        What others' rows say about them goes too (:mod:`storage.members.erasure`): the audit
+        log keeps its entries' actions and times under a pseudonym, without their free text.
+        Once committed, :meth:`checkpoint` clears SQLite's write-ahead log.
+        """
         session = self.session
         person = await session.get(Person, person_id)
         if person is None:
             return None
         alias = await self.pseudonym(person_id, now)
+        identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
+        accounts = [(i.platform, i.platform_user_id) for i in identities]
+        targets = [f"person:{person_id}"]
+        for prefix, column, owner in (
+            ("application", Application.id, Application.person_id),
+            ("wiki_suggestion", WikiSuggestion.id, WikiSuggestion.person_id),
+            ("member_thread", MemberThread.id, MemberThread.person_id),
+        ):
+            targets += [
+                f"{prefix}:{i}" for i in await session.scalars(select(column).where(owner == person_id))
+            ]
         replies = list(await session.scalars(select(Reply).where(Reply.person_id == person_id)))
         messages = tuple(
             MessageRef(ChatRef(r.platform, r.chat_id), r.message_id)
             for r in replies
             if r.message_id is not None
-        )
+        ) + tuple(await drop_relayed_copies(session, replies))
         await session.execute(delete(Reply).where(Reply.person_id == person_id))
         await session.execute(delete(MemberProfile).where(MemberProfile.person_id == person_id))
         # the titles of their threads are their words; the threads stay, no longer mirrored
@@ -257,7 +283,6 @@ class PersonalData(SessionRepository):
         # their wiki suggestions are their words (an accepted one lives on as a wiki entry),
         # and the one they were writing too; their decisions on others' stay, under the pseudonym
         await session.execute(delete(WikiSuggestion).where(WikiSuggestion.person_id == person_id))
-        await StateDrafts(StateStore(session), lambda: now).discard(person_id, SUGGESTION_FORM)
         await session.execute(
             update(WikiSuggestion)
             .where(WikiSuggestion.reviewed_by == person_id)
@@ -269,35 +294,22 @@ class PersonalData(SessionRepository):
             .where(ApplicationEvent.actor_person_id == person_id)
             .values(actor_name=alias)
         )
-        identities = list(await session.scalars(select(Identity).where(Identity.person_id == person_id)))
-        for identity in identities:
+        for platform, user_id in accounts:
             await session.execute(
                 delete(OutboxMessage).where(
-                    OutboxMessage.platform == identity.platform,
-                    OutboxMessage.recipient_id == identity.platform_user_id,
+                    OutboxMessage.platform == platform,
+                    OutboxMessage.recipient_id == user_id,
                 )
             )
             await session.execute(
                 delete(UnreachableRecipient).where(
-                    UnreachableRecipient.platform == identity.platform,
-                    UnreachableRecipient.recipient_id == identity.platform_user_id,
+                    UnreachableRecipient.platform == platform,
+                    UnreachableRecipient.recipient_id == user_id,
                 )
             )
-            await session.execute(
-                update(AuditEntry)
-                .where(AuditEntry.actor == f"{identity.platform}:{identity.platform_user_id}")
-                .values(actor=alias)
-            )
-        await session.execute(
-            update(AuditEntry)
-            .where(AuditEntry.actor_person_id == person_id)
-            .values(actor=alias, actor_person_id=None)
-        )
-        await session.execute(
-            update(AuditEntry)
-            .where(AuditEntry.target == f"person:{person_id}")
-            .values(target=alias, reason=None, details={})
-        )
+        await drop_pending_replies(session, accounts)
+        await scrub_audit(session, person_id, alias, [f"{p}:{u}" for p, u in accounts], targets)
+        await drop_drafts(session, person_id)
         await StateStore(session).forget_questions_naming(person_id)
         await LinkCodes(session).forget(person_id)
         # identities, roles, applications and subscriptions go with the person (ON DELETE CASCADE)

@@ -32,14 +32,15 @@ class NameSource(StrEnum):
 
 class Person(Base):
     __tablename__ = "people"
+    #: A forgotten person's id is never given to a newcomer (SQLite would reuse the highest).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(255), default="")
     #: A :class:`NameSource`: where ``display_name`` comes from; a name from the form
     #: outlives any nickname, also when accounts are joined (``/link``).
-    name_source: Mapped[str] = mapped_column(
-        String(16), default=NameSource.PLATFORM.value, server_default=NameSource.PLATFORM.value
-    )
+    # defaults on the server only: the prebuilt first-contact INSERT names no more columns
+    name_source: Mapped[str] = mapped_column(String(16), server_default=NameSource.PLATFORM.value)
     locale: Mapped[str | None] = mapped_column(String(16))
     #: ISO 3166-1 alpha-2, from the approved application; shown in exports and stats.
     country: Mapped[str | None] = mapped_column(String(2))
@@ -51,7 +52,7 @@ class Person(Base):
     #: (``/deliver``); ``None``: the account they used most recently.
     delivery_platform: Mapped[str | None] = mapped_column(String(16))
     #: Whether moderators' announcements reach the person (``/announcements off|on``).
-    announcements: Mapped[bool] = mapped_column(default=True, server_default=true())
+    announcements: Mapped[bool] = mapped_column(server_default=true())
 
     identities: Mapped[list[Identity]] = relationship(back_populates="person", passive_deletes=True)
     roles: Mapped[list[RoleGrant]] = relationship(

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from telegram.error import BadRequest
 
 from bot.app import CopBot
+from bot.catalogs import available_locales
 from bot.config import Settings
 from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable
 from bot.core.text import Text, bold, code, link
@@ -33,6 +34,9 @@ from storage.db import Database
 from storage.models import UnreachableRecipient
 from tests.fakes import FakeClock
 from tests.platforms.telegram.fake import BOT_USERNAME, TOKEN, FakeRequest, FakeTelegram, parse_html
+
+#: The languages besides English that have a catalog: each gets its own command menu.
+TRANSLATED = available_locales()[1:]
 
 ADMIN, ALICE, BOB, CAROL = 1, 2, 3, 4
 
@@ -106,8 +110,8 @@ async def test_the_command_menus_are_set_in_every_language(tg: Running) -> None:
     }
     moderators = tg.fake.moderators_id
     assert set(menus) == {
-        *(("all_private_chats", None, language) for language in ("", "es", "fr")),
-        *(("chat", moderators, language) for language in ("", "es", "fr")),
+        *(("all_private_chats", None, language) for language in ("", *TRANSLATED)),
+        *(("chat", moderators, language) for language in ("", *TRANSLATED)),
     }
     private, group = menus[("all_private_chats", None, "")], menus[("chat", moderators, "")]
     assert {"start", "help", "apply", "wiki", "reply"} <= set(private)
