@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Role, UserRef
 from storage.application.repository import Status
-from storage.models import Application, Identity, Person, RoleGrant
+from storage.models import Application, Identity, NameSource, Person, RoleGrant
 from storage.profiles import Profile, ProfileCache
 from storage.recipients import DeliveryAccount, delivery_accounts
 from storage.repository import Shared
@@ -90,7 +90,8 @@ class UserRepository:
         """Find the person behind ``user``, creating them on first contact.
 
         The identity's display name, username and language are refreshed when the
-        platform reports new ones.
+        platform reports new ones; the person's name is not (it is their first nickname, or
+        the name from their approved application: :meth:`name_from_form`).
         """
         if self.cache is not None and (cached := self.cache.get(user, now)) is not None:
             return cached
@@ -216,6 +217,19 @@ class UserRepository:
         # No cached profile carries the country: nothing to forget.
         await self.session.execute(update(Person).where(Person.id == person_id).values(country=country))
 
+    async def name_from_form(self, person_id: int, name: str) -> None:
+        """Name a person by their approved application's full name, whatever their nicknames."""
+        self._changing(person_id)
+        await self.session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(display_name=name[:255], name_source=NameSource.FORM.value)
+        )
+
+    async def set_announcements(self, person_id: int, on: bool) -> None:
+        """Let the moderators' announcements reach a person, or stop them (``/announcements``)."""
+        await self.session.execute(update(Person).where(Person.id == person_id).values(announcements=on))
+
     async def set_locale(self, person_id: int, locale: str | None) -> None:
         """Store the language a person chose (``None`` returns to the platform's)."""
         self._changing(person_id)
@@ -249,13 +263,18 @@ class UserRepository:
         return list(result)
 
     async def member_recipients(self, platforms: Collection[str]) -> list[tuple[UserRef, str | None]]:
-        """One account per member on ``platforms``, with their language.
+        """One account per member on ``platforms`` that announcements reach, with their language.
 
-        Members are people holding the member role or a higher one; a person with linked
+        Members are people holding the member role or a higher one, except those who
+        turned announcements off (:meth:`set_announcements`); a person with linked
         accounts is reached once (see :func:`storage.recipients.delivery_accounts`).
         """
         labels = [role.label for role in Role if role >= Role.MEMBER]
-        members = select(RoleGrant.person_id).where(RoleGrant.role.in_(labels))
+        members = (
+            select(RoleGrant.person_id)
+            .join(Person, Person.id == RoleGrant.person_id)
+            .where(RoleGrant.role.in_(labels), Person.announcements.is_(True))
+        )
         accounts = await delivery_accounts(self.session, members, platforms)
         return [(a.identity.ref, a.locale or a.identity.language) for a in accounts.values()]
 

@@ -5,6 +5,7 @@
   and the join-request hook of the platforms.
 * :mod:`~handlers.application.review` — ``/applications``, ``/application``, ``/approve``,
   ``/reject``, ``/ask`` and the buttons of the review card.
+* :mod:`~handlers.application.welcome` — what a new member reads on approval: what now.
 * :mod:`~handlers.application.cards` — what moderators read: the card, what changed, the history.
 * :mod:`~handlers.application.notes` — a rejection reason or a question, written deliberately.
 * :mod:`~handlers.application.revision` — an application sent back for changes, and

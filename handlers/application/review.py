@@ -5,7 +5,9 @@ submitted application can be decided), so of two moderators acting at once one d
 and the other is told who did, when and why. A rejection's reason and a question to the
 applicant are written deliberately (:mod:`~handlers.application.notes`): shown back to
 their writer, and sent only on Send. Every decision goes into the audit log and into the
-application's history (:mod:`storage.application.history`).
+application's history (:mod:`storage.application.history`). An approval names the new
+member by the full name of their form and tells them what now
+(:mod:`~handlers.application.welcome`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from handlers.application.cards import (
 from handlers.application.common import REVIEW_BUTTONS, admit, command, form_of, speaker
 from handlers.application.form import COUNTRY_FIELD
 from handlers.application.revision import applicant_address, send_back
+from handlers.application.welcome import form_name, welcome_text
 from storage.application.history import ApplicationHistory, Step
 from storage.application.repository import ApplicationRepository, Status
 from storage.models import Application
@@ -274,6 +277,9 @@ async def _decide(ctx: Ctx, found: Application, reason: str | None) -> None:
     await users.revoke(found.person_id, Role.APPLICANT)
     if approved:
         await users.grant(found.person_id, Role.MEMBER, now, granted_by=ctx.actor.person_id)
+        name = form_name(found)
+        if name is not None:  # known by the name from the form from now on
+            await users.name_from_form(found.person_id, name)
         country = found.answers.get(COUNTRY_FIELD)
         if isinstance(country, str) and len(country) == 2:
             await users.set_country(found.person_id, country)
@@ -307,15 +313,7 @@ async def _tell_applicant(ctx: Ctx, found: Application, approved: bool, reason: 
     user, locale = await applicant_address(ctx, found)
     say = speaker(ctx, locale)
     if approved:
-        ctx.send(
-            user,
-            say(
-                N_(
-                    "Good news: your application #{id} has been approved. Welcome to the community of practice!"
-                ),
-                id=found.id,
-            ),
-        )
+        ctx.send(user, await welcome_text(ctx, found, locale))
         platform = ctx.platforms.get(found.platform)
         if platform is not None:
             ctx.after_commit(lambda: admit(platform, user))

@@ -119,15 +119,20 @@ def command_list(ctx: Ctx) -> Text:
     """The commands the actor may use where they asked, with their localized descriptions.
 
     In a group, only the commands that make sense there; in a chat members read, not the
-    moderators' commands (they are answered privately, and listed there). A moderator's
-    list is grouped under the :class:`Topic` headings.
+    moderators' commands (they are answered privately, and listed there); to a member,
+    not the commands for becoming one (:func:`for_newcomers`). A moderator's list is
+    grouped under the :class:`Topic` headings.
     """
     event = ctx.event
     in_group = not event.is_direct
     members_read = in_group and not ctx.platform.is_moderators_chat(event.chat)
-    listed = list(
-        listed_commands(ctx.services.router, ctx.actor.role, in_group=in_group, members_read=members_read)
-    )
+    listed = [
+        (route, text)
+        for route, text in listed_commands(
+            ctx.services.router, ctx.actor.role, in_group=in_group, members_read=members_read
+        )
+        if not (ctx.actor.has(Role.MEMBER) and for_newcomers(route))
+    ]
     heading = ctx._(N_("Commands you can use:"))
     if not ctx.actor.has(Role.MODERATOR):
         return Text.join("\n", [heading, *(_command_line(ctx, route, text) for route, text in listed)])
@@ -144,6 +149,15 @@ def command_list(ctx: Ctx) -> Text:
             )
         )
     return Text.join("\n\n", sections)
+
+
+def for_newcomers(route: Route) -> bool:
+    """Whether a command is for becoming a member: about applications and open to guests.
+
+    ``/apply`` and ``/status`` are; members still may use them, but their ``/help`` leaves
+    them out. The command menus keep them: a platform shows one menu to everyone.
+    """
+    return route.topic is Topic.APPLICATIONS and route.role < Role.MEMBER
 
 
 def _command_line(ctx: Ctx, route: Route, description: str) -> Text:

@@ -31,6 +31,7 @@ from storage.models import (
     Identity,
     MemberProfile,
     MemberThread,
+    NameSource,
     Person,
     Reply,
     RoleGrant,
@@ -94,6 +95,10 @@ class LinkedAccounts(SessionRepository):
         keeper.locale = keeper.locale or joined.locale
         keeper.country = keeper.country or joined.country
         keeper.delivery_platform = keeper.delivery_platform or joined.delivery_platform
+        keeper.announcements = keeper.announcements and joined.announcements
+        if joined.name_source == NameSource.FORM and keeper.name_source != NameSource.FORM:
+            # the name from an approved application outlives any nickname
+            keeper.display_name, keeper.name_source = joined.display_name, joined.name_source
         if keeper.banned_at is None and joined.banned_at is not None:
             keeper.banned_at, keeper.banned_reason = joined.banned_at, joined.banned_reason
         await session.flush()

@@ -143,7 +143,11 @@ class PersonalData(SessionRepository):
                 "known_since": person.created_at.isoformat(),
                 "banned_at": person.banned_at.isoformat() if person.banned_at else None,
                 "banned_reason": person.banned_reason,
+                "name_from": person.name_source,
+                # where announcements and prompts reach them (/deliver), and whether
+                # announcements do at all (/announcements)
                 "announcements_on": person.delivery_platform,
+                "announcements": "on" if person.announcements else "off",
             },
             "accounts": [
                 {

@@ -42,7 +42,7 @@ from storage.models.dialogues import (
     Reply,
 )
 from storage.models.directory import MemberProfile
-from storage.models.people import Identity, JoinRequestRow, Person, RoleGrant
+from storage.models.people import Identity, JoinRequestRow, NameSource, Person, RoleGrant
 from storage.models.records import AuditEntry, BotState, ProcessedEvent
 from storage.models.wiki import WikiEntry, WikiSearchDocument, WikiSuggestion, WikiTranslation
 
@@ -62,6 +62,7 @@ __all__ = [
     "MemberProfile",
     "MemberThread",
     "MemberThreadCopy",
+    "NameSource",
     "OutboxAttachment",
     "OutboxMessage",
     "PendingReply",

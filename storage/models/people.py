@@ -12,12 +12,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.core.types import UserRef
 from storage.models.base import Base
+
+
+class NameSource(StrEnum):
+    """Where a person's name comes from (``people.name_source``)."""
+
+    #: the platform nickname they first came with.
+    PLATFORM = "platform"
+    #: the full name they gave in their approved application; nicknames no longer change it.
+    FORM = "form"
 
 
 class Person(Base):
@@ -27,6 +37,10 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(255), default="")
+    #: A :class:`NameSource`: where ``display_name`` comes from; a name from the form
+    #: outlives any nickname, also when accounts are joined (``/link``).
+    # defaults on the server only: the prebuilt first-contact INSERT names no more columns
+    name_source: Mapped[str] = mapped_column(String(16), server_default=NameSource.PLATFORM.value)
     locale: Mapped[str | None] = mapped_column(String(16))
     #: ISO 3166-1 alpha-2, from the approved application; shown in exports and stats.
     country: Mapped[str | None] = mapped_column(String(2))
@@ -37,6 +51,8 @@ class Person(Base):
     #: The platform where announcements and prompts reach a person with linked accounts
     #: (``/deliver``); ``None``: the account they used most recently.
     delivery_platform: Mapped[str | None] = mapped_column(String(16))
+    #: Whether moderators' announcements reach the person (``/announcements off|on``).
+    announcements: Mapped[bool] = mapped_column(server_default=true())
 
     identities: Mapped[list[Identity]] = relationship(back_populates="person", passive_deletes=True)
     roles: Mapped[list[RoleGrant]] = relationship(

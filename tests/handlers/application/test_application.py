@@ -85,7 +85,14 @@ async def test_apply_answer_submit_and_approve(bot: Harness) -> None:
 
     decided = await bot.say("#1", as_="admin")
     assert decided == [
-        "[alice] Good news: your application #1 has been approved. Welcome to the community of practice!",
+        "[alice] Welcome to the community of practice, Alice Doe! Your application #1 has been approved.",
+        "  ",
+        "  The community chat: I am letting you in now. If an invitation or an invite link reaches you, "
+        "accept it to join.",
+        "  ",
+        "  No dialogue is open right now: /dialogues shows the coming ones.",
+        "  ",
+        "  Find resources with /wiki, fellow members with /directory, and all your commands with /help.",
         "[admin] Application #1 from Alice Doe approved: they are now a member.",
         "[community] (joined) alice",
     ]

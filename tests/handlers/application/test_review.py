@@ -186,8 +186,8 @@ async def test_ask_edit_one_field_resubmit_see_the_changes_then_approve(bot: Har
     assert card[-3:] == ["[#1] Approve", "[#2] Reject", "[#3] Ask for more information"]
     approved = await bot.say("#1", as_="admin")
     assert approved[0] == (
-        "[carla] Buenas noticias: tu solicitud n.º 1 ha sido aprobada. ¡Te damos la bienvenida a la "
-        "comunidad de práctica!"
+        "[carla] ¡Te damos la bienvenida a la comunidad de práctica, Carla Ruiz! Tu solicitud n.º 1 "
+        "ha sido aprobada."
     )
     shown = await bot.say("/application 1", as_="admin")
     assert shown[1] == "  Account: console:carla (@carla). Language: Spanish."

@@ -141,7 +141,7 @@ async def test_help_in_a_group_lists_what_makes_sense_there(harness: Harness) ->
     group = _names(await harness.say("[community] /help", as_="amina"))
     assert {"/wiki", "/dialogues", "/help", "/reply", "/terms"} <= group
     assert group.isdisjoint(DIRECT_ONLY)
-    assert set(DIRECT_ONLY) - {"/wiki_add"} <= private
+    assert set(DIRECT_ONLY) - {"/wiki_add", "/apply", "/status"} <= private  # a member has applied
     assert group < private
 
     in_community = await harness.say("[community] /help", as_="mod")
@@ -166,7 +166,8 @@ async def test_a_moderators_help_is_grouped_by_topic(harness: Harness) -> None:
         end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
         return _names(lines[start + 1 : end])
 
-    assert {"/apply", "/applications", "/approve", "/reject"} <= section("Applications")
+    assert {"/applications", "/approve", "/reject"} <= section("Applications")
+    assert "/apply" not in section("Applications")  # for becoming a member
     assert {"/member", "/members", "/ban", "/mydata"} <= section("Members")
     assert {"/dialogues", "/reply", "/export"} <= section("Dialogues")
     assert {"/wiki", "/wiki_add"} <= section("Wiki")
@@ -179,3 +180,25 @@ def test_every_listed_command_says_what_it_is_about(harness: Harness) -> None:
     unsorted = [r.name for r in harness.bot.router.commands() if r.description and r.topic is None]
     assert unsorted == []
     assert [topic.value for topic in Topic] == ["Applications", "Members", "Dialogues", "Wiki", "Community"]
+
+
+async def test_a_members_help_no_longer_offers_to_apply(harness: Harness) -> None:
+    async with harness.bot.db.transaction() as session:
+        await add_people(
+            session,
+            harness.clock.now(),
+            (
+                ("amina", [Role.MEMBER], None),
+                ("ana", [Role.APPLICANT], None),
+                ("mod", [Role.MODERATOR], None),
+            ),
+        )
+    newcomers = {"/apply", "/status"}
+    assert newcomers <= _names(await harness.say("/help", as_="guest"))
+    assert newcomers <= _names(await harness.say("/help", as_="ana"))
+    member = _names(await harness.say("/help", as_="amina"))
+    assert member.isdisjoint(newcomers)
+    assert {"/reply", "/wiki", "/mydata", "/announcements"} <= member
+    assert _names(await harness.say("/help", as_="mod")).isdisjoint(newcomers)
+    # the commands still work for a member who types them
+    assert (await harness.say("/status", as_="amina"))[0].startswith("[amina] ")

@@ -98,6 +98,7 @@ async def test_forget_leaves_no_trace(db: Database, tmp_path: Path) -> None:
         await harness.say("/forget", as_="amina")
         assert await harness.say("#1", as_="amina") == [
             "[amina] Done: everything I stored about you has been deleted.",
+            "[community] (removed) amina",  # a member leaves the community with her data
             "[community] (deleted #77)",  # the platform's copy of her reply
         ]
         async with db.transaction() as session:
@@ -120,3 +121,43 @@ async def test_forget_leaves_no_trace(db: Database, tmp_path: Path) -> None:
         with closing(sqlite3.connect(path)) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert MARKER.encode() not in path.read_bytes()
+
+
+async def test_forget_tells_a_member_that_it_ends_their_membership(harness: Harness) -> None:
+    async with harness.bot.db.transaction() as session:
+        amina = (
+            await UserRepository(session).resolve(UserRef("console", "amina"), harness.clock.now())
+        ).person_id
+        await UserRepository(session).grant(amina, Role.MEMBER, harness.clock.now())
+    asked = await harness.say("/forget", as_="amina")
+    assert asked[0] == (
+        "[amina] This ends your membership: you are removed from the community and its chats, and to "
+        "come back you must apply again. It also deletes your profile, your accounts and roles, your "
+        "application, your dialogue replies and everything queued for you. It cannot be undone. Are "
+        "you sure?"
+    )
+    assert asked[-2:] == ["[#1] Yes, forget me", "[#2] No, keep my data"]
+    assert await harness.say("#1", as_="amina") == [
+        "[amina] Done: everything I stored about you has been deleted.",
+        "[community] (removed) amina",
+    ]
+    # she is a stranger again: the members' commands are closed, /apply is offered
+    assert await harness.say("/reply 1.1 hello", as_="amina") == [
+        "[amina] Sorry, /reply is for members only."
+    ]
+    assert "/apply" in "\n".join(await harness.say("/help", as_="amina"))
+
+
+async def test_forget_keeps_the_plain_wording_for_a_guest_and_removes_no_one(harness: Harness) -> None:
+    asked = await harness.say("/forget", as_="visitor", lang="es")
+    assert asked[0].startswith("[visitor] ")
+    assert "membresía" not in asked[0]
+    assert "No se puede deshacer" in asked[0]
+    english = await harness.say("/forget", as_="visitor", lang="en")
+    assert english[0] == (
+        "[visitor] This deletes your profile, your accounts and roles, and everything queued for you. "
+        "It cannot be undone. Are you sure?"
+    )
+    assert await harness.say("#1", as_="visitor") == [
+        "[visitor] Done: everything I stored about you has been deleted."
+    ]
