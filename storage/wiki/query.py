@@ -286,7 +286,8 @@ _MARKUP = re.compile(r"[#*_`>|]+|\[|\]\([^)]*\)")
 
 
 def _find(flat: str, query_words: Sequence[str]) -> int | None:
-    """Where the first query word starts in ``flat`` (folding character by character)."""
+    """Where the first query word (or what it matches: a Russian word's stem) starts in
+    ``flat`` (folding character by character)."""
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(flat):
@@ -294,7 +295,11 @@ def _find(flat: str, query_words: Sequence[str]) -> int | None:
             folded.append(piece)
             origin.append(index)
     haystack = "".join(folded)
-    found = [haystack.find(word) for word in query_words]
+    needles = {
+        *query_words,
+        *(term.text for word in query_words for term in query_terms(word) if term.prefix),
+    }
+    found = [haystack.find(needle) for needle in needles]
     hits = [at for at in found if at >= 0]
     return origin[min(hits)] if hits else None
 
