@@ -3,10 +3,10 @@
 Both databases index the same *folded* text and receive the same folded words, so
 ``genero`` finds ``género`` on SQLite and PostgreSQL alike without any database
 extension: :func:`fold` decomposes (NFKD), drops the combining marks and case-folds.
-Chinese, Arabic and Russian need more, in :mod:`storage.wiki.scripts`: :func:`index_text`
-and :attr:`WikiQuery.terms` apply it on either side. :func:`words` then keeps letters and digits only, so quotes, ``*``, ``-``, ``NEAR(``,
+:func:`words` then keeps letters and digits only, so quotes, ``*``, ``-``, ``NEAR(``,
 ``OR``, SQL fragments, emoji or a 4 kB paste reach the database as plain words and
-never as syntax.
+never as syntax. Chinese, Arabic and Russian need more (:mod:`storage.wiki.scripts`):
+:func:`index_text` applies it to what is indexed, :attr:`WikiQuery.terms` to a query.
 
 A query is words plus filters: ``kind:training``, ``region:africa``, ``lang:es`` and
 ``all:`` (also show opportunities whose deadline has passed). A filter's value may be

@@ -30,9 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: Characters written without spaces between words: CJK punctuation-free letters
-#: (iteration marks, kana, CJK unified ideographs with extension A and the supplementary
-#: planes, compatibility ideographs).
+#: Letters written without spaces between words: iteration marks, kana, CJK unified
+#: ideographs (with extension A and the supplementary planes), compatibility ideographs.
 _CJK_CHARS = (
     "\u3005-\u3007\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 )
@@ -46,16 +45,17 @@ PREFIX_FROM = 5
 #: A stem keeps at least this many letters.
 MIN_STEM = 4
 
-#: Russian inflectional endings (nouns, adjectives, participles, common verb forms),
-#: already folded (``й`` is ``и``), longest first so that ``ами`` goes before ``и``.
+#: Russian inflectional endings of nouns and adjectives, and infinitives (people search
+#: for things; personal and past verb endings like ``-ет`` or ``-ли`` would cut nouns such
+#: as ``бюджет`` or ``модели`` too short), already folded (``й`` is ``и``), longest first
+#: so that ``ами`` goes before ``и``.
 _RUSSIAN_ENDINGS = tuple(
     sorted(
         {
             *("иями", "ями", "ами", "иях", "ием", "ого", "его", "ому", "ему", "ыми", "ими"),
-            *("ать", "ять", "ить", "еть", "ешь", "ишь", "ете", "ите", "ует", "уют", "ться"),
             *("ыи", "ии", "ои", "ая", "яя", "ое", "ее", "ые", "ие", "ую", "юю", "ым", "им"),
             *("ых", "их", "ом", "ем", "ам", "ям", "ах", "ях", "ов", "ев", "еи", "ию", "ия"),
-            *("ью", "ть", "ет", "ут", "ют", "ла", "ло", "ли", "ся"),
+            *("ью", "ать", "ять", "ить", "еть", "ть", "ться", "ся"),
             *("а", "я", "о", "е", "ы", "и", "у", "ю", "ь"),
         },
         key=lambda ending: (-len(ending), ending),
