@@ -5,7 +5,8 @@ Both databases index the same *folded* text and receive the same folded words, s
 extension: :func:`fold` decomposes (NFKD), drops the combining marks and case-folds.
 :func:`words` then keeps letters and digits only, so quotes, ``*``, ``-``, ``NEAR(``,
 ``OR``, SQL fragments, emoji or a 4 kB paste reach the database as plain words and
-never as syntax.
+never as syntax. Chinese, Arabic and Russian need more (:mod:`storage.wiki.scripts`):
+:func:`index_text` applies it to what is indexed, :attr:`WikiQuery.terms` to a query.
 
 A query is words plus filters: ``kind:training``, ``region:africa``, ``lang:es`` and
 ``all:`` (also show opportunities whose deadline has passed). A filter's value may be
@@ -25,12 +26,15 @@ from enum import StrEnum
 from functools import cache
 
 from storage.regions import REGIONS, region_of, territory_name
+from storage.wiki.scripts import Term, fold_arabic, has_cjk, index_tokens, is_cjk, query_terms, split_scripts
 
 #: Words longer than this are not indexed nor searched (nobody types them; PostgreSQL
 #: refuses lexemes over 2 kB).
 MAX_WORD = 60
 #: A query keeps at most this many words: more only slows the search down.
 MAX_QUERY_WORDS = 12
+#: ... and asks for at most this many terms (a long Chinese word asks for one per bigram).
+MAX_QUERY_TERMS = 24
 
 _WORD = re.compile(r"[^\W_]+")
 #: A filter (its value bare or quoted, straight or curly quotes) or any other run of text.
@@ -93,7 +97,8 @@ class FilterNames:
 
 
 def fold(text: str) -> str:
-    """Fold ``text`` for matching: no accents, no case, compatibility forms unified.
+    """Fold ``text`` for matching: no accents, no case, compatibility forms unified, and
+    Arabic spelling variants merged (:func:`storage.wiki.scripts.fold_arabic`).
 
     Examples:
         >>> fold("Género ÉQUITÉ ﬁn")
@@ -102,17 +107,36 @@ def fold(text: str) -> str:
     if text.isascii():  # most text: nothing to decompose, and casefold is lower
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return fold_arabic("".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``: runs of letters and digits, nothing else."""
-    return [word for word in _WORD.findall(fold(text)) if len(word) <= MAX_WORD]
+    """The folded words of ``text``: runs of letters and digits, nothing else.
+
+    A run of Chinese or Japanese characters is a word of its own (``2024年``: ``2024``,
+    ``年``), however long: the index cuts it into bigrams (:mod:`storage.wiki.scripts`).
+    """
+    return _words(fold(text))
 
 
 def index_text(text: str) -> str:
-    """``text`` as it is stored for indexing: its folded words separated by spaces."""
-    return " ".join(words(text))
+    """``text`` as it is stored for indexing: its folded words, CJK runs as bigrams
+    (:func:`storage.wiki.scripts.index_tokens`), separated by spaces."""
+    folded = fold(text)
+    if not has_cjk(folded):
+        return " ".join(_words(folded))
+    return " ".join(token for word in _words(folded) for token in index_tokens(word))
+
+
+def _words(folded: str) -> list[str]:
+    if not has_cjk(folded):  # most text
+        return [word for word in _WORD.findall(folded) if len(word) <= MAX_WORD]
+    return [
+        part
+        for word in _WORD.findall(folded)
+        for part in split_scripts(word)
+        if len(part) <= MAX_WORD or is_cjk(part)
+    ]
 
 
 def facet(name: str, value: str) -> str:
@@ -153,6 +177,13 @@ class WikiQuery:
         if self.language is not None:
             found.append(facet("lang", self.language))
         return tuple(found)
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """What the index must hold for :attr:`words`, script by script (at most
+        :data:`MAX_QUERY_TERMS`; see :func:`storage.wiki.scripts.query_terms`)."""
+        found = (term for word in self.words for term in query_terms(word))
+        return tuple(dict.fromkeys(found))[:MAX_QUERY_TERMS]
 
     @property
     def is_empty(self) -> bool:
@@ -255,7 +286,8 @@ _MARKUP = re.compile(r"[#*_`>|]+|\[|\]\([^)]*\)")
 
 
 def _find(flat: str, query_words: Sequence[str]) -> int | None:
-    """Where the first query word starts in ``flat`` (folding character by character)."""
+    """Where the first query word (or what it matches: a Russian word's stem) starts in
+    ``flat`` (folding character by character)."""
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(flat):
@@ -263,7 +295,11 @@ def _find(flat: str, query_words: Sequence[str]) -> int | None:
             folded.append(piece)
             origin.append(index)
     haystack = "".join(folded)
-    found = [haystack.find(word) for word in query_words]
+    needles = {
+        *query_words,
+        *(term.text for word in query_words for term in query_terms(word) if term.prefix),
+    }
+    found = [haystack.find(needle) for needle in needles]
     hits = [at for at in found if at >= 0]
     return origin[min(hits)] if hits else None
 

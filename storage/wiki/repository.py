@@ -28,8 +28,9 @@ from storage.wiki.vocabulary import WikiVocabulary
 FEW_RESULTS = 3
 VERSION_KEY = "wiki.version"
 #: What the search index holds; bump when it changes, and every entry is indexed again at
-#: the next start (2: an entry's country also indexes its UN M49 region).
-INDEX_FORMAT = 2
+#: the next start (2: an entry's country also indexes its UN M49 region; 3: Chinese and
+#: Japanese as character bigrams, Arabic spelling variants folded).
+INDEX_FORMAT = 3
 _INDEX_FORMAT_KEY = "wiki.index_format"
 
 

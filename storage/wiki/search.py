@@ -27,9 +27,13 @@ event loop's thread like every other (storage/sqlite.py): bounded this way, a se
 takes a few milliseconds even over 100k entries (bench/wiki.py), less than a thread
 hand-off would save.
 
-Every word reaches the database quoted (FTS5) or as a quoted lexeme (tsquery), and words
-are letters and digits only (:func:`storage.wiki.query.words`), so no user text can be
-read as query syntax.
+The query words reach the database as *terms* (:attr:`storage.wiki.query.WikiQuery.terms`):
+a Chinese word as its character bigrams, a Russian word as its stem to match as a
+prefix (FTS5 ``"stem"*``, tsquery ``'stem':*``), other words as they are; the indexed
+text was prepared by the same rules (:mod:`storage.wiki.scripts`). Every term reaches
+the database quoted (FTS5) or as a quoted lexeme (tsquery), and terms are letters and
+digits only (:func:`storage.wiki.query.words`), so no user text can be read as query
+syntax.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.sqlite import InlineConnection
 from storage.wiki.query import WikiQuery
+from storage.wiki.scripts import Term
 
 #: The most matches ranked per group (title hits, other hits).
 RANK_CAP = 200
@@ -110,19 +115,25 @@ class _Backend(Protocol):
         """Whether some query word is in more than COMMON entries (titles)."""
 
 
-def fts5_match(words: Sequence[str], facets: Sequence[str], columns: str) -> str:
-    """An FTS5 MATCH expression: every word and filter quoted, column-filtered."""
+def fts5_match(terms: Sequence[Term], facets: Sequence[str], columns: str) -> str:
+    """An FTS5 MATCH expression: every term and filter quoted, column-filtered."""
     parts = []
-    if words:
-        parts.append(f"{{{columns}}} : ({_quoted(words)})")
+    if terms:
+        parts.append(f"{{{columns}}} : ({_quoted(terms)})")
     if facets:
-        parts.append(f"{{facets}} : ({_quoted(facets)})")
+        parts.append(f"{{facets}} : ({_quoted([Term(word) for word in facets])})")
     return " AND ".join(parts)
 
 
-def _quoted(words: Sequence[str]) -> str:
-    # words are letters and digits only; doubling quotes keeps that true if it changes
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+def _quoted(terms: Sequence[Term]) -> str:
+    # terms are letters and digits only; doubling quotes keeps that true if it changes
+    return " ".join('"' + term.text.replace('"', '""') + '"' + ("*" if term.prefix else "") for term in terms)
+
+
+def tsquery_operand(term: Term, weight: str = "") -> str:
+    """A term as a ``to_tsquery`` operand: a quoted lexeme, ``:*`` for a prefix, a weight."""
+    marks = ("*" if term.prefix else "") + weight
+    return f"'{term.text}'" + (f":{marks}" if marks else "")
 
 
 class _SQLite:
@@ -142,8 +153,8 @@ class _SQLite:
 
     def _table(self, title_only: bool) -> tuple[str, str]:
         if title_only:
-            return "wiki_title_fts", fts5_match(self.query.words, self.query.facets, "title")
-        return "wiki_fts", fts5_match(self.query.words, self.query.facets, "title tags summary body")
+            return "wiki_title_fts", fts5_match(self.query.terms, self.query.facets, "title")
+        return "wiki_fts", fts5_match(self.query.terms, self.query.facets, "title tags summary body")
 
     def _floor(self, table: str) -> str:
         # the rowid of the match after the RANK_CAP newest (unranked: cheap)
@@ -174,8 +185,8 @@ class _SQLite:
         table = "wiki_title_fts" if title_only else "wiki_fts"
         sql = f"SELECT rowid FROM {table} WHERE {table} MATCH :match LIMIT 1 OFFSET {COMMON}"
         return any(
-            self.connection.execute(sql, {"match": _quoted([word])}).fetchone() is not None
-            for word in self.query.words
+            self.connection.execute(sql, {"match": _quoted([term])}).fetchone() is not None
+            for term in self.query.terms
         )
 
 
@@ -197,8 +208,8 @@ class _PostgreSQL:
     def _where(self, title_only: bool) -> tuple[str, dict[str, Any]]:
         if not self.query.words:
             return "true" + self.extra, self.values
-        weight = ":A" if title_only else ""
-        words = " & ".join(f"'{word}'{weight}" for word in self.query.words)
+        weight = "A" if title_only else ""
+        words = " & ".join(tsquery_operand(term, weight) for term in self.query.terms)
         return "document @@ to_tsquery('simple'::regconfig, :words)" + self.extra, {
             **self.values,
             "words": words,
@@ -224,15 +235,13 @@ class _PostgreSQL:
         return await self.session.scalar(text(self._floor(where)), values) is not None
 
     async def any_common(self, *, title_only: bool) -> bool:
-        weight = ":A" if title_only else ""
+        weight = "A" if title_only else ""
         sql = (
             "SELECT 1 FROM wiki_search WHERE document @@ to_tsquery('simple'::regconfig, :word) "
             "OFFSET :common LIMIT 1"
         )
-        for word in self.query.words:
-            if (
-                await self.session.scalar(text(sql), {"word": f"'{word}'{weight}", "common": COMMON})
-                is not None
-            ):
+        for term in self.query.terms:
+            values = {"word": tsquery_operand(term, weight), "common": COMMON}
+            if await self.session.scalar(text(sql), values) is not None:
                 return True
         return False

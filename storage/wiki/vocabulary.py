@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import WikiSearchDocument
+from storage.wiki.scripts import is_cjk
 
 #: A word shorter than this is never corrected (too many near neighbours).
 MIN_WORD = 3
@@ -64,8 +65,12 @@ class WikiVocabulary:
         self._by_shape = dict(by_shape)
 
     def correct(self, word: str) -> str | None:
-        """The title or tag word ``word`` was probably meant to be, or ``None``."""
-        if word in self.frequency or len(word) < MIN_WORD:
+        """The title or tag word ``word`` was probably meant to be, or ``None``.
+
+        A Chinese or Japanese word is never corrected: the vocabulary holds its bigrams,
+        not its words, and it is already found inside longer runs.
+        """
+        if word in self.frequency or len(word) < MIN_WORD or is_cjk(word):
             return None
         completed = self._complete(word)
         if completed is not None:
