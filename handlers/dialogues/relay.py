@@ -114,7 +114,7 @@ async def relay(ctx: Ctx, copies: Sequence[ThreadCopy], *, text: str | None = No
         made = copies_by_target[target]
         if made.media is not None and made.note is not None and made.too_large is not None:
             await outbox.files.attach(row, event.platform, made.media, made.note, made.too_large)
-    await relays.record(key, zip(targets, rows, strict=True), now)
+    await relays.record(key, zip(targets, rows, strict=True), now, ctx.actor.person_id)
     return len(rows)
 
 

@@ -69,8 +69,10 @@ class RelayedCopy:
 class RelayRepository(SessionRepository):
     """Reads and writes the relays of mirrored conversations within one unit of work."""
 
-    async def record(self, source: MessageKey, copies: Iterable[tuple[ChatRef, int]], now: datetime) -> None:
-        """Remember that ``source`` was relayed: each target chat with its outbox row."""
+    async def record(
+        self, source: MessageKey, copies: Iterable[tuple[ChatRef, int]], now: datetime, author: int | None
+    ) -> None:
+        """Remember that ``source``, written by person ``author``, was relayed: each target chat with its outbox row."""
         rows = [
             {
                 "source_platform": source.platform,
@@ -80,6 +82,7 @@ class RelayRepository(SessionRepository):
                 "target_chat": target.id,
                 "target_thread": target.thread_id,
                 "outbox_id": outbox_id,
+                "person_id": author,
                 "created_at": now,
             }
             for target, outbox_id in copies

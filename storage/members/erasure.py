@@ -6,8 +6,9 @@ others' rows say about them is handled here:
 * the audit log keeps each entry's action and time, but an entry about the person, or by
   them, loses its free text (``reason``, ``details``), and a target that was theirs (the
   person, their applications, wiki suggestions and threads) becomes their pseudonym;
-* the copies of their dialogue replies relayed to other platforms' chats (the outbox rows
-  that carried them, with the platforms' copies to delete);
+* the copies of their messages (dialogue replies, member thread messages) relayed to other
+  platforms' chats: the outbox rows that carried them, with the platforms' copies, and
+  the thread messages they were made of, to delete;
 * replies to them still in flight (``pending_replies``);
 * the forms they left half-written (drafts in ``bot_state``).
 """
@@ -65,24 +66,32 @@ async def scrub_audit(
     )
 
 
-async def drop_relayed_copies(session: AsyncSession, replies: Iterable[Reply]) -> list[MessageRef]:
-    """Delete the outbox rows that relayed a person's replies elsewhere.
+async def drop_relayed_copies(
+    session: AsyncSession, person_id: int, replies: Iterable[Reply]
+) -> list[MessageRef]:
+    """Delete the outbox rows that relayed a person's messages elsewhere.
+
+    A copy is found by its author (a member thread's messages are no replies) or, for
+    copies made before authors were recorded, by the reply it was made of.
 
     Returns:
-        the copies the platforms confirmed, to delete there too.
+        the copies the platforms confirmed, and the member thread messages they were made of
+        (a reply's own message is found through the reply), to delete on the platforms too.
     """
     sources = [(r.platform, r.chat_id, r.message_id) for r in replies if r.message_id is not None]
-    if not sources:
-        return []
+    theirs = RelayedMessage.person_id == person_id
+    if sources:
+        theirs = or_(
+            theirs,
+            tuple_(
+                RelayedMessage.source_platform, RelayedMessage.source_chat, RelayedMessage.source_message
+            ).in_(sources),
+        )
     rows = (
         await session.execute(
             select(RelayedMessage, OutboxMessage.message_id)
             .join(OutboxMessage, OutboxMessage.id == RelayedMessage.outbox_id)
-            .where(
-                tuple_(
-                    RelayedMessage.source_platform, RelayedMessage.source_chat, RelayedMessage.source_message
-                ).in_(sources)
-            )
+            .where(theirs)
         )
     ).all()
     copies = [
@@ -90,6 +99,13 @@ async def drop_relayed_copies(session: AsyncSession, replies: Iterable[Reply]) -
         for relay, message_id in rows
         if message_id is not None
     ]
+    replied = set(sources)
+    originals = {
+        (relay.source_platform, relay.source_chat, relay.source_message)
+        for relay, _ in rows
+        if relay.person_id == person_id
+    } - replied
+    copies += [MessageRef(ChatRef(platform, chat), message) for platform, chat, message in sorted(originals)]
     outbox_ids = [relay.outbox_id for relay, _ in rows]
     if outbox_ids:  # their relayed_messages rows go with them (ON DELETE CASCADE)
         await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))

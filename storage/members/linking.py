@@ -33,6 +33,7 @@ from storage.models import (
     MemberThread,
     NameSource,
     Person,
+    RelayedMessage,
     Reply,
     RoleGrant,
     WikiSuggestion,
@@ -114,6 +115,7 @@ class LinkedAccounts(SessionRepository):
             (RoleGrant.granted_by, RoleGrant),
             (WikiSuggestion.person_id, WikiSuggestion),
             (WikiSuggestion.reviewed_by, WikiSuggestion),
+            (RelayedMessage.person_id, RelayedMessage),
         )
         for column, model in moves:
             await session.execute(update(model).where(column == other).values({column.key: kept}))

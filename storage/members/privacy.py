@@ -272,7 +272,7 @@ class PersonalData(SessionRepository):
             MessageRef(ChatRef(r.platform, r.chat_id), r.message_id)
             for r in replies
             if r.message_id is not None
-        ) + tuple(await drop_relayed_copies(session, replies))
+        ) + tuple(await drop_relayed_copies(session, person_id, replies))
         await session.execute(delete(Reply).where(Reply.person_id == person_id))
         await session.execute(delete(MemberProfile).where(MemberProfile.person_id == person_id))
         # the titles of their threads are their words; the threads stay, no longer mirrored

@@ -142,6 +142,8 @@ class RelayedMessage(Base):
     target_chat: Mapped[str] = mapped_column(String(255))
     target_thread: Mapped[str | None] = mapped_column(String(255))
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), unique=True)
+    #: Who wrote the source message: ``/forget`` finds their copies by it.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
 
 

@@ -176,7 +176,28 @@ async def _plant(db: Database, harness: Harness) -> int:
         )
         await session.flush()
         await RelayRepository(session).record(
-            MessageKey("console", "community", "77"), [(ChatRef("mirror", "room"), copy.id)], now
+            MessageKey("console", "community", "77"), [(ChatRef("mirror", "room"), copy.id)], now, person
+        )
+        # the copy of a message of hers in a member thread: no reply row leads to it, only its author
+        thread_message = OutgoingMessage(
+            ChatRef("mirror", "room", "t1"), Text.of(f"Amina: in a thread {MARKER}")
+        )
+        thread_copy = OutboxMessage(
+            **messages.recipient_columns(thread_message),
+            payload=messages.encode(thread_message),
+            idempotency_key="relay-2",
+            status="sent",
+            created_at=now,
+            sent_at=now,
+            message_id="m-10",
+        )
+        session.add(thread_copy)
+        await session.flush()
+        await RelayRepository(session).record(
+            MessageKey("console", "community/5", "78"),
+            [(ChatRef("mirror", "room", "t1"), thread_copy.id)],
+            now,
+            person,
         )
         # a reply to her still in flight
         await PendingReplies(session).add(
