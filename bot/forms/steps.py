@@ -43,13 +43,13 @@ _NO = frozenset(
     {"no", "n", "non", "i do not accept", "no acepto", "je n accepte pas"}
     | {"нет", "لا", "不", "否", "不同意"}
 )
-#: Said when a required consent is refused (the form may add how to stop instead).
 #: The consent buttons' labels: typed, they answer as the buttons do (see :func:`consent_labels`).
 CONSENT_YES = N_("Yes, I accept")
 CONSENT_NO = N_("No")
 #: How much a character of an ideographic script weighs against a minimum length: one
 #: Chinese character says about what three Latin letters do.
 CJK_WEIGHT = 3
+#: Said when a required consent is refused (the form may add how to stop instead).
 NOT_ACCEPTED = N_(
     "This must be accepted to go on: the form cannot be sent without it. Press \u201cYes, I accept\u201d "
     "to continue, or send {cancel} to discard the form."
@@ -357,13 +357,15 @@ def _multi(step: Step, text: str, labels: Sequence[str]) -> Accepted | Rejected:
     chosen: list[str] = []
     unknown: list[str] = []
     for part in _SEPARATORS.split(text):
-        if not fold(part):  # blank, or punctuation alone
+        if not _without_final_punctuation(part.strip(), keep=False):  # blank, or punctuation alone
             continue
         value = _choose(step, part, labels)
         if value is None:
             unknown.append(_without_final_punctuation(part.strip()))
         elif value not in chosen:
             chosen.append(value)
+    if not chosen and not unknown:
+        return Rejected(N_("Please write an answer."))
     if unknown:
         return Rejected(
             N_("I did not recognise: {unknown}. Press the buttons, or type the options separated by commas."),
@@ -372,9 +374,13 @@ def _multi(step: Step, text: str, labels: Sequence[str]) -> Accepted | Rejected:
     return Accepted([choice.value for choice in step.choices if choice.value in chosen])
 
 
-def _without_final_punctuation(text: str) -> str:
-    """``text`` without the punctuation it ends with (the message adds its own full stop)."""
+def _without_final_punctuation(text: str, *, keep: bool = True) -> str:
+    """``text`` without the punctuation it ends with (the message adds its own full stop).
+
+    Args:
+        keep: give ``text`` back whole when it is nothing but punctuation.
+    """
     end = len(text)
     while end and unicodedata.category(text[end - 1]).startswith("P"):
         end -= 1
-    return text[:end].rstrip() or text
+    return text[:end].rstrip() or (text if keep else "")

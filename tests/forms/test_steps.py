@@ -191,3 +191,8 @@ def test_a_chinese_character_weighs_three_against_a_minimum() -> None:
     name = Step(field="name", question="Name?", min_length=2)
     assert parse_answer(name, "李") == Accepted("李")
     assert isinstance(parse_answer(name, "L"), Rejected)
+
+
+@pytest.mark.parametrize("typed", [".", "。，", "😀"])
+def test_options_of_punctuation_or_symbols_alone_are_refused(typed: str) -> None:
+    assert isinstance(parse_answer(LEVELS, typed, ["Low", "High"]), Rejected)
