@@ -34,6 +34,7 @@ from bot.forms.steps import (
     Form,
     Rejected,
     Step,
+    consent_labels,
     is_no,
     label_text,
     other_key,
@@ -210,7 +211,10 @@ class FormFlow:
         if text is None:
             await self._ask(ctx, place, [ctx._(N_("I can only read text here."))])
             return
-        labels = [label_text(choice.label, ctx.gettext, ctx.actor.locale) for choice in step.choices]
+        if step.kind == "consent":
+            labels = consent_labels(ctx.gettext)
+        else:
+            labels = [label_text(choice.label, ctx.gettext, ctx.actor.locale) for choice in step.choices]
         result = parse_answer(step, text, labels)
         if isinstance(result, Accepted) and self.check is not None:
             result = await self.check(ctx, step, result)

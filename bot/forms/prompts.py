@@ -22,7 +22,7 @@ from bot.core.i18n import N_
 from bot.core.text import Text, bold, code
 from bot.core.types import Button
 from bot.forms.display import option_label, show_value, summary_lines
-from bot.forms.steps import NOT_ACCEPTED, Form, Rejected, Step, label_text, other_key
+from bot.forms.steps import CONSENT_NO, CONSENT_YES, NOT_ACCEPTED, Form, Rejected, Step, label_text, other_key
 
 Ctx = Context[Any]
 Buttons = list[list[Button]]
@@ -168,8 +168,8 @@ def _choice_buttons(ctx: Ctx, namespace: str, place: Place) -> Buttons:
     if step.kind == "consent":
         return [
             [
-                Button(gettext(N_("Yes, I accept")), f"{namespace}:c:{step.field}:yes"),
-                Button(gettext(N_("No")), f"{namespace}:c:{step.field}:no"),
+                Button(gettext(CONSENT_YES), f"{namespace}:c:{step.field}:yes"),
+                Button(gettext(CONSENT_NO), f"{namespace}:c:{step.field}:no"),
             ]
         ]
     if step.kind == "multi":

@@ -11,7 +11,9 @@ catalogs) or, for forms written by a deployment, a mapping of language code to t
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,15 +31,24 @@ Label = str | dict[str, str]
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 _URL = re.compile(r"(https?://|mailto:)[^\s<>\"]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_SEPARATORS = re.compile(r"[,;\n]+")
+#: What separates typed options: commas and semicolons in Latin, CJK (，；、) and Arabic (، ؛) script.
+_SEPARATORS = re.compile(r"[,;\n\uff0c\uff1b\u3001\u060c\u061b]+")
 _YES = frozenset(
     {"yes", "y", "si", "oui", "o", "ok", "accept", "i accept", "acepto", "j accepte", "accepte"}
-    | {"да", "نعم", "是", "同意"}
+    | {"да", "принимаю", "я принимаю", "согласен", "согласна"}
+    | {"نعم", "أوافق", "اوافق", "موافق", "أقبل"}
+    | {"是", "同意", "接受", "我接受", "我同意"}
 )
 _NO = frozenset(
     {"no", "n", "non", "i do not accept", "no acepto", "je n accepte pas"}
     | {"нет", "لا", "不", "否", "不同意"}
 )
+#: The consent buttons' labels: typed, they answer as the buttons do (see :func:`consent_labels`).
+CONSENT_YES = N_("Yes, I accept")
+CONSENT_NO = N_("No")
+#: How much a character of an ideographic script weighs against a minimum length: one
+#: Chinese character says about what three Latin letters do.
+CJK_WEIGHT = 3
 #: Said when a required consent is refused (the form may add how to stop instead).
 NOT_ACCEPTED = N_(
     "This must be accepted to go on: the form cannot be sent without it. Press \u201cYes, I accept\u201d "
@@ -48,6 +59,22 @@ NOT_ACCEPTED = N_(
 def is_no(answer: str) -> bool:
     """Whether ``answer`` says no, in any language copbot speaks (no, non, нет, لا, 不)."""
     return fold(answer) in _NO
+
+
+def consent_labels(gettext: Callable[[str], str]) -> list[str]:
+    """The consent buttons' labels as a person sees them, for :func:`parse_answer`'s ``labels``."""
+    return [gettext(CONSENT_YES), gettext(CONSENT_NO)]
+
+
+def is_cjk(char: str) -> bool:
+    """Whether ``char`` is a Chinese, Japanese or Korean character (ideograph, kana or hangul)."""
+    name = unicodedata.name(char, "")
+    return name.startswith(("CJK ", "HIRAGANA", "KATAKANA", "HANGUL"))
+
+
+def text_weight(text: str) -> int:
+    """``text``'s length measured against a minimum: a CJK character counts :data:`CJK_WEIGHT`."""
+    return sum(CJK_WEIGHT if is_cjk(char) else 1 for char in text)
 
 
 def label_text(label: Label, gettext: Callable[[str], str], locale: str) -> str:
@@ -197,7 +224,9 @@ def parse_answer(step: Step, answer: str, labels: Sequence[str] = ()) -> Accepte
     Args:
         step: the step answered.
         answer: what the person typed, verbatim.
-        labels: the choice labels as the person sees them (for typed choices).
+        labels: the choice labels as the person sees them (for typed choices); for a
+            consent, :func:`consent_labels` (typed, a label or a part of it answers as
+            its button does).
 
     Returns:
         The value to store, or why the answer is refused.
@@ -222,18 +251,31 @@ def parse_answer(step: Step, answer: str, labels: Sequence[str] = ()) -> Accepte
     if step.kind == "country":
         return _country(text)
     if step.kind == "consent":
-        key = fold(text)
-        if key in _YES or key == "1":
-            return Accepted(True)
-        if is_no(text) or key == "2":
-            return Rejected(NOT_ACCEPTED)
-        return Rejected(N_("Please answer yes or no, or press a button."))
+        return _consent(text, labels)
     if step.kind == "single":
         chosen = _choose(step, text, labels)
         if chosen is None:
             return Rejected(N_("Please choose one of the options with the buttons, or type its name."))
         return Accepted(chosen)
     return _multi(step, text, labels)
+
+
+def _label_words(label: str) -> set[str]:
+    """A button label and each of its comma-separated parts, folded: ``Да, принимаю`` gives
+    ``да принимаю``, ``да`` and ``принимаю``."""
+    parts = {fold(part) for part in _SEPARATORS.split(label)}
+    return {word for word in (fold(label), *parts) if word}
+
+
+def _consent(text: str, labels: Sequence[str]) -> Accepted | Rejected:
+    key = fold(text)
+    yes = _label_words(labels[0]) if labels else set()
+    no = _label_words(labels[1]) if len(labels) > 1 else set()
+    if key in _YES or key in yes or key == "1":
+        return Accepted(True)
+    if is_no(text) or key in no or key == "2":
+        return Rejected(NOT_ACCEPTED)
+    return Rejected(N_("Please answer yes or no, or press a button."))
 
 
 def _country(text: str) -> Accepted | Rejected:
@@ -261,10 +303,13 @@ def _country(text: str) -> Accepted | Rejected:
 
 
 def _text(step: Step, text: str) -> Accepted | Rejected:
-    if len(text) < step.min_length:
+    if text_weight(text) < step.min_length:
+        # told in the characters of the script mostly written: fewer for Chinese
+        cjk = sum(1 for char in text if is_cjk(char)) * 2 > len(text)
+        minimum = math.ceil(step.min_length / CJK_WEIGHT) if cjk else step.min_length
         return Rejected(
             N_("Please write at least {minimum} characters (you wrote {length})."),
-            {"minimum": step.min_length, "length": len(text)},
+            {"minimum": minimum, "length": len(text)},
         )
     if len(text) > step.max_length:
         return Accepted(text[: step.max_length], truncated=True)
@@ -312,16 +357,30 @@ def _multi(step: Step, text: str, labels: Sequence[str]) -> Accepted | Rejected:
     chosen: list[str] = []
     unknown: list[str] = []
     for part in _SEPARATORS.split(text):
-        if not part.strip():
+        if not _without_final_punctuation(part.strip(), keep=False):  # blank, or punctuation alone
             continue
         value = _choose(step, part, labels)
         if value is None:
-            unknown.append(part.strip())
+            unknown.append(_without_final_punctuation(part.strip()))
         elif value not in chosen:
             chosen.append(value)
+    if not chosen and not unknown:
+        return Rejected(N_("Please write an answer."))
     if unknown:
         return Rejected(
             N_("I did not recognise: {unknown}. Press the buttons, or type the options separated by commas."),
             {"unknown": ", ".join(unknown)[:200]},
         )
     return Accepted([choice.value for choice in step.choices if choice.value in chosen])
+
+
+def _without_final_punctuation(text: str, *, keep: bool = True) -> str:
+    """``text`` without the punctuation it ends with (the message adds its own full stop).
+
+    Args:
+        keep: give ``text`` back whole when it is nothing but punctuation.
+    """
+    end = len(text)
+    while end and unicodedata.category(text[end - 1]).startswith("P"):
+        end -= 1
+    return text[:end].rstrip() or (text if keep else "")

@@ -14,7 +14,7 @@ from bot.core.errors import UserFacingError
 from bot.core.i18n import N_
 from bot.core.text import Text, bold
 from bot.forms.countries import fold
-from bot.forms.steps import Step, label_text
+from bot.forms.steps import Step, label_text, other_key
 from bot.services import Ctx
 from handlers.application.common import form_of, speaker
 from handlers.application.form import EXPERTISE_FIELD, NAME_FIELD, ORGANISATION_FIELD
@@ -25,6 +25,8 @@ from storage.regions import territory_name
 
 #: The application form's step whose choices are a profile's languages.
 LANGUAGES_FIELD = "languages"
+#: The value of the application form's "other" choices.
+OTHER = "other"
 #: How many words of a bio a directory entry shows.
 BIO_WORDS = 20
 
@@ -45,9 +47,20 @@ async def own_profile(ctx: Ctx) -> MemberProfile:
         ctx.services.now(),
         name=str(answers.get(NAME_FIELD) or ctx.actor.display_name)[:200],
         organisation=str(answers.get(ORGANISATION_FIELD) or "")[:200],
-        languages=[str(value) for value in answers.get(LANGUAGES_FIELD) or []],
-        expertise=[str(value) for value in answers.get(EXPERTISE_FIELD) or []],
+        languages=_with_other(answers, LANGUAGES_FIELD),
+        expertise=_with_other(answers, EXPERTISE_FIELD),
     )
+
+
+def _with_other(answers: dict[str, Any], field: str) -> list[str]:
+    """The choices answered to ``field``, the "other" one replaced by the text typed for it.
+
+    A value that is not a choice is shown as it is (:func:`choice_labels`), so a profile
+    says "Gender statistics" where the form's label would only say "Other".
+    """
+    typed = str(answers.get(other_key(field)) or "").strip()[:100]
+    values = [str(value) for value in answers.get(field) or []]
+    return [typed if value == OTHER and typed else value for value in values]
 
 
 def choice_step(ctx: Ctx, field: str) -> Step | None:

@@ -222,8 +222,8 @@ def _plain(entry: WikiEntryData) -> dict[str, Any]:
     """The entry's fields as plain values, leaving out empty ones."""
     dumped = entry.model_dump(mode="json")
     fields = {key: dumped[key] for key in FIELDS if dumped[key] not in (None, "", [])}
-    if dumped["translations"]:
-        fields["translations"] = dumped["translations"]
+    if dumped["translations"]:  # a translation may leave its summary or body out
+        fields["translations"] = [{k: v for k, v in t.items() if v} for t in dumped["translations"]]
     return fields
 
 

@@ -87,6 +87,9 @@ FORM = Form(
                 Choice(value="en", label=N_("English")),
                 Choice(value="es", label=N_("Spanish")),
                 Choice(value="fr", label=N_("French")),
+                Choice(value="ar", label=N_("Arabic")),
+                Choice(value="zh", label=N_("Chinese")),
+                Choice(value="ru", label=N_("Russian")),
             ),
         ),
         Step(

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 WIKI_DIR = Path(__file__).parent / "sample"
 #: Bump when the sample wiki changes (entries are upserted by slug).
-WIKI_VERSION = 1
+WIKI_VERSION = 2
 _WIKI_STATE_KEY = "sample.wiki"
 
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from bot.forms import Accepted, Choice, Form, Rejected, Step, parse_answer
 from bot.forms.countries import country_name, find_country
-from bot.forms.steps import NOT_ACCEPTED
+from bot.forms.steps import NOT_ACCEPTED, text_weight
 
 LEVELS = Step(
     field="levels",
@@ -108,8 +108,9 @@ def test_the_first_unanswered_step_counts_skipped_ones_as_answered() -> None:
 def test_any_text_is_either_accepted_within_the_limit_or_refused(answer: str) -> None:
     step = Step(field="t", question="T", min_length=2, max_length=100)
     result = parse_answer(step, answer)
-    if isinstance(result, Accepted):
-        assert 2 <= len(result.value) <= 100
+    if isinstance(result, Accepted):  # the minimum weighs a CJK character as three
+        assert text_weight(result.value) >= 2
+        assert 1 <= len(result.value) <= 100
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,50 @@ def test_url_steps_take_web_and_mailto_addresses(typed: str, expected: Accepted 
 def test_date_steps_take_year_month_day(typed: str, expected: Accepted | None) -> None:
     result = parse_answer(Step(field="when", question="When?", kind="date"), typed)
     assert result == (expected or Rejected("Please write a date as year-month-day, such as 2026-12-31."))
+
+
+@pytest.mark.parametrize(
+    "typed", ["1，2", "Low、High", "low；high", "1، 2", "Low؛ High", "low, high", "low\nhigh"]
+)
+def test_options_are_separated_in_every_script(typed: str) -> None:
+    assert parse_answer(LEVELS, typed, ["Low", "High"]) == Accepted(["low", "high"])
+
+
+def test_an_unknown_option_is_echoed_without_its_final_punctuation() -> None:
+    refused = parse_answer(LEVELS, "Low, Middle。", ["Low", "High"])
+    assert isinstance(refused, Rejected)
+    assert refused.values == {"unknown": "Middle"}
+    assert parse_answer(LEVELS, "Low, High, .", ["Low", "High"]) == Accepted(["low", "high"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "labels"),
+    [
+        ("是，我接受", ["是，我接受", "否"]),
+        ("我接受", ["是，我接受", "否"]),
+        ("Да, принимаю", ["Да, принимаю", "Нет"]),
+        ("принимаю", ["Да, принимаю", "Нет"]),
+        ("أوافق", []),
+        ("Sí, acepto", ["Sí, acepto", "No"]),
+    ],
+)
+def test_a_consent_takes_its_buttons_label_typed(typed: str, labels: list[str]) -> None:
+    consent = Step(field="terms", question="Terms?", kind="consent")
+    assert parse_answer(consent, typed, labels) == Accepted(True)
+    assert parse_answer(consent, labels[1] if labels else "لا", labels) == Rejected(NOT_ACCEPTED)
+
+
+def test_a_chinese_character_weighs_three_against_a_minimum() -> None:
+    motivation = Step(field="why", question="Why?", min_length=20)
+    assert parse_answer(motivation, "我想向同行学习经验") == Accepted("我想向同行学习经验")
+    assert parse_answer(motivation, "我想学习") == Rejected(
+        "Please write at least {minimum} characters (you wrote {length}).", {"minimum": 7, "length": 4}
+    )
+    name = Step(field="name", question="Name?", min_length=2)
+    assert parse_answer(name, "李") == Accepted("李")
+    assert isinstance(parse_answer(name, "L"), Rejected)
+
+
+@pytest.mark.parametrize("typed", [".", "。，", "😀"])
+def test_options_of_punctuation_or_symbols_alone_are_refused(typed: str) -> None:
+    assert isinstance(parse_answer(LEVELS, typed, ["Low", "High"]), Rejected)

@@ -99,9 +99,9 @@ async def test_the_sample_programme_is_seeded_once_open_with_its_first_prompt_du
         dialogue = (await session.execute(select(Dialogue))).scalar_one()
         prompts = await DialogueRepository(session).prompts(dialogue.id)
     assert dialogue.status == "open"
-    assert set(dialogue.title) == {"en", "es", "fr"}
+    assert set(dialogue.title) == {"en", "es", "fr", "ar", "zh", "ru"}
     assert len(prompts) == 4
-    assert all(set(prompt.text) == {"en", "es", "fr"} for prompt in prompts)
+    assert all(set(prompt.text) == {"en", "es", "fr", "ar", "zh", "ru"} for prompt in prompts)
     assert timedelta(minutes=3) <= prompts[0].post_at - clock.now() <= timedelta(minutes=5)
     assert [b.post_at - a.post_at for a, b in pairwise(prompts)] == [timedelta(days=7)] * 3
     assert load_programme(DIALOGUE_FILE).slug == dialogue.slug

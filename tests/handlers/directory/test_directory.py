@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.types import Role
 from storage.db import Database
-from storage.models import Application, MemberProfile
+from storage.models import Application, Identity, MemberProfile
 from tests.fakes import FakeClock, Harness, add_people, start_with_people
 
 PEOPLE = (
@@ -244,3 +245,32 @@ async def test_the_directory_pages_by_ten(community: Harness, db: Database, cloc
     second = await community.press("directory:p:10", as_="carlos")
     assert second[:3] == ["[carlos] Members 11-12 of 12:", "  11. M10 — France", "  12. M11 — France"]
     assert community.payloads()[-1] == "directory:p:0"
+
+
+async def test_an_other_answer_shows_what_was_typed(
+    community: Harness, db: Database, clock: FakeClock
+) -> None:
+    async with db.transaction() as session:
+        mod = await session.scalar(select(Identity.person_id).where(Identity.platform_user_id == "mod"))
+        assert mod is not None
+        session.add(
+            Application(
+                person_id=mod,
+                platform="console",
+                platform_user_id="mod",
+                status="approved",
+                answers={
+                    "full_name": "Wanjiru Kamau",
+                    "languages": ["en", "other"],
+                    "languages.other": "Kiswahili",
+                    "expertise": ["gbv", "other"],
+                    "expertise.other": "Gender statistics.",
+                },
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+    lines = await community.say("/profile", as_="mod")
+    assert "  Training languages: English, Kiswahili" in lines
+    assert "  Expertise: Gender-based violence, Gender statistics." in lines
+    assert not any("Other" in line or "Another language" in line for line in lines)

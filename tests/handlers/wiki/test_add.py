@@ -284,3 +284,23 @@ async def test_the_form_speaks_french(bot: Harness) -> None:
     assert lines[-1] == "[#6] Annuler"
     lines = await fill(bot, ["#4", "Bourse 2027", "bourse-2027", "Une bourse.", "Texte.", "lien"])
     assert lines[0] == "[admin] Cela ne ressemble pas à une adresse web, comme https://example.org."
+
+
+async def test_an_entry_may_be_written_in_any_of_the_six_languages(bot: Harness) -> None:
+    lines = await fill(bot, ANSWERS[:-1])
+    assert lines[0] == "[admin] Question 10 of 10: In which language is the entry written?"
+    assert lines[-8:-2] == [
+        "[#1] English",
+        "[#2] Spanish",
+        "[#3] French",
+        "[#4] Arabic",
+        "[#5] Chinese",
+        "[#6] Russian",
+    ]
+    lines = await bot.say("#5", as_="admin")
+    assert "  Language: Chinese" in lines
+    await bot.say("#11", as_="admin")
+    async with bot.bot.db.transaction() as session:
+        stored = await WikiRepository(session).get("gender-budgeting-toolkit")
+        assert stored is not None
+        assert stored.language == "zh"
