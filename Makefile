@@ -2,13 +2,14 @@
 #   make run     the bot on the console, SQLite file copbot.db, sample community
 #   make test    lint, type check and the whole test suite (SQLite and PostgreSQL)
 #   make bench   the benchmarks in bench/
+#   make reliability  the reliability suite at full size (SQLite and PostgreSQL) and its table
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench i18n clean
+.PHONY: run test lint typecheck pytest bench reliability i18n clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "copbot needs Python 3.11 or newer")'
@@ -43,6 +44,13 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.wiki
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.flood
+
+# COPBOT_RELIABILITY=short for the CI sizes; the table is printed even when a scenario fails.
+RELIABILITY ?= $(or $(COPBOT_RELIABILITY),full)
+reliability: $(STAMP)
+	rm -f var/reliability/$(RELIABILITY).jsonl
+	COPBOT_RELIABILITY=$(RELIABILITY) $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability; \
+		status=$$?; $(BIN)/python -m tests.reliability.report var/reliability/$(RELIABILITY).jsonl; exit $$status
 
 # Extract every msgid from the code and merge it into each catalog (then translate).
 i18n: $(STAMP)

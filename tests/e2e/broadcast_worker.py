@@ -1,6 +1,7 @@
 """A copbot process delivering a broadcast, for the crash test (`test_outbox_crash.py`).
 
-Usage: ``python -m tests.e2e.broadcast_worker DATABASE_FILE DELIVERY_LOG RECIPIENTS``.
+Usage: ``python -m tests.e2e.broadcast_worker DATABASE DELIVERY_LOG RECIPIENTS``, where
+DATABASE is an SQLite file or a database URL.
 The first run enqueues one message per recipient; every run delivers what is pending
 to an in-process platform that appends each delivered recipient to DELIVERY_LOG,
 then exits.
@@ -36,8 +37,9 @@ class LoggingPlatform(LimitedPlatform):
         return ref
 
 
-async def main(database: Path, log: Path, recipients: int) -> None:
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}", sample_data=False)
+async def main(database: str, log: Path, recipients: int) -> None:
+    url = database if "://" in database else f"sqlite+aiosqlite:///{database}"
+    settings = Settings(database_url=url, sample_data=False)
     bot = CopBot(settings, [LoggingPlatform(log)])
     await bot.start()
     async with bot.db.transaction() as session:
@@ -55,4 +57,4 @@ async def main(database: Path, log: Path, recipients: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])))

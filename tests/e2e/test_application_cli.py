@@ -71,12 +71,18 @@ def test_a_whole_application_in_spanish_through_a_pipe(tmp_path: Path) -> None:
 
 
 class Chat:
-    """``copbot chat`` fed line by line, its output read as it comes."""
+    """``copbot chat`` fed line by line, its output read as it comes.
 
-    def __init__(self, cwd: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("COPBOT_")}
+    Args:
+        cwd: the working directory (its ``copbot.db`` unless ``env`` names a database).
+        as_: the console user who types.
+        env: ``COPBOT_*`` settings for the process (the caller's own are not passed on).
+    """
+
+    def __init__(self, cwd: Path, *, as_: str = "alice", env: dict[str, str] | None = None) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COPBOT_")} | (env or {})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "chat", "--as", "alice"],
+            [sys.executable, "-m", "bot", "chat", "--as", as_],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

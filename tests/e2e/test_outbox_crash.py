@@ -19,15 +19,18 @@ RECIPIENTS = 300
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def worker(tmp_path: Path) -> subprocess.Popen[str]:
+def worker(
+    tmp_path: Path, database: str | None = None, recipients: int = RECIPIENTS
+) -> subprocess.Popen[str]:
+    """The broadcast worker on ``database`` (a URL; by default an SQLite file in ``tmp_path``)."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "tests.e2e.broadcast_worker",
-            str(tmp_path / "bot.db"),
+            database or str(tmp_path / "bot.db"),
             str(tmp_path / "log"),
-            str(RECIPIENTS),
+            str(recipients),
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

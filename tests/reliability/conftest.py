@@ -1,0 +1,129 @@
+"""Sizes by mode, the figures' recorder and fresh PostgreSQL databases for subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.conftest import IN_CI, POSTGRES_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+MODE = os.environ.get("COPBOT_RELIABILITY", "short")
+if MODE not in ("short", "full"):
+    raise pytest.UsageError(f"COPBOT_RELIABILITY must be short or full, not {MODE!r}")
+#: Where the figures go, one JSON object a line (the report reads them).
+LOG = Path(os.environ.get("COPBOT_RELIABILITY_LOG", ROOT / "var" / "reliability" / f"{MODE}.jsonl"))
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How much each scenario does in this mode."""
+
+    form_kills: int
+    broadcast: int
+    pending_updates: int
+    storm_users: int
+    fuzzed: int
+    replayed: int
+
+
+SIZES = {
+    "short": Sizes(
+        form_kills=3, broadcast=1_000, pending_updates=100, storm_users=40, fuzzed=2_000, replayed=50
+    ),
+    "full": Sizes(
+        form_kills=40, broadcast=10_000, pending_updates=1_000, storm_users=300, fuzzed=100_000, replayed=500
+    ),
+}[MODE]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.reliability)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    outcome = "failed" if hasattr(report, "wasxfail") else report.outcome  # a known failure fails here
+    item.stash.setdefault(_OUTCOMES, {})[report.when] = outcome
+    return report
+
+
+_OUTCOMES = pytest.StashKey[dict[str, str]]()
+
+
+class Figures:
+    """The figures of one scenario on one database; written when the test ends."""
+
+    def __init__(self, scenario: str, database: str) -> None:
+        self.scenario = scenario
+        self.database = database
+        self.values: dict[str, Any] = {}
+        self.started = time.monotonic()
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.values[name] = value
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def add(self, name: str, amount: int = 1) -> None:
+        self.values[name] = self.values.get(name, 0) + amount
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
+    """The scenario's recorder: set ``figures.scenario``/``database`` and the figures."""
+    node = request.node
+    params = getattr(node, "callspec", None)
+    database = str(params.params.get("db", params.params.get("backend", "-"))) if params else "-"
+    recorder = Figures(node.originalname.removeprefix("test_").replace("_", " "), database)
+    yield recorder
+    outcome = node.stash.get(_OUTCOMES, {}).get("call", "error")
+    if outcome == "skipped":
+        return
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    line = {
+        "scenario": recorder.scenario,
+        "database": recorder.database,
+        "mode": MODE,
+        "figures": recorder.values,
+        "passed": outcome == "passed",
+        "seconds": round(time.monotonic() - recorder.started, 1),
+    }
+    with LOG.open("a", encoding="utf-8") as log:
+        log.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def _dsn(database: str) -> str:
+    return POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0] + f"/{database}"
+
+
+@pytest.fixture
+async def postgres_database() -> Any:
+    """A new, empty PostgreSQL database for a subprocess bot; its SQLAlchemy URL."""
+    name = f"copbot_reliab_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = await asyncpg.connect(_dsn("postgres"), timeout=5)
+    except (OSError, asyncpg.PostgresError) as error:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
