@@ -138,10 +138,6 @@ async def test_search_injection(
     request: pytest.FixtureRequest,
 ) -> None:
     figures.scenario, figures.database = "search injection strings", db.dialect
-    if db.dialect == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="PostgreSQL refuses NUL in text: '/wiki \\x00' fails")
-        )
     caplog.set_level(logging.ERROR)
     harness, _ = await start_with_people(db, tmp_path, clock, [("member", [Role.MEMBER], None)])
     unanswered: list[str] = []
@@ -164,10 +160,6 @@ async def test_search_injection(
     assert figures["errors"] == 0, failed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a lone surrogate or NUL in a console name or message fails (being fixed: hostile text)",
-)
 async def test_hostile_text(
     db: Database, tmp_path: Path, clock: FakeClock, figures: Figures, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -82,11 +82,6 @@ async def test_replayed_updates(db: Database, tmp_path: Path, figures: Figures) 
     await delivered_as(FakeTelegram(), db, tmp_path, figures, "twice")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="UpdateLedger drops an update whose id is below an offset already passed "
-    "(bot/platforms/telegram/updates.py accept): reordered updates go unanswered",
-)
 async def test_reordered_updates(db: Database, tmp_path: Path, figures: Figures) -> None:
     """Updates out of order (as a webhook with several connections may deliver them)."""
     figures.scenario = "reordered updates"
@@ -185,11 +180,6 @@ def fuzzed_updates(count: int) -> list[dict[str, Any]]:
     return drawn
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="errors logged: an empty first_name stores a NULL display name (identities.display_name), "
-    "lone surrogates raise UnicodeEncodeError, a fuzzed thread id logs 'Message thread not found'",
-)
 async def test_fuzzed_updates(
     db: Database, tmp_path: Path, figures: Figures, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -99,8 +99,10 @@ class Poller:
         return handled
 
     async def _get_updates(self) -> list[Update]:
+        offset = self.ledger.offset
+        self.ledger.asked(offset)  # Telegram drops what is below it once asked
         arguments: dict[str, Any] = {
-            "offset": self.ledger.offset,
+            "offset": offset,
             "timeout": self.timeout,
             "allowed_updates": list(ALLOWED_UPDATES),
         }

@@ -167,7 +167,10 @@ class UpdateLedger:
 
     The offset is the lowest update id still in flight, or one past the highest handled
     when none is. Updates Telegram sends again while they are in flight (they are not
-    confirmed yet) are recognised and not handled twice.
+    confirmed yet) are recognised and not handled twice. Only ids below the offset last
+    sent to Telegram (:meth:`asked`) are known to be handled: updates of one batch may
+    come in any order (a webhook with several connections delivers them so), and an id
+    lower than one in flight may still be new.
     """
 
     def __init__(self) -> None:
@@ -175,6 +178,7 @@ class UpdateLedger:
         self._handled: set[int] = set()
         self._again: set[int] = set()  # forgotten: to be taken again, not confirmed
         self._highest: int | None = None
+        self._confirmed: int | None = None  # the offset last sent: every id below it is handled
 
     @property
     def offset(self) -> int | None:
@@ -183,13 +187,19 @@ class UpdateLedger:
             return min(self.in_flight | self._again)
         return None if self._highest is None else self._highest + 1
 
+    def asked(self, offset: int | None) -> None:
+        """``offset`` was sent to Telegram: the updates below it are confirmed, and never come again."""
+        if offset is None:
+            return
+        self._confirmed = offset if self._confirmed is None else max(self._confirmed, offset)
+        self._handled = {handled for handled in self._handled if handled >= self._confirmed}
+
     def accept(self, update_id: int) -> bool:
         """Whether ``update_id`` is new (then it is in flight until :meth:`done`)."""
         if update_id in self.in_flight or update_id in self._handled:
             return False
-        floor = self.offset
-        if floor is not None and update_id < floor:
-            return False  # handled, and confirmed or about to be
+        if self._confirmed is not None and update_id < self._confirmed:
+            return False  # handled and confirmed
         self._again.discard(update_id)
         self.in_flight.add(update_id)
         self._highest = update_id if self._highest is None else max(self._highest, update_id)
@@ -204,6 +214,3 @@ class UpdateLedger:
         """The update was handled (committed, or failed and recorded)."""
         self.in_flight.discard(update_id)
         self._handled.add(update_id)
-        floor = self.offset
-        if floor is not None:  # ids below the offset are confirmed: forget them
-            self._handled = {handled for handled in self._handled if handled >= floor}

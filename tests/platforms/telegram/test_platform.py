@@ -411,6 +411,20 @@ def test_the_offset_never_passes_an_update_in_flight() -> None:
     assert ledger.accept(13)
 
 
+def test_an_update_lower_than_one_in_flight_is_new_until_the_offset_passed_it() -> None:
+    ledger = UpdateLedger()
+    ledger.asked(ledger.offset)
+    assert ledger.accept(105)
+    assert ledger.accept(101)  # one batch, out of order: 101 was never seen
+    ledger.done(105)
+    ledger.done(101)
+    assert ledger.offset == 106
+    ledger.asked(ledger.offset)
+    assert not ledger.accept(103)  # below the offset Telegram was sent: confirmed
+    assert not ledger.accept(105)
+    assert ledger.accept(106)
+
+
 # -- webhook ------------------------------------------------------------------------------
 
 
