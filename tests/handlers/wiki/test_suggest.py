@@ -108,8 +108,8 @@ async def test_a_member_suggests_and_an_accepted_entry_is_found_by_search(bot: H
         ("wiki.accept", "wiki_suggestion:1", {"slug": "gender-budgeting-toolkit"}),
     ]
     assert (await bot.say("/audit", as_="admin"))[1:3] == [
-        "  2026-09-22 09:00 admin (#2) accepted wiki suggestion #1: it is the wiki entry gender-budgeting-toolkit",
-        "  2026-09-22 09:00 alice (#1) sent wiki suggestion #1",
+        "  Sep 22, 2026, 9:00\u202fAM admin (#2) accepted wiki suggestion #1: it is the wiki entry gender-budgeting-toolkit",
+        "  Sep 22, 2026, 9:00\u202fAM alice (#1) sent wiki suggestion #1",
     ]
     # decided once: a second decision is told who decided
     assert await bot.say("/wiki_accept 1", as_="admin") == [
