@@ -35,7 +35,10 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
     if not rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(bidi_label(button.label), callback_data=button.payload) for button in row] for row in rows]
+        [
+            [InlineKeyboardButton(bidi_label(button.label), callback_data=button.payload) for button in row]
+            for row in rows
+        ]
     )
 
 
