@@ -206,16 +206,16 @@ async def test_the_member_is_told_in_their_language(bot: Harness) -> None:
     lines = await bot.say("/wiki_suggest", as_="alice", lang="fr")
     assert lines[2] == "  Question 1 sur 10 : De quel type d'entrée s'agit-il ?"
     lines = await fill(bot, SUGGESTION[1:], who="alice")
-    assert lines[-2:] == ["[#11] Envoyer aux modérateurs", "[#12] Annuler"]
+    assert lines[-2:] == ["[#11] Envoyer à la modération", "[#12] Annuler"]
     lines = await bot.say(SEND, as_="alice")
     assert lines[0] == "[admin] New wiki suggestion #1 from alice:"  # the moderator reads English
     assert lines[-1] == (
-        "[alice] Merci ! Votre suggestion Gender budgeting toolkit a été envoyée aux modérateurs "
-        "(suggestion n° 1). Je vous dirai quand ils auront décidé."
+        "[alice] Merci ! Votre suggestion Gender budgeting toolkit a été envoyée à l'équipe de "
+        "modération (suggestion n° 1). Je vous dirai quand elle aura décidé."
     )
     assert (await bot.say("/wiki_reject 1 Déjà dans le wiki.", as_="admin"))[0] == (
-        "[alice] Les modérateurs n'ont pas retenu votre suggestion Gender budgeting toolkit. "
-        "Ils ont écrit : Déjà dans le wiki."
+        "[alice] L'équipe de modération n'a pas retenu votre suggestion Gender budgeting toolkit. "
+        "Elle a écrit : Déjà dans le wiki."
     )
 
 
