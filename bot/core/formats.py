@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -55,9 +55,13 @@ class Formats:
     def datetime(self, moment: datetime, zone: str | tzinfo | None = None) -> str:
         """A moment to the minute, in ``zone`` (else the moment's own zone).
 
+        A naive moment is taken as UTC, as the database stores them.
+
         ``Sep 22, 2026, 9:00 AM`` in English, ``22 sept. 2026, 09:00`` in French: the
         locale's medium date and short time, joined by its own pattern.
         """
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
         if zone is not None:
             moment = moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
         pattern = str(get_datetime_format("medium", locale=self.locale))

@@ -89,7 +89,7 @@ async def test_a_member_suggests_and_an_accepted_entry_is_found_by_search(bot: H
         assert await WikiRepository(session).get("gender-budgeting-toolkit") is None
     assert await bot.say("/wiki_suggestions", as_="admin") == [
         "[admin] Wiki suggestions waiting for a decision (1):",
-        "  #1 Gender budgeting toolkit, from alice, sent on 2026-09-22",
+        "  #1 Gender budgeting toolkit, from alice, sent on Sep 22, 2026",
         "  Send /wiki_suggestions <id> to see one.",
     ]
     assert (await bot.say("/wiki_suggestions 1", as_="admin"))[0] == "[admin] Wiki suggestion #1 from alice:"
@@ -113,7 +113,7 @@ async def test_a_member_suggests_and_an_accepted_entry_is_found_by_search(bot: H
     ]
     # decided once: a second decision is told who decided
     assert await bot.say("/wiki_accept 1", as_="admin") == [
-        "[admin] Suggestion #1 was already accepted by admin on 2026-09-22 09:00 UTC."
+        "[admin] Suggestion #1 was already accepted by admin on Sep 22, 2026, 9:00\u202fAM UTC."
     ]
     assert await bot.say("/wiki_suggestions", as_="admin") == [
         "[admin] No wiki suggestion is waiting for a decision."
@@ -134,7 +134,7 @@ async def test_a_rejection_tells_the_member_the_reason(bot: Harness) -> None:
         "[admin] Suggestion #1 rejected; its author has been told the reason.",
     ]
     assert await bot.say("/wiki_accept 1", as_="admin") == [
-        "[admin] Suggestion #1 was already rejected by admin on 2026-09-22 09:00 UTC, with this "
+        "[admin] Suggestion #1 was already rejected by admin on Sep 22, 2026, 9:00\u202fAM UTC, with this "
         "reason: We have  this toolkit already."
     ]
     async with bot.bot.db.transaction() as session:
