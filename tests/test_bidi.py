@@ -131,6 +131,13 @@ def test_a_sentence_that_starts_with_a_value_is_marked_right_to_left() -> None:
     assert reply == f"{RLM}{FSI}Bea Diallo{PDI} ({FSI}console{PDI}, {FSI}{when}{PDI}): {FSI}نعم{PDI}"
 
 
+def test_a_sentence_of_placeholders_takes_the_direction_of_its_first_letter() -> None:
+    # a form's summary line "{field}: {answer}" with an Arabic title, filled without a context
+    line = fill("{field}: {answer}", {"field": bold("الاسم"), "answer": "Amina Diallo"})
+    assert str(line) == f"{RLM}{FSI}الاسم{PDI}: {FSI}Amina Diallo{PDI}"
+    assert str(fill("{field}: {answer}", {"field": bold("Name"), "answer": "أمينة"})) == "Name: أمينة"
+
+
 def test_a_left_to_right_sentence_is_left_alone() -> None:
     filled = fill("Dialogue {id} {title}", {"id": 1, "title": bold("حوار")})
     assert str(filled) == "Dialogue 1 حوار"

@@ -135,12 +135,14 @@ def fill(template: str, values: Mapping[str, object], *, rtl: bool | None = None
     Args:
         template: the translated sentence.
         values: what to put in its placeholders.
-        rtl: whether the sentence is right to left; by default, whether the template
+        rtl: whether the sentence is right to left. By default, whether the template
             is written in a right-to-left script (so every catalog's sentences, and
-            only those, are isolated, whoever fills them).
+            only those, are isolated, whoever fills them); a template with no letters
+            of its own (``{field}: {answer}``) takes the direction of the first letter
+            of its values, as Unicode's paragraph rule does.
     """
     if rtl is None:
-        rtl = is_rtl_text(template)
+        rtl = _reads_right_to_left(template, values)
     parts: list[Fragment] = []
     position = 0
     for match in _PLACEHOLDER.finditer(template):
@@ -157,6 +159,21 @@ def fill(template: str, values: Mapping[str, object], *, rtl: bool | None = None
     if rtl and filled and not _RTL_LETTER.match(str(filled)):
         return Text.of(RLM, filled)
     return filled
+
+
+def _reads_right_to_left(template: str, values: Mapping[str, object]) -> bool:
+    own = _PLACEHOLDER.sub("", template)
+    if _RTL_LETTER.search(own):
+        return True
+    if any(character.isalpha() for character in own):
+        return False
+    for match in _PLACEHOLDER.finditer(template):
+        found = values.get(match.group(1), "")
+        value = found.text if isinstance(found, Span) else str(found)
+        letter = next((character for character in value if character.isalpha()), None)
+        if letter is not None:
+            return _RTL_LETTER.match(letter) is not None
+    return False
 
 
 def bidi_label(label: str) -> str:
