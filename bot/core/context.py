@@ -15,9 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import datetime as DateTime
+from datetime import tzinfo
+from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.core.commands import Command
+from bot.core.formats import Formats
 from bot.core.i18n import N_, Translator
 from bot.core.platform import Platform
 from bot.core.text import Fragment, Text, code, fill
@@ -138,13 +143,44 @@ class Context(Generic[S]):
 
     # -- language ---------------------------------------------------------------------
 
+    @property
+    def formats(self) -> Formats:
+        """Formats dates, numbers and lists for the reader (``actor.locale``'s translator)."""
+        return Formats(self.translator.locale)
+
     def _(self, msgid: str, /, **values: Any) -> Text:
-        """Translate ``msgid`` and fill its ``{placeholders}`` with ``values`` as spans."""
-        return fill(self.translator.gettext(msgid), values)
+        """Translate ``msgid`` and fill its ``{placeholders}`` with ``values`` as spans.
+
+        ``date`` and ``datetime`` values are written for the reader's locale
+        (:meth:`Formats.value`). For a reader of a right-to-left language every value
+        is isolated, even in a sentence made of placeholders only (:func:`bot.core.text.fill`).
+        """
+        formats = self.formats
+        filled = {k: formats.value(v) for k, v in values.items()}
+        return fill(self.translator.gettext(msgid), filled, rtl=formats.rtl or None)
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> Text:
-        """Translate a message with a plural form chosen by ``n`` (also bound as ``{n}``)."""
-        return fill(self.translator.ngettext(singular, plural, n), {"n": n, **values})
+        """Translate a message with a plural form chosen by ``n`` (bound as ``{n}``, written
+        for the reader's locale)."""
+        formats = self.formats
+        filled = {"n": formats.number(n), **{k: formats.value(v) for k, v in values.items()}}
+        return fill(self.translator.ngettext(singular, plural, n), filled, rtl=formats.rtl or None)
+
+    def date(self, day: Date) -> str:
+        """``day`` as the reader writes it: ``Sep 22, 2026``, ``22 sept. 2026``."""
+        return self.formats.date(day)
+
+    def datetime(self, moment: DateTime, zone: str | tzinfo | None = None) -> str:
+        """``moment`` to the minute in ``zone`` (a time zone name), as the reader writes it."""
+        return self.formats.datetime(moment, zone)
+
+    def number(self, value: int | float | Decimal) -> str:
+        """A number for reading, with the reader's grouping and decimal sign."""
+        return self.formats.number(value)
+
+    def and_list(self, items: Iterable[str]) -> str:
+        """``a, b and c`` in the reader's language."""
+        return self.formats.and_list(items)
 
     def gettext(self, msgid: str) -> str:
         """Translate ``msgid`` to a plain string (for button labels and the like)."""

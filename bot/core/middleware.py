@@ -26,7 +26,7 @@ from bot.core.delivery import flush
 from bot.core.errors import UserFacingError
 from bot.core.flood import FloodLimiter, Verdict
 from bot.core.i18n import N_
-from bot.core.text import Text, fill
+from bot.core.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class ErrorCapture:
         try:
             await call_next(ctx)
         except UserFacingError as refusal:
-            await self._answer(ctx, fill(ctx.translator.gettext(refusal.msgid), refusal.values))
+            await self._answer(ctx, ctx._(refusal.msgid, **refusal.values))
         except Exception:
             error_id = secrets.token_hex(4)
             log.exception("error %s handling %s event %s", error_id, ctx.event.platform, ctx.event.event_id)

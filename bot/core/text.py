@@ -5,6 +5,11 @@ bold, italic, code, link) and each platform renders it: the console as plain tex
 Telegram and Matrix as HTML with every span escaped. A translated template is filled
 with :func:`fill`, which inserts values as spans, so neither a user's answer nor a
 translator's string can ever inject markup.
+
+In a sentence written right to left (Arabic…), :func:`fill` wraps every inserted value
+in Unicode isolates (FSI U+2068 … PDI U+2069), so a Latin name, a number, a command or
+an address keeps its own direction without scrambling the line, and marks the
+paragraph right to left (RLM U+200F) when it would otherwise start with a Latin word.
 """
 
 from __future__ import annotations
@@ -100,14 +105,44 @@ def link(text: str, url: str) -> Span:
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
+#: FIRST STRONG ISOLATE: what follows, up to :data:`PDI`, takes its own direction.
+FSI = "\u2068"
+#: POP DIRECTIONAL ISOLATE: ends the isolate :data:`FSI` opened.
+PDI = "\u2069"
+#: RIGHT-TO-LEFT MARK: an invisible right-to-left letter that sets a paragraph's direction.
+RLM = "\u200f"
+# Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic and the Arabic extensions and
+# presentation forms: the scripts people write copbot's right-to-left languages in.
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
-def fill(template: str, values: Mapping[str, object]) -> Text:
+
+def is_rtl_text(text: str) -> bool:
+    """Whether ``text`` is written in a right-to-left script (it has such a letter)."""
+    return _RTL_LETTER.search(text) is not None
+
+
+def fill(template: str, values: Mapping[str, object], *, rtl: bool | None = None) -> Text:
     """Fill ``{name}`` placeholders of a translated template with values as spans.
 
     Values that are not :class:`Span` or :class:`Text` are converted with ``str`` and
     inserted as plain text. Unknown placeholders are left as they are, so a translator's
     typo shows up in the message instead of crashing the handler.
+
+    In a right-to-left sentence each value is isolated (:data:`FSI` … :data:`PDI`), and a
+    sentence that would start with anything but a right-to-left letter starts with
+    :data:`RLM`, so that it reads right to left whatever the values are.
+
+    Args:
+        template: the translated sentence.
+        values: what to put in its placeholders.
+        rtl: whether the sentence is right to left. By default, whether the template
+            is written in a right-to-left script (so every catalog's sentences, and
+            only those, are isolated, whoever fills them); a template with no letters
+            of its own (``{field}: {answer}``) takes the direction of the first letter
+            of its values, as Unicode's paragraph rule does.
     """
+    if rtl is None:
+        rtl = _reads_right_to_left(template, values)
     parts: list[Fragment] = []
     position = 0
     for match in _PLACEHOLDER.finditer(template):
@@ -116,10 +151,40 @@ def fill(template: str, values: Mapping[str, object]) -> Text:
             continue
         parts.append(template[position : match.start()])
         value = values[name]
-        parts.append(value if isinstance(value, Span | Text) else str(value))
+        inserted = value if isinstance(value, Span | Text) else str(value)
+        parts.extend((FSI, inserted, PDI) if rtl else (inserted,))
         position = match.end()
     parts.append(template[position:])
-    return Text.of(*parts)
+    filled = Text.of(*parts)
+    if rtl and filled and not _RTL_LETTER.match(str(filled)):
+        return Text.of(RLM, filled)
+    return filled
+
+
+def _reads_right_to_left(template: str, values: Mapping[str, object]) -> bool:
+    own = _PLACEHOLDER.sub("", template)
+    if _RTL_LETTER.search(own):
+        return True
+    if any(character.isalpha() for character in own):
+        return False
+    for match in _PLACEHOLDER.finditer(template):
+        found = values.get(match.group(1), "")
+        value = found.text if isinstance(found, Span) else str(found)
+        letter = next((character for character in value if character.isalpha()), None)
+        if letter is not None:
+            return _RTL_LETTER.match(letter) is not None
+    return False
+
+
+def bidi_label(label: str) -> str:
+    """A button label that reads right to left when it is written so.
+
+    A right-to-left label that starts with something else (a number, a Latin name, an
+    arrow) gets a leading :data:`RLM`, so the platform lays it out right to left.
+    """
+    if is_rtl_text(label) and not _RTL_LETTER.match(label):
+        return RLM + label
+    return label
 
 
 def to_html(text: Text) -> str:

@@ -77,9 +77,9 @@ def applicant_name(application: Application) -> str:
     return str(application.answers.get(NAME_FIELD) or application.platform_user_id)
 
 
-def moment(at: datetime | None) -> str:
-    """A time as moderators see it in review texts."""
-    return f"{at:%Y-%m-%d %H:%M} UTC" if at is not None else "?"
+def moment(ctx: Ctx, at: datetime | None) -> str:
+    """A time as moderators see it in review texts, in UTC and their language."""
+    return f"{ctx.datetime(at, 'UTC')} UTC" if at is not None else "?"
 
 
 def decision_buttons(ctx: Ctx, application: Application, locale: str) -> list[list[Button]]:
@@ -205,7 +205,7 @@ async def history_lines(ctx: Ctx, form: Form, application: Application) -> list[
 
 
 def _event_lines(ctx: Ctx, form: Form, event: ApplicationEvent) -> Sequence[Text]:
-    when, name = moment(event.at), event.actor_name or "?"
+    when, name = moment(ctx, event.at), event.actor_name or "?"
     if event.kind == Step.SUBMITTED:
         return [ctx._(N_("{date}: sent by {name}."), date=when, name=name)]
     if event.kind == Step.ASKED:

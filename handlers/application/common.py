@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.catalogs import LOCALES_DIR
 from bot.core.errors import UnsupportedCapability
+from bot.core.formats import Formats
 from bot.core.i18n import N_
 from bot.core.platform import Platform
 from bot.core.text import Text, fill
@@ -97,9 +98,11 @@ def answers_of(form: Form, application: Application | Draft) -> dict[str, Any]:
 def speaker(ctx: Ctx, locale: str) -> Say:
     """``say(msgid, **values)`` in another person's language (the applicant, a moderator)."""
     translator = ctx.services.catalogs.translator(locale)
+    formats = Formats(translator.locale)
 
     def say(msgid: str, /, **values: Any) -> Text:
-        return fill(translator.gettext(msgid), values)
+        filled = {name: formats.value(value) for name, value in values.items()}
+        return fill(translator.gettext(msgid), filled, rtl=formats.rtl or None)
 
     return say
 

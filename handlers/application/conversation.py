@@ -251,7 +251,7 @@ async def status(ctx: Ctx) -> None:
             ctx._(
                 N_("Your application #{id}, sent on {date}, is waiting for a decision by the moderators."),
                 id=latest.id,
-                date=f"{latest.submitted_at:%Y-%m-%d}",
+                date=latest.submitted_at.date() if latest.submitted_at else "?",
             )
         )
     elif latest.status == Status.NEEDS_CHANGES:

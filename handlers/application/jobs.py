@@ -78,7 +78,11 @@ async def remind_reviewers(ctx: Ctx) -> None:
             )
         ]
         lines.extend(
-            say(N_("#{id}, sent on {date}"), id=item.id, date=f"{item.submitted_at:%Y-%m-%d}")
+            say(
+                N_("#{id}, sent on {date}"),
+                id=item.id,
+                date=item.submitted_at.date() if item.submitted_at else "?",
+            )
             for item in waiting
         )
         messages.append(OutgoingMessage(recipient, Text.join("\n", lines)))

@@ -74,7 +74,7 @@ async def _list(ctx: Ctx, page: int) -> None:
                 N_("#{id} {name}, sent on {date}"),
                 id=item.id,
                 name=bold(applicant_name(item)),
-                date=f"{item.submitted_at:%Y-%m-%d}",
+                date=item.submitted_at.date() if item.submitted_at else "?",
             )
         )
     lines.append(ctx._(N_("Send {command} to see one."), command=code(ctx.cmd("application") + " <id>")))
@@ -217,7 +217,7 @@ async def _already_decided(ctx: Ctx, found: Application) -> bool:
     """Say who decided, when and why, if the application is not waiting for a decision."""
     if found.status == Status.SUBMITTED:
         return False
-    name, date = found.decided_by_name or "?", moment(found.decided_at)
+    name, date = found.decided_by_name or "?", moment(ctx, found.decided_at)
     if found.status == Status.APPROVED:
         ctx.reply(
             ctx._(
@@ -247,7 +247,7 @@ async def _already_decided(ctx: Ctx, found: Application) -> bool:
                 ),
                 id=found.id,
                 name=(asked.actor_name if asked else None) or "?",
-                date=moment(asked.at if asked else None),
+                date=moment(ctx, asked.at if asked else None),
                 question=(asked.note if asked else None) or "-",
             )
         )

@@ -28,7 +28,6 @@ from bot.core.text import Text, bold, code
 from bot.core.types import Attachment, Button, Role
 from bot.services import Ctx
 from handlers.dialogues.export import load_export, render
-from handlers.dialogues.moments import local_time
 from handlers.dialogues.numbering import first_words
 from handlers.dialogues.posting import prompt_number, title_of
 from storage.dialogues.repository import DialogueRepository
@@ -76,8 +75,8 @@ async def list_all(ctx: Ctx, offset: int) -> None:
                 _STATUS[dialogue.status],
                 id=dialogue.id,
                 title=bold(title_of(dialogue, ctx.actor.locale)),
-                start=dialogue.start_date.isoformat(),
-                end=dialogue.end_date.isoformat(),
+                start=dialogue.start_date,
+                end=dialogue.end_date,
             )
         )
     lines.append(ctx._(N_("Send {command} to see one."), command=code(ctx.cmd("dialogue") + " <id>")))
@@ -190,7 +189,7 @@ async def _read(ctx: Ctx, dialogue: Dialogue, offset: int) -> None:
                 N_("{name} ({platform}, {date}): {text}"),
                 name=bold(reply.author or "—"),
                 platform=reply.platform,
-                date=local_time(reply.created_at, dialogue.timezone),
+                date=ctx.datetime(reply.created_at, dialogue.timezone),
                 text=reply.text,
             )
         )

@@ -22,7 +22,6 @@ from handlers.dialogues import archive
 from handlers.dialogues.export import FORMATS, load_export, render
 from handlers.dialogues.moments import (
     date_typed,
-    local_time,
     looks_like_date,
     now_in,
     post_time,
@@ -71,8 +70,8 @@ async def list_dialogues(ctx: Ctx) -> None:
                 template,
                 id=dialogue.id,
                 title=bold(title_of(dialogue, ctx.actor.locale)),
-                start=dialogue.start_date.isoformat(),
-                end=dialogue.end_date.isoformat(),
+                start=dialogue.start_date,
+                end=dialogue.end_date,
             )
         )
     lines.append(ctx._(N_("Send {command} to see one."), command=code(ctx.cmd("dialogue") + " <id>")))
@@ -94,8 +93,8 @@ async def show_dialogue(ctx: Ctx) -> None:
         ctx._(
             N_("{title} ({start} to {end}, {zone})"),
             title=bold(title_of(dialogue, ctx.actor.locale)),
-            start=dialogue.start_date.isoformat(),
-            end=dialogue.end_date.isoformat(),
+            start=dialogue.start_date,
+            end=dialogue.end_date,
             zone=dialogue.timezone,
         )
     ]
@@ -117,7 +116,7 @@ async def show_dialogue(ctx: Ctx) -> None:
             ctx._(
                 line,
                 number=bold(prompt_number(prompt)),
-                when=local_time(prompt.post_at, dialogue.timezone),
+                when=ctx.datetime(prompt.post_at, dialogue.timezone),
                 text=localized(prompt.text, ctx.actor.locale),
             )
         )
@@ -146,9 +145,7 @@ async def new_dialogue(ctx: Ctx) -> None:
     title, start_text, end_text = ctx.args
     start, end = date_typed(start_text), date_typed(end_text)
     if end < start:
-        raise UserFacingError(
-            N_("The end {end} is before the start {start}."), start=start.isoformat(), end=end.isoformat()
-        )
+        raise UserFacingError(N_("The end {end} is before the start {start}."), start=start, end=end)
     now = ctx.services.now()
     zone = ctx.services.settings.timezone
     dialogue = await ctx.services.repo(DialogueRepository).create(
@@ -166,8 +163,8 @@ async def new_dialogue(ctx: Ctx) -> None:
             N_("Dialogue {id} {title} planned from {start} to {end} ({zone}). Add prompts with {command}."),
             id=dialogue.id,
             title=bold(title),
-            start=start.isoformat(),
-            end=end.isoformat(),
+            start=start,
+            end=end,
             zone=zone,
             command=code(ctx.cmd("prompt_add") + f" {dialogue.id} <YYYY-MM-DD HH:MM> <text>"),
         )
@@ -199,7 +196,7 @@ async def add_prompt(ctx: Ctx) -> None:
         ctx._(
             N_("Prompt {number} will be posted on {when} ({zone})."),
             number=prompt_number(prompt),
-            when=local_time(post_at, dialogue.timezone),
+            when=ctx.datetime(post_at, dialogue.timezone),
             zone=dialogue.timezone,
         )
     )
@@ -232,7 +229,7 @@ async def edit_prompt(ctx: Ctx) -> None:
         ctx._(
             N_("Prompt {number} changed; it is posted on {when} ({zone})."),
             number=prompt_number(prompt),
-            when=local_time(prompt.post_at, dialogue.timezone),
+            when=ctx.datetime(prompt.post_at, dialogue.timezone),
             zone=dialogue.timezone,
         )
     )

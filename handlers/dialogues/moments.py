@@ -98,8 +98,8 @@ def post_time(dialogue: Dialogue, text: str, now: datetime) -> datetime:
         raise UserFacingError(
             N_("{when} is outside the dialogue's dates ({start} to {end})."),
             when=text,
-            start=dialogue.start_date.isoformat(),
-            end=dialogue.end_date.isoformat(),
+            start=dialogue.start_date,
+            end=dialogue.end_date,
         )
     if moment < now:
         raise UserFacingError(
@@ -111,8 +111,3 @@ def post_time(dialogue: Dialogue, text: str, now: datetime) -> datetime:
             now=code("now"),
         )
     return moment
-
-
-def local_time(moment: datetime, zone: str) -> str:
-    """``moment`` as people in ``zone`` read it, to the minute."""
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")

@@ -108,7 +108,7 @@ class PromptPoster:
                             "Each prompt gets its own thread: reply there."
                         ),
                         title=bold(title_of(dialogue, ctx.actor.locale)),
-                        end=dialogue.end_date.isoformat(),
+                        end=dialogue.end_date,
                     ),
                 )
 

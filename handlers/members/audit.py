@@ -12,6 +12,7 @@ only the moderator who asked, or the moderators' chat.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 from typing import Any
 
 from bot.core.i18n import N_
@@ -123,7 +124,8 @@ def describe(ctx: Ctx, entry: AuditEntry, names: PeopleNames) -> Text:
         sentence = Text.of(values["actor"], " ", code(entry.action), f" {target}" if target else "")
     if entry.reason:
         sentence = ctx._(N_("{action}. Reason: {reason}"), action=sentence, reason=entry.reason)
-    return Text.of(code(entry.at.strftime("%Y-%m-%d %H:%M")), " ", sentence)
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)  # SQLite keeps UTC, naive
+    return Text.of(code(ctx.datetime(at, ctx.services.settings.timezone)), " ", sentence)
 
 
 def _person_number(reference: object) -> int | None:

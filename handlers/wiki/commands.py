@@ -229,14 +229,12 @@ def _show_entry(ctx: Ctx, entry: WikiEntry) -> None:
     if shown.body:
         parts.append(from_markdown(join_soft_wraps(shown.body.strip())))
     if entry.deadline is not None:
-        parts.append(ctx._(N_("Deadline: {date}"), date=bold(entry.deadline.isoformat())))
+        parts.append(ctx._(N_("Deadline: {date}"), date=bold(ctx.date(entry.deadline))))
     if entry.link:
         parts.append(ctx._(N_("More: {link}"), link=link(entry.link, entry.link)))
     if entry.tags:
         parts.append(ctx._(N_("Tags: {tags}"), tags=", ".join(entry.tags)))
-    parts.append(
-        ctx._(N_("{slug} · updated {date}"), slug=code(entry.slug), date=entry.updated_at.date().isoformat())
-    )
+    parts.append(ctx._(N_("{slug} · updated {date}"), slug=code(entry.slug), date=entry.updated_at.date()))
     for piece in split(Text.join("\n\n", parts), ctx.platform.message_limit):
         ctx.reply(piece)
 

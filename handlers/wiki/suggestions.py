@@ -109,7 +109,7 @@ async def wiki_suggestions(ctx: Ctx) -> None:
                 id=item.id,
                 title=bold(item.title),
                 name=await _name(ctx, item),
-                date=f"{item.created_at:%Y-%m-%d}",
+                date=item.created_at.date(),
             )
         )
     lines.append(ctx._(N_("Send {command} to see one."), command=code(ctx.cmd("wiki_suggestions") + " <id>")))
@@ -266,7 +266,7 @@ async def _already_decided(ctx: Ctx, found: WikiSuggestion) -> bool:
     """Say who decided, when and why, if the suggestion is not waiting for a decision."""
     if found.status == SuggestionStatus.PENDING:
         return False
-    name, date = found.reviewed_by_name or "?", moment(found.decided_at)
+    name, date = found.reviewed_by_name or "?", moment(ctx, found.decided_at)
     if found.status == SuggestionStatus.ACCEPTED:
         ctx.reply(
             ctx._(

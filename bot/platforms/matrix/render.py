@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from bot.core.text import Text, to_html, to_plain
+from bot.core.text import Text, bidi_label, to_html, to_plain
 from bot.core.types import Button
 
 #: ``3`` or ``#3``: a press of button 3 of the keyboard the reply is about.
@@ -40,7 +40,7 @@ def message_content(
         thread_root: the root event of the thread the message goes in, if any.
         reply_to: the event the message answers, if any.
     """
-    labels = [button.label for row in buttons for button in row]
+    labels = [bidi_label(button.label) for row in buttons for button in row]
     body = to_plain(text)
     formatted = to_html(text).replace("\n", "<br/>")
     if labels:

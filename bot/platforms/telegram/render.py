@@ -3,7 +3,8 @@
 Text is sent as HTML rendered from :class:`~bot.core.text.Text` with every span escaped,
 split under the message limit between words (each piece rendered on its own, so never
 inside an entity). Buttons become inline keyboards whose callback data is the button
-payload (the core keeps payloads under 64 bytes). Names the Bot API caps (topic names,
+payload (the core keeps payloads under 64 bytes); a right-to-left label is marked so
+(:func:`~bot.core.text.bidi_label`). Names the Bot API caps (topic names,
 command descriptions) are cut with an ellipsis rather than refused.
 """
 
@@ -19,7 +20,7 @@ from telegram import (
 )
 from telegram.constants import BotCommandLimit
 
-from bot.core.text import Text, split, to_html
+from bot.core.text import Text, bidi_label, split, to_html
 from bot.core.types import Button, ChatRef, CommandMenu, MenuScope
 from bot.platforms.telegram.limits import TOPIC_NAME_LIMIT
 
@@ -34,7 +35,10 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
     if not rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(button.label, callback_data=button.payload) for button in row] for row in rows]
+        [
+            [InlineKeyboardButton(bidi_label(button.label), callback_data=button.payload) for button in row]
+            for row in rows
+        ]
     )
 
 

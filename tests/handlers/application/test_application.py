@@ -77,7 +77,7 @@ async def test_apply_answer_submit_and_approve(bot: Harness) -> None:
     assert submitted[-3:] == ["[#1] Approve", "[#2] Reject", "[#3] Ask for more information"]
     assert (await person(bot, "alice")).roles_seen == {Role.APPLICANT}  # type: ignore[attr-defined]
     assert await bot.say("/status") == [
-        "[alice] Your application #1, sent on 2026-09-22, is waiting for a decision by the moderators."
+        "[alice] Your application #1, sent on Sep 22, 2026, is waiting for a decision by the moderators."
     ]
     assert await bot.say("/apply") == [
         "[alice] Your application #1 is waiting for a decision by the moderators."
@@ -251,7 +251,7 @@ async def test_rejection_in_the_applicants_language_and_double_decision(bot: Har
     )
     assert rejected[-1] == "[admin] Application #1 from Carla Ruiz rejected; they have been told the reason."
     assert await bot.say("/approve 1", as_="admin") == [
-        "[admin] Application #1 was already rejected by admin on 2026-09-22 09:00 UTC, with this reason: "
+        "[admin] Application #1 was already rejected by admin on Sep 22, 2026, 9:00\u202fAM UTC, with this reason: "
         "We need <more> detail on your training."
     ]
     async with bot.bot.db.transaction() as session:
@@ -313,7 +313,7 @@ async def test_only_moderators_see_and_decide_applications(bot: Harness) -> None
     listed = await bot.say("/applications", as_="admin")
     assert listed[:2] == [
         "[admin] Applications waiting for a decision (page 1 of 1):",
-        "  #1 Alice Doe, sent on 2026-09-22",
+        "  #1 Alice Doe, sent on Sep 22, 2026",
     ]
 
 
@@ -428,7 +428,7 @@ async def test_moderators_are_reminded_of_waiting_applications(bot: Harness) -> 
     await run_job(bot, jobs.remind_reviewers)
     assert bot.console.take() == [
         "[admin] These applications have been waiting for a decision for more than 2 days:",
-        "  #1, sent on 2026-09-22",
+        "  #1, sent on Sep 22, 2026",
     ]
     await run_job(bot, jobs.remind_reviewers)  # a restart the same day
     assert bot.console.take() == []
@@ -496,13 +496,13 @@ async def test_applications_are_listed_by_pages(bot: Harness) -> None:
             )
     first = await bot.say("/applications", as_="admin")
     assert first[0] == "[admin] Applications waiting for a decision (page 1 of 2):"
-    assert first[1] == "  #1 P0, sent on 2026-09-22"
+    assert first[1] == "  #1 P0, sent on Sep 22, 2026"
     assert first[-1] == "[#1] Next page"
     second = await bot.say("#1", as_="admin")
     assert second[:3] == [
         "[admin] Applications waiting for a decision (page 2 of 2):",
-        "  #11 P10, sent on 2026-09-22",
-        "  #12 P11, sent on 2026-09-22",
+        "  #11 P10, sent on Sep 22, 2026",
+        "  #12 P11, sent on Sep 22, 2026",
     ]
 
 

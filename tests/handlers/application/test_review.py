@@ -119,7 +119,7 @@ async def test_a_decided_application_says_who_decided_when_and_why(bot: Harness)
     await bot.say("/reject 1 We only admit trainers with five years of practice.", as_="admin")
     await bot.say("#1", as_="admin")
     why = (
-        "Application #1 was already rejected by admin on 2026-09-22 09:00 UTC, with this reason: "
+        "Application #1 was already rejected by admin on Sep 22, 2026, 9:00\u202fAM UTC, with this reason: "
         "We only admit trainers with five years of practice."
     )
     assert await bot.say("/approve 1", as_="maya") == [f"[maya] {why}"]
@@ -128,10 +128,10 @@ async def test_a_decided_application_says_who_decided_when_and_why(bot: Harness)
     await submit(bot, "bea", answers=form_answers("Bea Lee", "bea@example.org"))
     await bot.say("/approve 2", as_="maya")
     assert await bot.say("/approve 2", as_="admin") == [
-        "[admin] Application #2 was already approved by Maya on 2026-09-22 09:00 UTC."
+        "[admin] Application #2 was already approved by Maya on Sep 22, 2026, 9:00\u202fAM UTC."
     ]
     assert await bot.say("#2", as_="admin") == [  # Reject on the old card: nothing changes
-        "[admin] Application #2 was already approved by Maya on 2026-09-22 09:00 UTC."
+        "[admin] Application #2 was already approved by Maya on Sep 22, 2026, 9:00\u202fAM UTC."
     ]
 
 
@@ -156,7 +156,7 @@ async def test_ask_edit_one_field_resubmit_see_the_changes_then_approve(bot: Har
         "[admin] Application #1 from Carla Ruiz (changes requested):"
     )
     assert (await bot.say("/approve 1", as_="maya"))[0] == (
-        "[maya] Application #1 went back to the applicant: admin asked on 2026-09-22 09:00 UTC: "
+        "[maya] Application #1 went back to the applicant: admin asked on Sep 22, 2026, 9:00\u202fAM UTC: "
         "Which organisations have you trained for?"
     )
     reopened = await bot.say("#1", as_="carla")  # the button under the question
@@ -193,11 +193,11 @@ async def test_ask_edit_one_field_resubmit_see_the_changes_then_approve(bot: Har
     assert shown[1] == "  Account: console:carla (@carla). Language: Spanish."
     assert shown[shown.index("  History:") :] == [
         "  History:",
-        "  2026-09-22 09:00 UTC: sent by carla.",
-        "  2026-09-22 09:00 UTC: admin asked: Which organisations have you trained for?",
-        "  2026-09-22 09:00 UTC: sent again by carla, with changes:",
+        "  Sep 22, 2026, 9:00\u202fAM UTC: sent by carla.",
+        "  Sep 22, 2026, 9:00\u202fAM UTC: admin asked: Which organisations have you trained for?",
+        "  Sep 22, 2026, 9:00\u202fAM UTC: sent again by carla, with changes:",
         "  Organisation: ONG → ONU Mujeres y ministerios",
-        "  2026-09-22 09:00 UTC: approved by admin.",
+        "  Sep 22, 2026, 9:00\u202fAM UTC: approved by admin.",
     ]
     async with bot.bot.db.transaction() as session:
         kinds = (await session.scalars(select(ApplicationEvent.kind).order_by(ApplicationEvent.id))).all()

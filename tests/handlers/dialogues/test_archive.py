@@ -59,15 +59,15 @@ async def test_dialogues_all_lists_every_dialogue_newest_first_with_pages(harnes
     first = await harness.say("/dialogues all", as_="bea")
     assert first[:4] == [
         "[bea] All virtual dialogues, newest first (1–10 of 11):",
-        "  1. Current Situation: open until 2026-10-17",
-        "  2. Dialogue 2: 2026-08-02 to 2026-08-12, cancelled",
-        "  4. Dialogue 4: 2026-06-03 to 2026-06-13, closed",
+        "  1. Current Situation: open until Oct 17, 2026",
+        "  2. Dialogue 2: Aug 2, 2026 to Aug 12, 2026, cancelled",
+        "  4. Dialogue 4: Jun 3, 2026 to Jun 13, 2026, closed",
     ]
     assert not any("Dialogue 3" in line for line in first)  # a draft is the moderators' own
     assert harness.payloads() == ["archive:l:10"]
     second = await harness.press("archive:l:10", as_="bea")
     assert second[0] == "[bea] All virtual dialogues, newest first (11–11 of 11):"
-    assert second[1] == "  12. Dialogue 12: from 2025-10-06 to 2025-10-16"
+    assert second[1] == "  12. Dialogue 12: from Oct 6, 2025 to Oct 16, 2025"
     assert harness.payloads() == ["archive:l:0"]
     assert await harness.say("/dialogues everything", as_="bea") == ["[bea] Usage: /dialogues [all]"]
 
@@ -76,7 +76,7 @@ async def test_a_closed_dialogue_shows_counts_and_members_page_its_replies(harne
     await closed_dialogue(harness, replies=7)
     lines = await harness.say("/dialogue 1", as_="amina")
     assert lines == [
-        "[amina] Current Situation (2026-09-22 to 2026-10-17, UTC)",
+        "[amina] Current Situation (Sep 22, 2026 to Oct 17, 2026, UTC)",
         "  Prompt 1.1: What changed in your trainings this year, and… — replies: 7",
         "  Prompt 1.2: Which materials work? — replies: 1",
         "  This dialogue is closed. Read its replies here, or take them as a document:",
@@ -88,21 +88,21 @@ async def test_a_closed_dialogue_shows_counts_and_members_page_its_replies(harne
     assert page == [
         "[amina] Replies to Current Situation (1–5 of 8):",
         "  Prompt 1.1: What changed in your trainings this year, and…",
-        "  amina (console, 2026-09-22 09:01): Reply 1 by amina.",
-        "  bruno (console, 2026-09-22 09:02): Reply 2 by bruno.",
-        "  amina (console, 2026-09-22 09:03): Reply 3 by amina.",
-        "  bruno (console, 2026-09-22 09:04): Reply 4 by bruno.",
-        "  amina (console, 2026-09-22 09:05): Reply 5 by amina.",
+        "  amina (console, Sep 22, 2026, 9:01\u202fAM): Reply 1 by amina.",
+        "  bruno (console, Sep 22, 2026, 9:02\u202fAM): Reply 2 by bruno.",
+        "  amina (console, Sep 22, 2026, 9:03\u202fAM): Reply 3 by amina.",
+        "  bruno (console, Sep 22, 2026, 9:04\u202fAM): Reply 4 by bruno.",
+        "  amina (console, Sep 22, 2026, 9:05\u202fAM): Reply 5 by amina.",
         "[#1] Next ▶",
     ]
     following = await harness.say("#1", as_="amina")
     assert following[0] == "[amina] Replies to Current Situation (6–8 of 8):"
     assert following[1:6] == [
         "  Prompt 1.1: What changed in your trainings this year, and…",
-        "  bruno (console, 2026-09-22 09:06): Reply 6 by bruno.",
-        "  amina (console, 2026-09-22 09:07): Reply 7 by amina.",
+        "  bruno (console, Sep 22, 2026, 9:06\u202fAM): Reply 6 by bruno.",
+        "  amina (console, Sep 22, 2026, 9:07\u202fAM): Reply 7 by amina.",
         "  Prompt 1.2: Which materials work?",
-        "  bruno (console, 2026-09-22 09:07): Local case studies.",
+        "  bruno (console, Sep 22, 2026, 9:07\u202fAM): Local case studies.",
     ]
     assert harness.payloads() == ["archive:r:1:0"]
     assert await harness.press("archive:r:1:40", as_="amina") == ["[amina] There are no more replies."]
@@ -185,8 +185,8 @@ async def test_a_reply_relayed_to_another_platform_counts_once_where_it_was_writ
     page = await harness.press("archive:r:1:0", as_="amina")
     assert page[0] == "[amina] Replies to Current Situation (1–2 of 2):"
     assert page[2:] == [
-        "  Bea Diallo (remote, 2026-09-22 09:00): Budgets shrank.",
-        "  amina (console, 2026-09-22 09:00): So did ours.",
+        "  Bea Diallo (remote, Sep 22, 2026, 9:00\u202fAM): Budgets shrank.",
+        "  amina (console, Sep 22, 2026, 9:00\u202fAM): So did ours.",
     ]
 
 
@@ -201,9 +201,9 @@ async def test_the_archive_in_french(harness: Harness) -> None:
     assert lines[4] == "[#1] Lire les réponses"
     page = await harness.say("#1", as_="amina")
     assert page[0] == "[amina] Réponses à Current Situation (1–3 sur 3) :"
-    assert page[2] == "  amina (console, 2026-09-22 09:01) : Reply 1 by amina."
+    assert page[2] == "  amina (console, 22 sept. 2026, 09:01) : Reply 1 by amina."
     listed = await harness.say("/dialogues all", as_="amina")
-    assert listed[1] == "  1. Current Situation : du 2026-09-22 au 2026-10-17, clos"
+    assert listed[1] == "  1. Current Situation : du 22 sept. 2026 au 17 oct. 2026, clos"
     harness.console.languages["guest"] = "fr"
     assert await harness.press("archive:r:1:0", as_="guest") == [
         "[guest] Désolé, les réponses de l’archive sont réservées aux membres."

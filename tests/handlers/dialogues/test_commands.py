@@ -54,7 +54,7 @@ async def plan(harness: Harness, *prompts: str) -> list[str]:
     """
     lines = await harness.say('/dialogue_new "Current Situation" 2026-09-22 2026-10-17', as_="admin")
     assert lines[0].startswith(
-        "[admin] Dialogue 1 Current Situation planned from 2026-09-22 to 2026-10-17 (UTC)"
+        "[admin] Dialogue 1 Current Situation planned from Sep 22, 2026 to Oct 17, 2026 (UTC)"
     )
     for prompt in prompts:
         answer = await harness.say(f"/prompt_add 1 {prompt}", as_="admin")
@@ -71,9 +71,9 @@ async def count(db: Database, model: type[PromptPost] | type[Reply]) -> int:
 async def test_a_prompt_is_posted_at_its_time_in_its_own_thread(harness: Harness) -> None:
     planned = await plan(harness, "2026-09-22 10:00 What changed in your trainings this year?")
     assert planned[1:] == [  # a dialogue made for today is announced at once
-        "[community] The virtual dialogue Current Situation opens today and runs until 2026-10-17. "
+        "[community] The virtual dialogue Current Situation opens today and runs until Oct 17, 2026. "
         "Each prompt gets its own thread: reply there.",
-        "[admin] Prompt 1.1 will be posted on 2026-09-22 10:00 (UTC).",
+        "[admin] Prompt 1.1 will be posted on Sep 22, 2026, 10:00\u202fAM (UTC).",
     ]
     assert await post_due(harness) == []
     harness.clock.advance(timedelta(minutes=59))
@@ -90,22 +90,22 @@ async def test_a_prompt_is_posted_at_its_time_in_its_own_thread(harness: Harness
         post = (await session.execute(select(PromptPost))).scalar_one()
     assert (post.chat_id, post.thread_id, post.posted_at) == ("community", "1", harness.clock.now())
     lines = await harness.say("/dialogue 1", as_="bea")
-    assert "[bea] Current Situation (2026-09-22 to 2026-10-17, UTC)" in lines
-    assert "  Prompt 1.1 (2026-09-22 10:00): What changed in your trainings this year?" in lines
+    assert "[bea] Current Situation (Sep 22, 2026 to Oct 17, 2026, UTC)" in lines
+    assert "  Prompt 1.1 (Sep 22, 2026, 10:00\u202fAM): What changed in your trainings this year?" in lines
 
 
 async def test_dialogue_invites_replies_to_the_latest_posted_prompt_only(harness: Harness) -> None:
     await plan(harness, "2026-09-22 09:00 First question", "2026-09-29 09:00 Second question")
     await post_due(harness)
     member = await harness.say("/dialogue 1", as_="bea")
-    assert "  Prompt 1.1 (2026-09-22 09:00): First question" in member
+    assert "  Prompt 1.1 (Sep 22, 2026, 9:00\u202fAM): First question" in member
     assert not any("Second question" in line for line in member)  # not posted: members do not see it
     assert (
         member[-1]
         == "  Reply in the prompt's thread in the community chat, or privately with /reply 1.1 <text>."
     )
     moderator = await harness.say("/dialogue 1", as_="admin")
-    assert "  Prompt 1.2 (to be posted 2026-09-29 09:00): Second question" in moderator
+    assert "  Prompt 1.2 (to be posted Sep 29, 2026, 9:00\u202fAM): Second question" in moderator
     assert moderator[-1].endswith("/reply 1.1 <text>.")
 
 
@@ -156,8 +156,8 @@ async def test_dates_follow_the_dialogue_time_zone_across_a_dst_change(db: Datab
         # Zurich leaves summer time on 2026-10-25: 10:00 is 08:00 UTC before, 09:00 UTC after.
         before = await harness.say("/prompt_add 1 2026-10-23 10:00 Before", as_="admin")
         after = await harness.say("/prompt_add 1 2026-10-27 10:00 After", as_="admin")
-        assert before == ["[admin] Prompt 1.1 will be posted on 2026-10-23 10:00 (Europe/Zurich)."]
-        assert after == ["[admin] Prompt 1.2 will be posted on 2026-10-27 10:00 (Europe/Zurich)."]
+        assert before == ["[admin] Prompt 1.1 will be posted on Oct 23, 2026, 10:00\u202fAM (Europe/Zurich)."]
+        assert after == ["[admin] Prompt 1.2 will be posted on Oct 27, 2026, 10:00\u202fAM (Europe/Zurich)."]
         harness.clock.current = harness.clock.current.replace(month=10, day=19, hour=21, minute=59)
         assert await post_due(harness) == []  # 23:59 in Zurich: not open yet
         harness.clock.current = harness.clock.current.replace(hour=22, minute=0)
@@ -251,7 +251,7 @@ async def test_bad_input_gets_a_specific_error_and_changes_nothing(harness: Harn
     )
     assert (
         await admin('/dialogue_new "X" 2026-10-01 2026-09-01')
-        == "[admin] The end 2026-09-01 is before the start 2026-10-01."
+        == "[admin] The end Sep 1, 2026 is before the start Oct 1, 2026."
     )
     assert (await admin('/dialogue_new "X" 2026-10-01 2026-10-09', "es")).startswith("[admin] Diálogo 1")
     assert await admin("/prompt_add 7 2026-10-02 10:00 Hello", "fr") == "[admin] Il n’y a pas de dialogue 7."
@@ -259,14 +259,14 @@ async def test_bad_input_gets_a_specific_error_and_changes_nothing(harness: Harn
         "[admin] 2026-10-02 25:00 no es una fecha y hora como 2026-09-22 09:00."
     )
     assert await admin("/prompt_add 1 2026-10-10 10:00 Hello") == (
-        "[admin] 2026-10-10 10:00 is outside the dialogue's dates (2026-10-01 to 2026-10-09)."
+        "[admin] 2026-10-10 10:00 is outside the dialogue's dates (Oct 1, 2026 to Oct 9, 2026)."
     )
     assert await admin("/prompt_edit 1.3 New text") == "[admin] There is no prompt 1.3."
     assert await admin("/dialogue 99") == "[admin] There is no dialogue 99."
     assert await admin("/export 1 pdf") == "[admin] I export as md, html, csv, json, not pdf."
     assert (
         await admin("/dialogue 1")
-        == "[admin] X (2026-10-01 to 2026-10-09, UTC)\n  No prompt has been posted yet."
+        == "[admin] X (Oct 1, 2026 to Oct 9, 2026, UTC)\n  No prompt has been posted yet."
     )
     assert (await harness.say("/dialogue_new X 2026-10-01 2026-10-09", as_="bea"))[0].startswith("[bea] ")
     assert "Dialogue 2" not in "\n".join(await harness.say("/dialogues", as_="bea"))
@@ -275,10 +275,10 @@ async def test_bad_input_gets_a_specific_error_and_changes_nothing(harness: Harn
 async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
     await plan(harness, "2026-09-25 10:00 Draft wording", "2026-09-26 10:00 To delete")
     assert await harness.say("/prompt_edit 1.1 Better wording", as_="admin") == [
-        "[admin] Prompt 1.1 changed; it is posted on 2026-09-25 10:00 (UTC)."
+        "[admin] Prompt 1.1 changed; it is posted on Sep 25, 2026, 10:00\u202fAM (UTC)."
     ]
     assert await harness.say("/prompt_edit 1.1 2026-09-24 08:30", as_="admin") == [
-        "[admin] Prompt 1.1 changed; it is posted on 2026-09-24 08:30 (UTC)."
+        "[admin] Prompt 1.1 changed; it is posted on Sep 24, 2026, 8:30\u202fAM (UTC)."
     ]
     assert await harness.say("/prompt_delete 1.2", as_="admin") == ["[admin] Prompt 1.2 deleted."]
     harness.clock.advance(timedelta(days=2))
@@ -292,13 +292,13 @@ async def test_moderators_edit_delete_and_cancel(harness: Harness) -> None:
     async with harness.bot.db.transaction() as session:
         opening_id = await session.scalar(select(PromptPost.message_id))
     assert await harness.say("/prompt_edit 1.1 Better wording, fixed", as_="admin") == [
-        "[admin] Prompt 1.1 changed; it is posted on 2026-09-24 08:30 (UTC).",
+        "[admin] Prompt 1.1 changed; it is posted on Sep 24, 2026, 8:30\u202fAM (UTC).",
         f"[community/1] (edited #{opening_id}) Current Situation — prompt 1.1",
         "  ",
         "  Better wording, fixed",
     ]
     lines = await harness.say("/dialogue 1", as_="admin")
-    assert "  Prompt 1.1 (2026-09-24 08:30): Better wording, fixed" in lines
+    assert "  Prompt 1.1 (Sep 24, 2026, 8:30\u202fAM): Better wording, fixed" in lines
     assert not any("To delete" in line for line in lines)
     await harness.say("/prompt_add 1 2026-09-30 10:00 Never posted", as_="admin")
     assert (await harness.say("/dialogue_cancel 1", as_="admin"))[-2:] == [
@@ -439,8 +439,8 @@ async def test_dialogues_lists_open_and_upcoming_in_the_users_language(harness: 
     await post_due(harness)
     assert await harness.say("/dialogues", as_="bea", lang="fr") == [
         "[bea] Dialogues virtuels :",
-        "  1. Current Situation : ouvert jusqu’au 2026-10-17",
-        "  2. Winter : du 2026-12-01 au 2026-12-12",
+        "  1. Current Situation : ouvert jusqu’au 17 oct. 2026",
+        "  2. Winter : du 1 déc. 2026 au 12 déc. 2026",
         "  Envoyez /dialogue <id> pour en voir un.",
         "  Dialogues passés : /dialogues all.",
     ]
@@ -454,7 +454,7 @@ async def test_a_time_skipped_by_the_clocks_changing_is_refused(db: Database, tm
             "[admin] 2027-03-28 02:30 no existe en Europe/Zurich (cambio de hora)."
         ]
         assert await harness.say("/prompt_add 1 2027-03-28 03:30 Fine", as_="admin") == [
-            "[admin] La consigna 1.1 se publicará el 2027-03-28 03:30 (Europe/Zurich)."
+            "[admin] La consigna 1.1 se publicará el 28 mar 2027, 3:30 (Europe/Zurich)."
         ]
     finally:
         await harness.stop()

@@ -20,7 +20,7 @@ async def two_open_dialogues(harness: Harness) -> None:
     added = await harness.say(
         '/prompt_add 2 "2026-09-22 10:00" What works in your budget negotiations with donors?', as_="admin"
     )
-    assert added == ["[admin] Prompt 2.1 will be posted on 2026-09-22 10:00 (UTC)."]
+    assert added == ["[admin] Prompt 2.1 will be posted on Sep 22, 2026, 10:00\u202fAM (UTC)."]
     harness.clock.advance(timedelta(hours=1))
     lines = await post_due(harness)
     assert "[community/1] (new thread) Current Situation — prompt 1.1" in lines
@@ -71,10 +71,10 @@ async def test_positions_stay_when_a_prompt_is_deleted(harness: Harness) -> None
     assert await harness.say("/prompt_delete 1.2", as_="admin") == ["[admin] Prompt 1.2 deleted."]
     assert await harness.say("/prompt_delete 1.2", as_="admin") == ["[admin] There is no prompt 1.2."]
     assert await harness.say("/prompt_edit 1.3 Three, better", as_="admin") == [
-        "[admin] Prompt 1.3 changed; it is posted on 2026-09-27 10:00 (UTC)."
+        "[admin] Prompt 1.3 changed; it is posted on Sep 27, 2026, 10:00\u202fAM (UTC)."
     ]
     assert await harness.say("/prompt_add 1 2026-09-28 10:00 Four", as_="admin") == [
-        "[admin] Prompt 1.4 will be posted on 2026-09-28 10:00 (UTC)."
+        "[admin] Prompt 1.4 will be posted on Sep 28, 2026, 10:00\u202fAM (UTC)."
     ]
     harness.clock.advance(timedelta(days=7))
     lines = await post_due(harness)
@@ -85,7 +85,7 @@ async def test_positions_stay_when_a_prompt_is_deleted(harness: Harness) -> None
         "[community/3] (new thread) Current Situation — prompt 1.4",
     ]
     listing = await harness.say("/dialogue 1", as_="bea")
-    assert "  Prompt 1.3 (2026-09-27 10:00): Three, better" in listing
+    assert "  Prompt 1.3 (Sep 27, 2026, 10:00\u202fAM): Three, better" in listing
     assert listing[-1] == (
         "  Reply in the prompt's thread in the community chat, or privately with /reply 1.4 <text>."
     )
@@ -99,7 +99,7 @@ async def test_prompt_add_takes_a_quoted_time_or_now_and_refuses_the_past(harnes
         "To post the prompt at once, write now instead of the date."
     ]
     assert await harness.say('/prompt_add 1 "2026-09-24 09:00" Quoted', as_="admin", lang="fr") == [
-        "[admin] La question 1.1 sera publiée le 2026-09-24 09:00 (UTC)."
+        "[admin] La question 1.1 sera publiée le 24 sept. 2026, 09:00 (UTC)."
     ]
     assert await harness.say('/prompt_add 1 "2026-09-24 09:00 Unclosed', as_="admin", lang="en") == [
         "[admin] Usage: /prompt_add <dialogue> <YYYY-MM-DD HH:MM | now> <text>"

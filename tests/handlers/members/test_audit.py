@@ -69,18 +69,18 @@ async def test_the_audit_log_reads_as_sentences(community: Harness) -> None:
     lines = await community.say("/audit", as_="mod")
     assert lines == [
         "[mod] Audit log, entries 1-6 of 6:",
-        "  2026-09-22 09:00 Mod (#1) thing.frobnicate thing:1",  # not described: shown as recorded
-        "  2026-09-22 09:00 Mod (#1) changed the title of the wiki entry budgeting",
-        "  2026-09-22 09:00 console:carlos was refused /members",
-        "  2026-09-22 09:00 Mod (#1) was refused /ban against themselves",
-        "  2026-09-22 09:00 Mod (#1) rejected application #7. Reason: no CV",
-        "  2026-09-22 09:00 Mod (#1) banned Carlos (#2). Reason: spam",
+        "  Sep 22, 2026, 9:00\u202fAM Mod (#1) thing.frobnicate thing:1",  # not described: shown as recorded
+        "  Sep 22, 2026, 9:00\u202fAM Mod (#1) changed the title of the wiki entry budgeting",
+        "  Sep 22, 2026, 9:00\u202fAM console:carlos was refused /members",
+        "  Sep 22, 2026, 9:00\u202fAM Mod (#1) was refused /ban against themselves",
+        "  Sep 22, 2026, 9:00\u202fAM Mod (#1) rejected application #7. Reason: no CV",
+        "  Sep 22, 2026, 9:00\u202fAM Mod (#1) banned Carlos (#2). Reason: spam",
     ]
 
 
 async def test_the_audit_log_speaks_the_moderators_language(community: Harness) -> None:
     lines = await community.say("/audit 2", as_="mod", lang="fr")
     assert lines[1:3] == [
-        "  2026-09-22 09:00 Mod (#1) thing.frobnicate thing:1",
-        "  2026-09-22 09:00 Mod (#1) a modifié le champ title de la fiche du wiki budgeting",
+        "  22 sept. 2026, 09:00 Mod (#1) thing.frobnicate thing:1",
+        "  22 sept. 2026, 09:00 Mod (#1) a modifié le champ title de la fiche du wiki budgeting",
     ]

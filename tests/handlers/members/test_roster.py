@@ -236,7 +236,7 @@ async def test_the_audit_log_pages_newest_first(community: Harness) -> None:
     await community.say("#1", as_="mod")
     lines = await community.say("/audit 1", as_="mod")
     assert lines[0] == "[mod] Audit log, entries 1-1 of 2:"
-    assert lines[1] == "  2026-09-22 09:00 Mod (#1) banned Carlos (#3)"
+    assert lines[1] == "  Sep 22, 2026, 9:00\u202fAM Mod (#1) banned Carlos (#3)"
     assert lines[-1] == "[#1] Older ▶"
     older = await community.say("#1", as_="mod")
-    assert older[1] == "  2026-09-22 09:00 admin (#5) made Amina (#2) a moderator"
+    assert older[1] == "  Sep 22, 2026, 9:00\u202fAM admin (#5) made Amina (#2) a moderator"

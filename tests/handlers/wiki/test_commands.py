@@ -109,7 +109,7 @@ async def test_an_entry_is_shown_in_the_readers_language_or_with_a_note(harness:
         "  ",
     ]
     assert "  (Aún no traducida al español: se muestra en francés.)" in spanish
-    assert spanish[-1] == "  egalite · actualizada el 2026-09-22"
+    assert spanish[-1] == "  egalite · actualizada el 22 sept 2026"
 
 
 async def test_results_and_entries_in_french(harness: Harness) -> None:

@@ -89,7 +89,7 @@ async def test_a_member_suggests_and_an_accepted_entry_is_found_by_search(bot: H
         assert await WikiRepository(session).get("gender-budgeting-toolkit") is None
     assert await bot.say("/wiki_suggestions", as_="admin") == [
         "[admin] Wiki suggestions waiting for a decision (1):",
-        "  #1 Gender budgeting toolkit, from alice, sent on 2026-09-22",
+        "  #1 Gender budgeting toolkit, from alice, sent on Sep 22, 2026",
         "  Send /wiki_suggestions <id> to see one.",
     ]
     assert (await bot.say("/wiki_suggestions 1", as_="admin"))[0] == "[admin] Wiki suggestion #1 from alice:"
@@ -108,12 +108,12 @@ async def test_a_member_suggests_and_an_accepted_entry_is_found_by_search(bot: H
         ("wiki.accept", "wiki_suggestion:1", {"slug": "gender-budgeting-toolkit"}),
     ]
     assert (await bot.say("/audit", as_="admin"))[1:3] == [
-        "  2026-09-22 09:00 admin (#2) accepted wiki suggestion #1: it is the wiki entry gender-budgeting-toolkit",
-        "  2026-09-22 09:00 alice (#1) sent wiki suggestion #1",
+        "  Sep 22, 2026, 9:00\u202fAM admin (#2) accepted wiki suggestion #1: it is the wiki entry gender-budgeting-toolkit",
+        "  Sep 22, 2026, 9:00\u202fAM alice (#1) sent wiki suggestion #1",
     ]
     # decided once: a second decision is told who decided
     assert await bot.say("/wiki_accept 1", as_="admin") == [
-        "[admin] Suggestion #1 was already accepted by admin on 2026-09-22 09:00 UTC."
+        "[admin] Suggestion #1 was already accepted by admin on Sep 22, 2026, 9:00\u202fAM UTC."
     ]
     assert await bot.say("/wiki_suggestions", as_="admin") == [
         "[admin] No wiki suggestion is waiting for a decision."
@@ -134,7 +134,7 @@ async def test_a_rejection_tells_the_member_the_reason(bot: Harness) -> None:
         "[admin] Suggestion #1 rejected; its author has been told the reason.",
     ]
     assert await bot.say("/wiki_accept 1", as_="admin") == [
-        "[admin] Suggestion #1 was already rejected by admin on 2026-09-22 09:00 UTC, with this "
+        "[admin] Suggestion #1 was already rejected by admin on Sep 22, 2026, 9:00\u202fAM UTC, with this "
         "reason: We have  this toolkit already."
     ]
     async with bot.bot.db.transaction() as session:
@@ -206,16 +206,16 @@ async def test_the_member_is_told_in_their_language(bot: Harness) -> None:
     lines = await bot.say("/wiki_suggest", as_="alice", lang="fr")
     assert lines[2] == "  Question 1 sur 10 : De quel type d'entrée s'agit-il ?"
     lines = await fill(bot, SUGGESTION[1:], who="alice")
-    assert lines[-2:] == ["[#11] Envoyer aux modérateurs", "[#12] Annuler"]
+    assert lines[-2:] == ["[#11] Envoyer à la modération", "[#12] Annuler"]
     lines = await bot.say(SEND, as_="alice")
     assert lines[0] == "[admin] New wiki suggestion #1 from alice:"  # the moderator reads English
     assert lines[-1] == (
-        "[alice] Merci ! Votre suggestion Gender budgeting toolkit a été envoyée aux modérateurs "
-        "(suggestion n° 1). Je vous dirai quand ils auront décidé."
+        "[alice] Merci ! Votre suggestion Gender budgeting toolkit a été envoyée à l'équipe de "
+        "modération (suggestion n° 1). Je vous dirai quand elle aura décidé."
     )
     assert (await bot.say("/wiki_reject 1 Déjà dans le wiki.", as_="admin"))[0] == (
-        "[alice] Les modérateurs n'ont pas retenu votre suggestion Gender budgeting toolkit. "
-        "Ils ont écrit : Déjà dans le wiki."
+        "[alice] L'équipe de modération n'a pas retenu votre suggestion Gender budgeting toolkit. "
+        "Elle a écrit : Déjà dans le wiki."
     )
 
 
