@@ -10,6 +10,8 @@ sent only after the platform confirmed it:
   pauses for exactly ``retry_after``, the row is tried again then (not counted as a failure);
 * ``RecipientUnreachable`` (Telegram 403): the row and the recipient are marked unreachable
   and later broadcasts skip them;
+* ``ThreadGone`` (a topic deleted or closed) and ``UnsupportedCapability``: the row is
+  marked failed at once, since sending again changes nothing;
 * other errors: retried with exponential backoff, then marked failed with the error.
 
 A second loop keeps each broadcast's status message up to date ("1,234 / 10,000
@@ -30,7 +32,7 @@ from babel.numbers import format_decimal
 from bot.catalogs import Catalogs
 from bot.core.clock import Clock
 from bot.core.delivery import deliver
-from bot.core.errors import RateLimited, RecipientUnreachable, UnsupportedCapability
+from bot.core.errors import RateLimited, RecipientUnreachable, ThreadGone, UnsupportedCapability
 from bot.core.i18n import N_
 from bot.core.pacing import Pacer
 from bot.core.platform import Platform
@@ -201,8 +203,8 @@ class OutboxSender:
                 await self._update(row_id, retry_after=limited.retry_after, error=str(limited), counts=False)
             except RecipientUnreachable as unreachable:
                 await self._update(row_id, unreachable=str(unreachable) or "unreachable")
-            except UnsupportedCapability as unsupported:
-                await self._update(row_id, failed=str(unsupported))
+            except (UnsupportedCapability, ThreadGone) as refused:  # sending again changes nothing
+                await self._update(row_id, failed=str(refused))
             except Exception as error:  # a transient failure, as far as we know
                 log.warning("outbox row %d: %s: %s", row_id, type(error).__name__, error)
                 await self._update(row_id, error=f"{type(error).__name__}: {error}", counts=True)

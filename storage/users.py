@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Self, cast
 
@@ -57,6 +58,16 @@ _NEW_IDENTITY = insert_ignoring(
 _GRANT = insert_ignoring(cast(Table, RoleGrant.__table__), ("person_id", "role", "granted_at", "granted_by"))
 
 
+def fitted(user: UserRef) -> UserRef:
+    """``user`` with names cut to what the columns hold (a platform's own limits are not trusted)."""
+    name, username, language = user.display_name[:255], user.username, user.language
+    username = username[:255] if username is not None else None
+    language = language[:35] if language is not None else None
+    if (name, username, language) == (user.display_name, user.username, user.language):
+        return user
+    return replace(user, display_name=name, username=username, language=language)
+
+
 class UserRepository:
     """Looks up and records people and identities within one unit of work.
 
@@ -95,15 +106,16 @@ class UserRepository:
         """
         if self.cache is not None and (cached := self.cache.get(user, now)) is not None:
             return cached
-        found = await self._lookup(user, now)
+        stored = fitted(user)
+        found = await self._lookup(stored, now)
         if found is not None:
             if self.cache is not None:
                 self.cache.put(user, found, now)
             return found
-        created = await self._create(user, now)
+        created = await self._create(stored, now)
         if created is not None:
             return created
-        found = await self._lookup(user, now)  # another event of the same user created them first
+        found = await self._lookup(stored, now)  # another event of the same user created them first
         if found is None:
             raise RuntimeError(f"identity {user.key} was neither created nor found")
         return found
@@ -163,6 +175,7 @@ class UserRepository:
         Raises:
             IntegrityError: the identity already belongs to someone.
         """
+        user = fitted(user)
         self._changing(person_id)
         identity = Identity(
             person_id=person_id,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable
+from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable, ThreadGone
 from bot.core.platform import Platform
 from bot.core.types import MessageRef, OutgoingMessage
 
@@ -46,6 +46,9 @@ async def deliver(
             await asyncio.sleep(limited.retry_after)
         except RecipientUnreachable as unreachable:
             log.info("recipient %s unreachable: %s", message.to, unreachable)
+            return None
+        except ThreadGone as gone:  # a member's doing (the topic was deleted or closed), not ours
+            log.warning("thread %s takes no messages: %s", message.to, gone)
             return None
         except PlatformError:
             log.exception("the %s platform failed to send a message", platform.name)

@@ -50,6 +50,10 @@ class RecipientUnreachable(PlatformError):
     """The recipient cannot be reached (blocked the bot, left, or does not exist)."""
 
 
+class ThreadGone(PlatformError):
+    """The thread a message was for no longer takes messages (deleted or closed); its chat still does."""
+
+
 class RateLimited(PlatformError):
     """The platform asks to retry after ``retry_after`` seconds."""
 

@@ -139,3 +139,18 @@ async def test_a_person_s_country_is_stored(db: Database) -> None:
         stored = await UserRepository(session).person(person)
     assert stored is not None
     assert stored.country == "KE"
+
+
+async def test_names_longer_than_the_columns_are_cut_not_refused(db: Database) -> None:
+    long = UserRef("telegram", "77", "N" * 300, "x" * 300, "u" * 300)
+    async with db.transaction() as session:
+        first = await UserRepository(session).resolve(long, NOW)
+    async with db.transaction() as session:
+        again = await UserRepository(session).resolve(long, NOW + timedelta(hours=2))
+        identity = (await session.execute(select(Identity))).scalar_one()
+    assert again.person_id == first.person_id
+    assert (len(identity.display_name), len(identity.username or ""), len(identity.language or "")) == (
+        255,
+        255,
+        35,
+    )

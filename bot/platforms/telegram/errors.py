@@ -1,7 +1,8 @@
 """python-telegram-bot's errors, turned into the core's :class:`~bot.core.errors.PlatformError` tree.
 
 ``RetryAfter`` becomes :class:`~bot.core.errors.RateLimited`, ``Forbidden`` and the bad
-requests that mean "nobody there" :class:`~bot.core.errors.RecipientUnreachable`, every
+requests that mean "nobody there" :class:`~bot.core.errors.RecipientUnreachable`, a topic
+deleted or closed :class:`~bot.core.errors.ThreadGone`, every
 other Bot API error a plain :class:`~bot.core.errors.PlatformError`.
 """
 
@@ -14,10 +15,12 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable
+from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable, ThreadGone
 
 #: Bad requests that mean "nobody there".
 GONE = ("chat not found", "user not found", "peer_id_invalid", "bot was blocked", "user is deactivated")
+#: Bad requests that mean "this topic takes no more messages" (the chat itself still does).
+THREAD_GONE = ("message thread not found", "topic_deleted", "topic_closed")
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -38,6 +41,8 @@ async def converted() -> AsyncIterator[None]:
     except BadRequest as error:
         if any(gone in error.message.lower() for gone in GONE):
             raise RecipientUnreachable(error.message) from error
+        if any(gone in error.message.lower() for gone in THREAD_GONE):
+            raise ThreadGone(error.message) from error
         raise PlatformError(f"Bot API: {error.message}") from error
     except TelegramError as error:
         raise PlatformError(f"Bot API: {error.message}") from error

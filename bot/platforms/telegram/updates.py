@@ -41,7 +41,7 @@ UpdateHandler = Callable[[Update], Awaitable[Handled]]
 
 def user_ref(user: User) -> UserRef:
     """A Telegram user as the core knows people."""
-    return UserRef(NAME, str(user.id), user.full_name, user.language_code, user.username)
+    return UserRef(NAME, str(user.id), user.full_name or "", user.language_code, user.username)
 
 
 def chat_ref(message: Message) -> ChatRef:
