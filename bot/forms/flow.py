@@ -27,16 +27,24 @@ from bot.core.text import Text, code
 from bot.core.types import Button, Role
 from bot.forms.declaration import CheckHook, FormTexts, Reopen, SubmitHook, SuggestHook, anyone, every_step
 from bot.forms.drafts import DraftStore, FormDraft
-from bot.forms.prompts import Ctx, Place, other_question, position, question, rejection, summary
+from bot.forms.prompts import (
+    Ctx,
+    Place,
+    other_question,
+    position,
+    question,
+    rejection,
+    summary,
+    toggled,
+    typed_labels,
+)
 from bot.forms.steps import (
     NOT_ACCEPTED,
     Accepted,
     Form,
     Rejected,
     Step,
-    consent_labels,
     is_no,
-    label_text,
     other_key,
     parse_answer,
 )
@@ -211,11 +219,7 @@ class FormFlow:
         if text is None:
             await self._ask(ctx, place, [ctx._(N_("I can only read text here."))])
             return
-        if step.kind == "consent":
-            labels = consent_labels(ctx.gettext)
-        else:
-            labels = [label_text(choice.label, ctx.gettext, ctx.actor.locale) for choice in step.choices]
-        result = parse_answer(step, text, labels)
+        result = parse_answer(step, text, typed_labels(ctx, step))
         if isinstance(result, Accepted) and self.check is not None:
             result = await self.check(ctx, step, result)
         if isinstance(result, Rejected):
@@ -314,19 +318,10 @@ class FormFlow:
             await self._accept(ctx, place.answers, step, Accepted(step.choices[int(pressed)].value))
 
     async def _toggle(self, ctx: Ctx, place: Place, pressed: str) -> None:
-        step, answers = place.step, place.answers
-        if not pressed.isdigit() or int(pressed) >= len(step.choices):
-            return
-        progress = {key: value for key, value in place.progress.items() if key != DISCARDING}
-        if progress.get("selecting") != step.field:
-            progress["selecting"], progress["selection"] = step.field, list(answers.get(step.field) or [])
-        value = step.choices[int(pressed)].value
-        selection = [chosen for chosen in progress["selection"] if chosen != value]
-        if len(selection) == len(progress["selection"]):
-            selection.append(value)
-        progress["selection"] = selection
-        await self._save(ctx, dict(answers), progress)
-        await self._ask(ctx, Place(place.steps, step, answers, progress), [])
+        progress = toggled(place, pressed, hidden=DISCARDING)
+        if progress is not None:
+            await self._save(ctx, dict(place.answers), progress)
+            await self._ask(ctx, Place(place.steps, place.step, place.answers, progress), [])
 
     async def _done(self, ctx: Ctx, place: Place) -> None:
         step, progress = place.step, place.progress

@@ -22,7 +22,17 @@ from bot.core.i18n import N_
 from bot.core.text import Text, bold, code
 from bot.core.types import Button
 from bot.forms.display import option_label, show_value, summary_lines
-from bot.forms.steps import CONSENT_NO, CONSENT_YES, NOT_ACCEPTED, Form, Rejected, Step, label_text, other_key
+from bot.forms.steps import (
+    CONSENT_NO,
+    CONSENT_YES,
+    NOT_ACCEPTED,
+    Form,
+    Rejected,
+    Step,
+    consent_labels,
+    label_text,
+    other_key,
+)
 
 Ctx = Context[Any]
 Buttons = list[list[Button]]
@@ -234,3 +244,35 @@ def summary(
         [Button(gettext(submit), f"{namespace}:s"), Button(gettext(N_("Cancel")), f"{namespace}:x")]
     )
     return Text.join("\n\n", [*before, Text.join("\n", lines)]), buttons
+
+
+def typed_labels(ctx: Ctx, step: Step) -> list[str]:
+    """The labels of ``step``'s buttons in the reader's language, which typing one also answers."""
+    if step.kind == "consent":
+        return consent_labels(ctx.gettext)
+    return [label_text(choice.label, ctx.gettext, ctx.actor.locale) for choice in step.choices]
+
+
+def toggled(place: Place, pressed: str, hidden: str) -> dict[str, Any] | None:
+    """The progress once option ``pressed`` of a multiple choice is ticked or unticked.
+
+    Args:
+        place: where the person is; its step is a multiple choice.
+        pressed: the option's index, as the button carries it.
+        hidden: a progress key that pressing an option clears (a question shown over the form).
+
+    Returns:
+        The new progress, or ``None`` when ``pressed`` is no option of the step.
+    """
+    step, answers = place.step, place.answers
+    if not pressed.isdigit() or int(pressed) >= len(step.choices):
+        return None
+    progress = {key: value for key, value in place.progress.items() if key != hidden}
+    if progress.get("selecting") != step.field:
+        progress["selecting"], progress["selection"] = step.field, list(answers.get(step.field) or [])
+    value = step.choices[int(pressed)].value
+    selection = [chosen for chosen in progress["selection"] if chosen != value]
+    if len(selection) == len(progress["selection"]):
+        selection.append(value)
+    progress["selection"] = selection
+    return progress
