@@ -330,3 +330,8 @@ async def start_with_people(
     async with db.transaction() as session:
         ids = await add_people(session, clock.now(), people)
     return harness, ids
+
+
+def without_direction_marks(line: str) -> str:
+    """``line`` without the isolates and marks that keep a right-to-left line in order."""
+    return "".join(char for char in line if char not in "\u2066\u2067\u2068\u2069\u200e\u200f")

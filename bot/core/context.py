@@ -152,19 +152,21 @@ class Context(Generic[S]):
         """Translate ``msgid`` and fill its ``{placeholders}`` with ``values`` as spans.
 
         ``date`` and ``datetime`` values are written for the reader's locale
-        (:meth:`Formats.value`). For a reader of a right-to-left language every value
-        is isolated, even in a sentence made of placeholders only (:func:`bot.core.text.fill`).
+        (:meth:`Formats.value`). The sentence takes the reader's direction: for a reader of
+        a right-to-left language every value is isolated, even in a sentence made of
+        placeholders only (:func:`bot.core.text.fill`); for anyone else none is, so a
+        right-to-left title in an English line does not turn the line around.
         """
         formats = self.formats
         filled = {k: formats.value(v) for k, v in values.items()}
-        return fill(self.translator.gettext(msgid), filled, rtl=formats.rtl or None)
+        return fill(self.translator.gettext(msgid), filled, rtl=formats.rtl)
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> Text:
         """Translate a message with a plural form chosen by ``n`` (bound as ``{n}``, written
         for the reader's locale)."""
         formats = self.formats
         filled = {"n": formats.number(n), **{k: formats.value(v) for k, v in values.items()}}
-        return fill(self.translator.ngettext(singular, plural, n), filled, rtl=formats.rtl or None)
+        return fill(self.translator.ngettext(singular, plural, n), filled, rtl=formats.rtl)
 
     def date(self, day: Date) -> str:
         """``day`` as the reader writes it: ``Sep 22, 2026``, ``22 sept. 2026``."""

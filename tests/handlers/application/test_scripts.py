@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests.fakes import FakeClock, Harness
+from tests.fakes import FakeClock, Harness, without_direction_marks
 
 FAST = {"rate": 1e6, "burst": 10**6}
 
@@ -112,11 +112,6 @@ async def test_russian_and_arabic_consents_and_separators(bot: Harness) -> None:
     assert summary[0] == "[amal] يُرجى مراجعة إجاباتكم. اضغطوا على أي حقل لتغييره، أو على «تقديم» لإرسالها."
     assert "  لغات التدريب: الإنكليزية, العربية" in summary
     assert summary[12:14] == ["  الاختصاصات: مقبول", "  معالجة البيانات: مقبول"]
-
-
-def without_direction_marks(line: str) -> str:
-    """``line`` without the isolates and marks that keep a right-to-left line in order."""
-    return "".join(char for char in line if char not in "\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 async def test_unrecognised_options_are_echoed_without_their_full_stop(bot: Harness) -> None:
