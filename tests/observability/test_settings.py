@@ -1,6 +1,9 @@
-"""The observability settings: read from the environment, refused with one clear paragraph."""
+"""The observability settings (read from the environment, refused with one clear paragraph) and their documentation."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +11,7 @@ from bot.cli.session import _formatter
 from bot.config import Settings, load_settings
 from bot.core.errors import ConfigurationError
 from bot.observability.logs import JsonFormatter
+from bot.observability.metrics import METRIC_NAMES
 
 
 def test_metrics_and_json_logs_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,3 +45,12 @@ def test_an_unknown_log_format_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("COPBOT_LOG_FORMAT", "yaml")
     with pytest.raises(ConfigurationError, match="COPBOT_LOG_FORMAT"):
         load_settings()
+
+
+def test_every_metric_is_documented_for_operators() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "operators.md").read_text(encoding="utf-8")
+    section = guide.split("### Metrics", 1)[1].split("\n## ", 1)[0]
+    documented = set(
+        re.findall(r"^\| `(copbot_\w+)` \| (?:counter|gauge|histogram) \|", section, re.MULTILINE)
+    )
+    assert documented == set(METRIC_NAMES)
