@@ -78,8 +78,9 @@ async def deliver(
             sent(platform.name, "interactive", "failed")
             log.exception("the %s platform failed to send a message", platform.name)
             return None
-        sent(platform.name, "interactive", "sent")
-        return ref
+        else:
+            sent(platform.name, "interactive", "sent")
+            return ref
     return None
 
 
