@@ -96,10 +96,8 @@ class ObservabilityServer:
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
         self._runner = runner
-        sockets = getattr(site._server, "sockets", None) or ()  # the port chosen for port 0
-        for sock in sockets:
-            self.port = int(sock.getsockname()[1])
-            break
+        if runner.addresses:  # the port chosen for port 0
+            self.port = int(runner.addresses[0][1])
         log.info("health and metrics on http://%s:%d/", self.host, self.port)
 
     async def stop(self) -> None:
