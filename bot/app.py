@@ -29,6 +29,10 @@ from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.identity import Identity
+from bot.observability.figures import DatabaseFigures
+from bot.observability.logs import EventLogContext
+from bot.observability.metrics import EventMetrics, Metrics
+from bot.observability.server import ObservabilityServer, Readiness
 from bot.outbox import OutboxSender
 from bot.platform_start import Backoff, start_until_up
 from bot.platforms.console import ConsolePlatform
@@ -120,14 +124,31 @@ class CopBot:
         self.router = router or build_router(self.features)
         self.repositories = repositories_of(self.features)
         self.platforms = {platform.name: platform for platform in platforms}
+        #: Every platform the bot was given, started or not (``/readyz`` waits for all).
+        self.configured = tuple(self.platforms)
         self.sequencer = KeyedSequencer()
         self.scheduler = Scheduler(self.clock, settings.timezone)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.shared = Shared()
         self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
         self.replies = ReplyJournal(self.db, self.platforms, self.clock)
+        #: The Prometheus metrics, when ``COPBOT_METRICS__LISTEN`` is set.
+        self.metrics = Metrics() if settings.metrics is not None else None
+        self.figures = (
+            DatabaseFigures(
+                self.db,
+                self.clock,
+                [form.name for feature in self.features for form in feature.forms],
+                self.metrics.registry,
+            )
+            if self.metrics is not None
+            else None
+        )
+        self.observability: ObservabilityServer | None = None
         middlewares: list[Middleware] = [
+            *([EventLogContext()] if settings.log_format == "json" else []),
             ErrorCapture(),
+            *([EventMetrics(self.metrics)] if self.metrics is not None else []),
             FloodControl(self.flood),  # before any database work: a flood costs no transaction
             UnitOfWork(self.db, self.clock, journal=self.replies),
             Identity(settings.admins, self.catalogs, self.clock),
@@ -180,7 +201,19 @@ class CopBot:
             if feature.start is not None:
                 await feature.start(runtime)
         self._started = True
+        await self._serve_observability()
         log.info("copbot started on %s", ", ".join(self.platforms) or "no platform yet")
+
+    async def _serve_observability(self) -> None:
+        """Serve ``/healthz``, ``/readyz`` and ``/metrics`` if ``COPBOT_METRICS__LISTEN`` is set."""
+        if self.metrics is None or self.figures is None or self.settings.metrics is None:
+            return
+        self.metrics.observe_sends()
+        readiness = Readiness(self.db, self.configured, self.platforms, lambda: self._started)
+        self.observability = ObservabilityServer(
+            self.settings.metrics.listen, self.metrics, self.figures, readiness
+        )
+        await self.observability.start()
 
     def _start_later(self, platform: Platform, error: Exception) -> None:
         """Retry starting ``platform`` in the background; until it starts, it is not one of ours.
@@ -232,6 +265,11 @@ class CopBot:
 
     async def stop(self, *, grace: float = 10.0) -> None:
         """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""
+        if self.observability is not None:
+            await self.observability.stop()
+            self.observability = None
+        if self.metrics is not None:
+            self.metrics.close()
         for task in list(self._starting):  # a platform still retrying its start gives up
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)

@@ -67,6 +67,23 @@ class WikiSettings(BaseModel):
     access: Literal["everyone", "members"] = "everyone"
 
 
+class MetricsSettings(BaseModel):
+    """Where ``/healthz``, ``/readyz`` and ``/metrics`` are served (``COPBOT_METRICS__LISTEN``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``host:port``, e.g. ``127.0.0.1:9100`` or ``[::]:9100``; port 0 picks a free port.
+    listen: str
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError(f"{value!r} is not host:port such as 127.0.0.1:9100 or 0.0.0.0:9100")
+        return value.strip()
+
+
 class Settings(BaseSettings):
     """Everything copbot can be told from outside.
 
@@ -97,6 +114,12 @@ class Settings(BaseSettings):
     #: the dialogue threads always are (``COPBOT_MIRROR_GENERAL_CHAT=true``).
     mirror_general_chat: bool = False
     log_level: str = "INFO"
+    #: ``text`` for people, ``json`` for a log collector: one JSON object per line.
+    log_format: Literal["text", "json"] = "text"
+    #: Names this process in JSON logs; ``hostname:pid`` by default.
+    instance: str | None = None
+    #: The health and metrics endpoints (:mod:`bot.observability`); off unless configured.
+    metrics: MetricsSettings | None = None
     #: A YAML file replacing the default application form (see handlers/application/form.py).
     application_form: Path | None = None
     #: Days without an answer before an applicant is reminded of an unfinished form.

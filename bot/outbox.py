@@ -31,7 +31,7 @@ from babel.numbers import format_decimal
 
 from bot.catalogs import Catalogs
 from bot.core.clock import Clock
-from bot.core.delivery import deliver
+from bot.core.delivery import deliver, sent
 from bot.core.errors import RateLimited, RecipientUnreachable, ThreadGone, UnsupportedCapability
 from bot.core.i18n import N_
 from bot.core.pacing import Pacer
@@ -199,16 +199,21 @@ class OutboxSender:
                     message = await self.files.with_file(message, file, platform)
                 ref = await platform.send(message)
             except RateLimited as limited:
+                sent(platform.name, "outbox", "rate_limited")
                 self.pacers[platform.name].pause(time.monotonic() + limited.retry_after)
                 await self._update(row_id, retry_after=limited.retry_after, error=str(limited), counts=False)
             except RecipientUnreachable as unreachable:
+                sent(platform.name, "outbox", "unreachable")
                 await self._update(row_id, unreachable=str(unreachable) or "unreachable")
             except (UnsupportedCapability, ThreadGone) as refused:  # sending again changes nothing
+                sent(platform.name, "outbox", "failed")
                 await self._update(row_id, failed=str(refused))
             except Exception as error:  # a transient failure, as far as we know
+                sent(platform.name, "outbox", "failed")
                 log.warning("outbox row %d: %s: %s", row_id, type(error).__name__, error)
                 await self._update(row_id, error=f"{type(error).__name__}: {error}", counts=True)
             else:
+                sent(platform.name, "outbox", "sent")
                 await self._update(row_id, sent=ref)
         finally:
             self._in_flight.discard(row_id)

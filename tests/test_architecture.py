@@ -98,5 +98,6 @@ def test_the_top_level_has_the_agreed_shape() -> None:
         tracked
         - expected
         - {"Makefile", "LICENSE", "docs", "copbot.db", "copbot.db-wal", "copbot.db-shm", "var"}
+        - {"Dockerfile", "deploy"}  # the container image and the systemd unit (docs/operators.md#deployment)
     )
     assert not extra, f"unexpected top-level entries: {extra}"

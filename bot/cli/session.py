@@ -22,6 +22,7 @@ import typer
 from bot import __version__
 from bot.cli.root import settings_of, stderr
 from bot.config import Settings
+from bot.observability.logs import JsonFormatter
 from bot.platforms.console import ConsolePlatform
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -29,18 +30,25 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 CONSOLE_LOG = Path("var/copbot.log")
 
 
-def _logging(level: str, file: Path | None = None) -> None:
-    """Log at ``level``; to ``file`` if given (warnings still reach the terminal)."""
+def _formatter(settings: Settings) -> logging.Formatter:
+    """Lines for people, or one JSON object per line (``COPBOT_LOG_FORMAT=json``)."""
+    if settings.log_format == "json":
+        return JsonFormatter(settings.instance)
+    return logging.Formatter(LOG_FORMAT)
+
+
+def _logging(settings: Settings, file: Path | None = None) -> None:
+    """Log at the configured level; to ``file`` if given (warnings still reach the terminal)."""
+    to_terminal = logging.StreamHandler(sys.stderr)
+    to_terminal.setFormatter(_formatter(settings))
     if file is None:
-        logging.basicConfig(level=level, stream=sys.stderr, format=LOG_FORMAT)
+        logging.basicConfig(level=settings.log_level, handlers=[to_terminal])
         return
     file.parent.mkdir(parents=True, exist_ok=True)
     to_file = logging.FileHandler(file, encoding="utf-8")
-    to_file.setFormatter(logging.Formatter(LOG_FORMAT))
-    to_terminal = logging.StreamHandler(sys.stderr)
+    to_file.setFormatter(_formatter(settings))
     to_terminal.setLevel(logging.WARNING)
-    to_terminal.setFormatter(logging.Formatter(LOG_FORMAT))
-    logging.basicConfig(level=level, handlers=[to_file, to_terminal])
+    logging.basicConfig(level=settings.log_level, handlers=[to_file, to_terminal])
 
 
 def run(ctx: typer.Context) -> None:
@@ -51,10 +59,10 @@ def run(ctx: typer.Context) -> None:
     """
     settings = settings_of(ctx)
     if settings.chat_platforms:
-        _server_logging(settings.log_level)
+        _server_logging(settings)
         asyncio.run(_serve(settings))
         return
-    _logging(settings.log_level, CONSOLE_LOG)
+    _logging(settings, CONSOLE_LOG)
     stderr.print(
         f"copbot {__version__} on the console. You are [bold]you[/bold]; "
         "type [bold]/help[/bold]. Lines starting with @name speak as another user "
@@ -79,7 +87,7 @@ def chat(
     session ends once the input ends and every reply has been sent.
     """
     settings = settings_of(ctx)
-    _logging(settings.log_level, CONSOLE_LOG)
+    _logging(settings, CONSOLE_LOG)
     asyncio.run(_console_session(settings, as_, lang, _forgiving(sys.stdin), sys.stdout))
 
 
@@ -94,8 +102,9 @@ def _forgiving(source: TextIO) -> TextIO:
     return source
 
 
-def _server_logging(level: str) -> None:
-    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
+def _server_logging(settings: Settings) -> None:
+    _logging(settings)
+    level = settings.log_level
     for noisy in ("httpx", "apscheduler"):  # a line per request or per job run
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 

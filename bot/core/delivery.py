@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 from bot.core.context import Context
 from bot.core.errors import PlatformError, RateLimited, RecipientUnreachable, ThreadGone
@@ -22,6 +22,27 @@ log = logging.getLogger(__name__)
 
 #: The longest a single interactive reply waits on a platform's ``retry_after``.
 MAX_INTERACTIVE_WAIT = 60.0
+
+#: How a send ended: confirmed, refused for now (a 429), recipient gone, or failed.
+SendOutcome = Literal["sent", "rate_limited", "unreachable", "failed"]
+#: Told of every send: ``(platform, path, outcome)``; ``path`` is ``interactive`` or ``outbox``.
+SendObserver = Callable[[str, str, SendOutcome], None]
+_observers: list[SendObserver] = []
+
+
+def observe_sends(observer: SendObserver) -> Callable[[], None]:
+    """Tell ``observer`` of every send from now on (the shell's metrics); returns the undo."""
+    _observers.append(observer)
+    return lambda: _observers.remove(observer)
+
+
+def sent(platform: str, path: str, outcome: SendOutcome) -> None:
+    """Report one send to the observers; an observer's failure never fails a send."""
+    for observer in _observers:
+        try:
+            observer(platform, path, outcome)
+        except Exception:
+            log.exception("a send observer failed")
 
 
 async def deliver(
@@ -38,21 +59,28 @@ async def deliver(
         return None
     for attempt in range(1, attempts + 1):
         try:
-            return await platform.send(message)
+            ref = await platform.send(message)
         except RateLimited as limited:
+            sent(platform.name, "interactive", "rate_limited")
             if attempt == attempts or limited.retry_after > MAX_INTERACTIVE_WAIT:
                 log.warning("giving up a message to %s: %s", message.to, limited)
                 return None
             await asyncio.sleep(limited.retry_after)
         except RecipientUnreachable as unreachable:
+            sent(platform.name, "interactive", "unreachable")
             log.info("recipient %s unreachable: %s", message.to, unreachable)
             return None
         except ThreadGone as gone:  # a member's doing (the topic was deleted or closed), not ours
+            sent(platform.name, "interactive", "failed")
             log.warning("thread %s takes no messages: %s", message.to, gone)
             return None
         except PlatformError:
+            sent(platform.name, "interactive", "failed")
             log.exception("the %s platform failed to send a message", platform.name)
             return None
+        else:
+            sent(platform.name, "interactive", "sent")
+            return ref
     return None
 
 
