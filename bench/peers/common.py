@@ -215,14 +215,14 @@ class Load:
 
 def report(name: str, load: Load, seconds: float, spawned: float | None, note: str = "") -> None:
     """Print the result as one JSON line for the driver."""
-    cuts = statistics.quantiles(load.latencies, n=100)
+    cuts = statistics.quantiles(load.latencies, n=100) if len(load.latencies) > 1 else None
     result = {
         "name": name,
         "forms": load.applicants,
         "answers": len(load.latencies),
-        "forms_per_s": load.applicants / seconds,
-        "p50_ms": cuts[49] * 1e3,
-        "p99_ms": cuts[98] * 1e3,
+        "forms_per_s": load.applicants / seconds if load.applicants else None,
+        "p50_ms": cuts[49] * 1e3 if cuts else None,
+        "p99_ms": cuts[98] * 1e3 if cuts else None,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "ready_s": None if spawned is None or load.ready_at is None else load.ready_at - spawned,
         "note": note,
