@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.wiki
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.flood
+	$(BIN)/python -m bench.peers
 
 # COPBOT_RELIABILITY=short for the CI sizes; the table is printed even when a scenario fails.
 RELIABILITY ?= $(or $(COPBOT_RELIABILITY),full)
