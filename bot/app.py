@@ -29,6 +29,7 @@ from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.identity import Identity
+from bot.leases import LeaseKeeper, SingleProcessLock
 from bot.outbox import OutboxSender
 from bot.platform_start import Backoff, start_until_up
 from bot.platforms.console import ConsolePlatform
@@ -81,6 +82,17 @@ async def _run_system_job(ctx: Context[Services]) -> None:
 
 
 @runtime_checkable
+class ReceivesUnderLease(Protocol):
+    """A platform whose receiving only one instance may do at a time (Telegram polling)."""
+
+    def receive_under_lease(self) -> bool: ...
+
+    async def start_receiving(self) -> None: ...
+
+    async def stop_receiving(self) -> None: ...
+
+
+@runtime_checkable
 class KeepsJoinRequests(Protocol):
     """A platform whose community chat takes join requests, kept in the database (Telegram)."""
 
@@ -99,6 +111,8 @@ class CopBot:
         router: the root router; by default the features' routes.
         start_backoff: the waits between attempts to start a platform that is not
             reachable at start (:mod:`bot.platform_start`).
+        exclusive: refuse to start if another bot process runs on the same SQLite file
+            (``copbot run`` and ``copbot chat``; see :class:`bot.leases.SingleProcessLock`).
     """
 
     def __init__(
@@ -111,6 +125,7 @@ class CopBot:
         features: Sequence[Feature] = FEATURES,
         router: Router | None = None,
         start_backoff: Backoff | None = None,
+        exclusive: bool = False,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -121,10 +136,14 @@ class CopBot:
         self.repositories = repositories_of(self.features)
         self.platforms = {platform.name: platform for platform in platforms}
         self.sequencer = KeyedSequencer()
-        self.scheduler = Scheduler(self.clock, settings.timezone)
+        self.leases = LeaseKeeper(self.db)
+        self.single_process = SingleProcessLock(self.db) if exclusive else None
+        self.scheduler = Scheduler(self.clock, settings.timezone, leases=self.leases)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.shared = Shared()
-        self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
+        self.outbox = OutboxSender(
+            self.db, self.platforms, SystemClock(), self.catalogs, shared=self.leases.shared
+        )
         self.replies = ReplyJournal(self.db, self.platforms, self.clock)
         middlewares: list[Middleware] = [
             ErrorCapture(),
@@ -143,6 +162,8 @@ class CopBot:
 
     async def start(self, *, migrate: bool = True) -> None:
         """Migrate the database, seed sample data if asked, start jobs and platforms."""
+        if self.single_process is not None:
+            self.single_process.acquire()
         if migrate:
             await self.db.upgrade()
         if self.settings.seeds_sample_data:
@@ -153,6 +174,7 @@ class CopBot:
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )
         self._schedule_jobs()
+        await self.leases.start()
         self.scheduler.start()
         await self.replies.start()
         for platform in list(self.platforms.values()):
@@ -163,6 +185,11 @@ class CopBot:
                     await highest_thread_number(self.db, platform.name),
                     await highest_message_number(self.db, platform.name),
                 )
+            under_lease = (
+                self.leases.shared
+                and isinstance(platform, ReceivesUnderLease)
+                and platform.receive_under_lease()
+            )
             try:
                 await platform.start(self.handle)
             except ConfigurationError:
@@ -170,8 +197,10 @@ class CopBot:
             except Exception as error:
                 if isinstance(platform, ConsolePlatform):
                     raise
-                self._start_later(platform, error)
+                self._start_later(platform, error, under_lease=under_lease)
                 continue
+            if under_lease:
+                self._receive_under_lease(platform)
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
         await self._publish_command_menus(list(self.platforms.values()))
         await self.outbox.start()
@@ -182,7 +211,12 @@ class CopBot:
         self._started = True
         log.info("copbot started on %s", ", ".join(self.platforms) or "no platform yet")
 
-    def _start_later(self, platform: Platform, error: Exception) -> None:
+    def _receive_under_lease(self, platform: Platform) -> None:
+        """Let ``platform`` receive only while this instance holds its receiving lease."""
+        assert isinstance(platform, ReceivesUnderLease)
+        self.leases.hold(f"{platform.name}-receiving", platform.start_receiving, platform.stop_receiving)
+
+    def _start_later(self, platform: Platform, error: Exception, *, under_lease: bool = False) -> None:
         """Retry starting ``platform`` in the background; until it starts, it is not one of ours.
 
         Leaving it out of :attr:`platforms` keeps its outbox rows waiting (rather than
@@ -195,6 +229,8 @@ class CopBot:
 
         async def joined(platform: Platform) -> None:
             self.platforms[platform.name] = platform
+            if under_lease:
+                self._receive_under_lease(platform)
             await self.replies.replay(platform)
             await self._publish_command_menus([platform])
             self.outbox.wake()
@@ -235,6 +271,7 @@ class CopBot:
         for task in list(self._starting):  # a platform still retrying its start gives up
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
+        await self.leases.stop()  # singleton jobs stop here; a standby takes them over at once
         for platform in self.platforms.values():
             try:
                 await platform.stop()
@@ -250,6 +287,8 @@ class CopBot:
         await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.dispose()
+        if self.single_process is not None:
+            self.single_process.release()
         self._started = False
 
     async def handle(self, event: Event) -> asyncio.Future[None]:
