@@ -21,7 +21,7 @@ from storage.rate_budget import OVERALL, RateBudgets
 
 #: The share of a platform's overall rate the instances use together: more slack than one
 #: process's pacer, since sends of several processes bunch more.
-SHARED_HEADROOM = 0.9
+SHARED_HEADROOM = 0.85
 #: How late (seconds) a send may leave after its moment; later, it takes a new one.
 LATE = 0.05
 #: Reservations before a send goes even though it is late (a loop too busy to be punctual).
