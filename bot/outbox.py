@@ -64,6 +64,9 @@ MAX_IN_FLIGHT = 32
 CHAT_WAIT_SLACK = 0.05
 #: How long rows taken by one instance stay out of the others' rounds (several instances).
 CLAIM = timedelta(seconds=30)
+#: The longest a claimed row waits for its moment in the shared budget; longer (a 429's
+#: pause), it goes back to the table rather than outlive its claim.
+CLAIM_PATIENCE = 10.0
 
 PROGRESS = N_("Broadcast #{id}: {sent} / {total} delivered, {unreachable} unreachable, {failed} failed.")
 FINISHED = N_(
@@ -216,7 +219,12 @@ class OutboxSender:
                 if file is not None:  # fetched before the first send, kept for the next
                     message = await self.files.with_file(message, file, platform)
                 if self.budget is not None:  # the instances' shared moment decides, right before sending
-                    await self.budget.wait_for_moment(platform.name, pacer, key, group)
+                    later = await self.budget.wait_for_moment(
+                        platform.name, pacer, key, group, CLAIM_PATIENCE
+                    )
+                    if later:  # far off (a 429): the row waits in the table, its claim given back
+                        await self._update(row_id, retry_after=later, error="paced", counts=False)
+                        return
                     pacer.sent(key, group, time.monotonic())
                 ref = await platform.send(message)
             except RateLimited as limited:

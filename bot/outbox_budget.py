@@ -6,7 +6,8 @@ limits; with several instances, their sum must stay within them too. Before each
 one for the platform's overall pace, one for the recipient's chat (Telegram's 1 message
 per second per chat; a group's 20 per minute as one message every 3 seconds), with the
 pacer's headroom. The send waits for the later of the two. A 429 pauses the platform
-for every instance. Costs one short transaction per send.
+for every instance: new reservations come after the pause, and a send whose moment
+comes checks that no pause began meanwhile. Costs two short transactions per send.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from storage.rate_budget import OVERALL, RateBudgets
 SHARED_HEADROOM = 0.85
 #: How late (seconds) a send may leave after its moment; later, it takes a new one.
 LATE = 0.05
-#: Reservations before a send goes even though it is late (a loop too busy to be punctual).
+#: Reservations a send tries (late, or overtaken by a pause) before its row waits in the table.
 MAX_RESERVATIONS = 5
+#: How long such a row waits (seconds).
+RETRY_LATER = 1.0
 
 
 class SharedBudget:
@@ -59,16 +62,29 @@ class SharedBudget:
                 slot = max(slot, await budgets.reserve(platform, ":".join(chat), slot, chat_step))
         return slot
 
-    async def wait_for_moment(self, platform: str, pacer: Pacer, chat: tuple[str, str], group: bool) -> None:
+    async def wait_for_moment(
+        self, platform: str, pacer: Pacer, chat: tuple[str, str], group: bool, patience: float
+    ) -> float:
         """Reserve a moment and sleep until it; a moment missed by more than :data:`LATE` is reserved again.
 
         A send that leaves late would bunch with the next ones planned on time.
+
+        Returns:
+            0 when the message may go now; else the seconds until its moment, which is
+            further than ``patience`` (a 429's pause): the row should wait in the table.
         """
         for _ in range(MAX_RESERVATIONS):
             moment = await self.reserve(platform, pacer, chat, group)
+            if moment - self.now() > patience:
+                return moment - self.now()
             await asyncio.sleep(max(0.0, moment - self.now()))
-            if self.now() - moment <= LATE:
-                return
+            if self.now() - moment > LATE:
+                continue
+            async with self.db.transaction() as session:  # a 429 elsewhere since the reservation?
+                paused = await RateBudgets(session).paused_until(platform)
+            if paused <= self.now():
+                return 0.0
+        return RETRY_LATER
 
     async def pause(self, platform: str, seconds: float) -> None:
         """Nothing more goes to ``platform`` from any instance for ``seconds``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Float, Table, bindparam, func
+from sqlalchemy import Float, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import RateBudget
@@ -19,6 +19,8 @@ from storage.statements import for_session
 
 #: The scope of a platform's overall pace.
 OVERALL = "*"
+#: The scope whose moment is the end of the platform's last 429 pause.
+PAUSE = "pause"
 _TABLE = cast(Table, RateBudget.__table__)
 
 
@@ -41,11 +43,23 @@ class RateBudgets(SessionRepository):
         return float(slot if slot is not None else now) - step
 
     async def pause(self, platform: str, until: float) -> None:
-        """Nothing more goes to ``platform`` before ``until`` (a 429's ``retry_after``)."""
-        await self.session.execute(
-            for_session(_UPSERT, self.session),
-            {"platform": platform, "scope": OVERALL, "now": until, "step": 0.0},
+        """Nothing more goes to ``platform`` before ``until`` (a 429's ``retry_after``).
+
+        New reservations come after it; sends holding an earlier moment check
+        :meth:`paused_until` when it comes.
+        """
+        for scope in (PAUSE, OVERALL):
+            await self.session.execute(
+                for_session(_UPSERT, self.session),
+                {"platform": platform, "scope": scope, "now": until, "step": 0.0},
+            )
+
+    async def paused_until(self, platform: str) -> float:
+        """The end of ``platform``'s last pause (0 if it never paused)."""
+        until = await self.session.scalar(
+            select(RateBudget.next_at).where(RateBudget.platform == platform, RateBudget.scope == PAUSE)
         )
+        return float(until or 0.0)
 
 
 def _upsert() -> dict[str, Any]:

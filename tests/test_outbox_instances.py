@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -73,3 +74,30 @@ async def test_three_senders_deliver_each_row_once_within_one_shared_budget(
     async with instances[1].transaction() as session:
         statuses = set(await session.scalars(select(OutboxMessage.status)))
     assert statuses == {"sent"}
+
+
+async def test_a_429_to_one_instance_pauses_them_all(instances: list[Database]) -> None:
+    platform = LimitedPlatform(
+        RateLimits(per_second=60, chat_interval=0.5), throttle_once={"u20"}, retry_after=1.5
+    )
+    senders = [
+        OutboxSender(db, {"limited": platform}, SystemClock(), Catalogs(default="en"), shared=True)
+        for db in instances
+    ]
+    messages = [OutgoingMessage(UserRef("limited", f"u{n}"), Text.of(f"hi u{n}")) for n in range(90)]
+    async with instances[0].transaction() as session:
+        await Outbox(session).enqueue(messages, datetime.now(UTC))
+    for sender in senders:
+        await sender.start()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(sender.idle() for sender in senders)), 30)
+    finally:
+        for sender in senders:
+            await sender.stop()
+
+    assert platform.injected == 1
+    assert platform.violations == 0, platform.violation_log
+    assert sorted(text for _, _, text in platform.delivered) == sorted(f"hi u{n}" for n in range(90))
+    times = sorted(moment for moment, _, _ in platform.delivered)
+    longest = max(later - earlier for earlier, later in itertools.pairwise(times))
+    assert longest >= 1.5 * 0.95  # nobody sent during the pause, whichever instance got the 429

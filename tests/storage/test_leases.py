@@ -62,6 +62,8 @@ async def test_the_rate_budget_spaces_reservations_and_a_pause_holds_them(db: Da
         other = await budgets.reserve("telegram", "user:2", NOW, 1.0)
         await budgets.pause("telegram", NOW + 10)
         after_pause = await budgets.reserve("telegram", OVERALL, NOW, 0.5)
+        assert await budgets.paused_until("telegram") == NOW + 10
+        assert await budgets.paused_until("matrix") == 0.0
     assert slots == [NOW, NOW + 0.5, NOW + 1.0, NOW + 1.5]
     assert chat == [NOW, NOW + 1.0]
     assert other == NOW
