@@ -29,10 +29,9 @@ from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, Event, Role, UserRef
 from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.identity import Identity
-from bot.observability.figures import DatabaseFigures
-from bot.observability.logs import EventLogContext
-from bot.observability.metrics import EventMetrics, Metrics
-from bot.observability.server import ObservabilityServer, Readiness
+from bot.leases import LeaseKeeper, ReceivesUnderLease, SingleProcessLock
+from bot.observability.server import ObservabilityServer
+from bot.observability.wiring import Observability
 from bot.outbox import OutboxSender
 from bot.platform_start import Backoff, start_until_up
 from bot.platforms.console import ConsolePlatform
@@ -103,6 +102,8 @@ class CopBot:
         router: the root router; by default the features' routes.
         start_backoff: the waits between attempts to start a platform that is not
             reachable at start (:mod:`bot.platform_start`).
+        exclusive: refuse to start if another bot process runs on the same SQLite file
+            (``copbot run`` and ``copbot chat``; see :class:`bot.leases.SingleProcessLock`).
     """
 
     def __init__(
@@ -115,6 +116,7 @@ class CopBot:
         features: Sequence[Feature] = FEATURES,
         router: Router | None = None,
         start_backoff: Backoff | None = None,
+        exclusive: bool = False,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -127,28 +129,26 @@ class CopBot:
         #: Every platform the bot was given, started or not (``/readyz`` waits for all).
         self.configured = tuple(self.platforms)
         self.sequencer = KeyedSequencer()
-        self.scheduler = Scheduler(self.clock, settings.timezone)
+        self.leases = LeaseKeeper(self.db)
+        self.single_process = SingleProcessLock(self.db) if exclusive else None
+        self.scheduler = Scheduler(self.clock, settings.timezone, leases=self.leases)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.shared = Shared()
-        self.outbox = OutboxSender(self.db, self.platforms, SystemClock(), self.catalogs)
-        self.replies = ReplyJournal(self.db, self.platforms, self.clock)
-        #: The Prometheus metrics, when ``COPBOT_METRICS__LISTEN`` is set.
-        self.metrics = Metrics() if settings.metrics is not None else None
-        self.figures = (
-            DatabaseFigures(
-                self.db,
-                self.clock,
-                [form.name for feature in self.features for form in feature.forms],
-                self.metrics.registry,
-            )
-            if self.metrics is not None
-            else None
+        self.outbox = OutboxSender(
+            self.db, self.platforms, SystemClock(), self.catalogs, shared=self.leases.shared
         )
-        self.observability: ObservabilityServer | None = None
+        self.replies = ReplyJournal(self.db, self.platforms, self.clock)
+        self.observed = Observability(
+            settings, self.db, self.clock, [form.name for feature in self.features for form in feature.forms]
+        )
+        #: The Prometheus metrics, when ``COPBOT_METRICS__LISTEN`` is set.
+        self.metrics = self.observed.metrics
+        if self.metrics is not None:
+            self.leases.observers.append(self.metrics.set_lease_holder)
         middlewares: list[Middleware] = [
-            *([EventLogContext()] if settings.log_format == "json" else []),
+            *self.observed.outer_middlewares(),
             ErrorCapture(),
-            *([EventMetrics(self.metrics)] if self.metrics is not None else []),
+            *self.observed.inner_middlewares(),
             FloodControl(self.flood),  # before any database work: a flood costs no transaction
             UnitOfWork(self.db, self.clock, journal=self.replies),
             Identity(settings.admins, self.catalogs, self.clock),
@@ -164,6 +164,8 @@ class CopBot:
 
     async def start(self, *, migrate: bool = True) -> None:
         """Migrate the database, seed sample data if asked, start jobs and platforms."""
+        if self.single_process is not None:
+            self.single_process.acquire()
         if migrate:
             await self.db.upgrade()
         if self.settings.seeds_sample_data:
@@ -174,6 +176,7 @@ class CopBot:
             "prune-processed-events", timedelta(hours=6), prune_processed_events(self.db, self.clock)
         )
         self._schedule_jobs()
+        await self.leases.start()
         self.scheduler.start()
         await self.replies.start()
         for platform in list(self.platforms.values()):
@@ -184,6 +187,11 @@ class CopBot:
                     await highest_thread_number(self.db, platform.name),
                     await highest_message_number(self.db, platform.name),
                 )
+            under_lease = (
+                self.leases.shared
+                and isinstance(platform, ReceivesUnderLease)
+                and platform.receive_under_lease()
+            )
             try:
                 await platform.start(self.handle)
             except ConfigurationError:
@@ -191,8 +199,10 @@ class CopBot:
             except Exception as error:
                 if isinstance(platform, ConsolePlatform):
                     raise
-                self._start_later(platform, error)
+                self._start_later(platform, error, under_lease=under_lease)
                 continue
+            if under_lease:
+                self._receive_under_lease(platform)
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
         await self._publish_command_menus(list(self.platforms.values()))
         await self.outbox.start()
@@ -201,21 +211,20 @@ class CopBot:
             if feature.start is not None:
                 await feature.start(runtime)
         self._started = True
-        await self._serve_observability()
+        await self.observed.serve(self.configured, self.platforms, lambda: self._started)
         log.info("copbot started on %s", ", ".join(self.platforms) or "no platform yet")
 
-    async def _serve_observability(self) -> None:
-        """Serve ``/healthz``, ``/readyz`` and ``/metrics`` if ``COPBOT_METRICS__LISTEN`` is set."""
-        if self.metrics is None or self.figures is None or self.settings.metrics is None:
-            return
-        self.metrics.observe_sends()
-        readiness = Readiness(self.db, self.configured, self.platforms, lambda: self._started)
-        self.observability = ObservabilityServer(
-            self.settings.metrics.listen, self.metrics, self.figures, readiness
-        )
-        await self.observability.start()
+    @property
+    def observability(self) -> ObservabilityServer | None:
+        """The server of ``/healthz``, ``/readyz`` and ``/metrics``, while it runs."""
+        return self.observed.server
 
-    def _start_later(self, platform: Platform, error: Exception) -> None:
+    def _receive_under_lease(self, platform: Platform) -> None:
+        """Let ``platform`` receive only while this instance holds its receiving lease."""
+        assert isinstance(platform, ReceivesUnderLease)
+        self.leases.hold(f"{platform.name}-receiving", platform.start_receiving, platform.stop_receiving)
+
+    def _start_later(self, platform: Platform, error: Exception, *, under_lease: bool = False) -> None:
         """Retry starting ``platform`` in the background; until it starts, it is not one of ours.
 
         Leaving it out of :attr:`platforms` keeps its outbox rows waiting (rather than
@@ -228,6 +237,8 @@ class CopBot:
 
         async def joined(platform: Platform) -> None:
             self.platforms[platform.name] = platform
+            if under_lease:
+                self._receive_under_lease(platform)
             await self.replies.replay(platform)
             await self._publish_command_menus([platform])
             self.outbox.wake()
@@ -265,14 +276,11 @@ class CopBot:
 
     async def stop(self, *, grace: float = 10.0) -> None:
         """Stop receiving, let in-flight events finish (up to ``grace`` seconds), close everything."""
-        if self.observability is not None:
-            await self.observability.stop()
-            self.observability = None
-        if self.metrics is not None:
-            self.metrics.close()
+        await self.observed.stop()
         for task in list(self._starting):  # a platform still retrying its start gives up
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
+        await self.leases.stop()  # singleton jobs stop here; a standby takes them over at once
         for platform in self.platforms.values():
             try:
                 await platform.stop()
@@ -288,6 +296,8 @@ class CopBot:
         await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.dispose()
+        if self.single_process is not None:
+            self.single_process.release()
         self._started = False
 
     async def handle(self, event: Event) -> asyncio.Future[None]:

@@ -14,6 +14,12 @@ sent only after the platform confirmed it:
   marked failed at once, since sending again changes nothing;
 * other errors: retried with exponential backoff, then marked failed with the error.
 
+With several instances on one PostgreSQL database (``shared``), every instance sends:
+a round takes its rows with ``FOR UPDATE SKIP LOCKED`` and claims those it starts for
+:data:`CLAIM` seconds (another instance's rounds skip them; a crashed instance's come
+back then), and every send first reserves its moment in the budget the instances share
+(:mod:`bot.outbox_budget`).
+
 A second loop keeps each broadcast's status message up to date ("1,234 / 10,000
 delivered, 3 unreachable") and sends a final report when nothing is left pending.
 """
@@ -38,6 +44,7 @@ from bot.core.pacing import Pacer
 from bot.core.platform import Platform
 from bot.core.text import fill
 from bot.core.types import ChatRef, MessageRef, OutgoingMessage, UserRef
+from bot.outbox_budget import SharedBudget
 from bot.outbox_files import FileFetcher
 from storage.db import Database
 from storage.messages import CHAT, USER, decode
@@ -55,6 +62,11 @@ LOOKAHEAD = 1.0
 MAX_IN_FLIGHT = 32
 #: A row whose chat is not ready this much after the platform is waits in the table.
 CHAT_WAIT_SLACK = 0.05
+#: How long rows taken by one instance stay out of the others' rounds (several instances).
+CLAIM = timedelta(seconds=30)
+#: The longest a claimed row waits for its moment in the shared budget; longer (a 429's
+#: pause), it goes back to the table rather than outlive its claim.
+CLAIM_PATIENCE = 10.0
 
 PROGRESS = N_("Broadcast #{id}: {sent} / {total} delivered, {unreachable} unreachable, {failed} failed.")
 FINISHED = N_(
@@ -74,6 +86,8 @@ class OutboxSender:
         max_in_flight: sends under way at once.
         max_attempts: tries before a row is marked failed.
         report_interval: how often progress messages are edited.
+        shared: other instances send from the same database (PostgreSQL): rows are
+            claimed and the rate budget is shared through the database.
     """
 
     def __init__(
@@ -87,6 +101,7 @@ class OutboxSender:
         max_in_flight: int = MAX_IN_FLIGHT,
         max_attempts: int = 8,
         report_interval: float = 2.0,
+        shared: bool = False,
     ) -> None:
         self.db = db
         self.platforms = platforms
@@ -103,6 +118,7 @@ class OutboxSender:
         self._tasks: list[asyncio.Task[None]] = []
         self._reported: dict[int, Progress] = {}
         self.files = FileFetcher(db, platforms)
+        self.budget = SharedBudget(db) if shared else None
 
     def wake(self) -> None:
         """Look for due rows now (new rows were committed)."""
@@ -151,10 +167,11 @@ class OutboxSender:
         started = 0
         async with self.db.transaction() as session:
             outbox = Outbox(session)
-            rows = await outbox.due(now, self.max_in_flight, self._in_flight)
+            rows = await outbox.due(now, self.max_in_flight, self._in_flight, lock=self.budget is not None)
             files = await outbox.files.of([row.id for row in rows])
             blocked: set[str] = set()
             later: dict[float, list[int]] = {}
+            taken: list[int] = []
             for row in rows:
                 if len(self._in_flight) >= self.max_in_flight:
                     break
@@ -175,12 +192,15 @@ class OutboxSender:
                     continue
                 slot = pacer.reserve(key, group, moment)
                 self._in_flight.add(row.id)
+                taken.append(row.id)
                 task = asyncio.create_task(self._send(row.id, decode(row), platform, slot, files.get(row.id)))
                 self._sends.add(task)
                 task.add_done_callback(self._sends.discard)
                 started += 1
             for wait, ids in later.items():
                 await outbox.defer(ids, now + timedelta(seconds=wait))
+            if self.budget is not None:  # the other instances' rounds skip them from now on
+                await outbox.defer(taken, now + CLAIM)
         return started > 0
 
     async def _send(
@@ -191,16 +211,27 @@ class OutboxSender:
             pacer = self.pacers[platform.name]
             key = (USER if isinstance(message.to, UserRef) else CHAT, message.to.id)
             group = key[0] == CHAT
-            while (wait := pacer.delay(key, group, time.monotonic())) > 0:  # noqa: ASYNC110 - a computed wait, not polling
-                await asyncio.sleep(wait)
-            pacer.sent(key, group, time.monotonic())  # no await since the check: no one else slipped in
+            if self.budget is None:
+                while (wait := pacer.delay(key, group, time.monotonic())) > 0:  # noqa: ASYNC110 - a computed wait, not polling
+                    await asyncio.sleep(wait)
+                pacer.sent(key, group, time.monotonic())  # no await since the check: no one else slipped in
             try:
                 if file is not None:  # fetched before the first send, kept for the next
                     message = await self.files.with_file(message, file, platform)
+                if self.budget is not None:  # the instances' shared moment decides, right before sending
+                    later = await self.budget.wait_for_moment(
+                        platform.name, pacer, key, group, CLAIM_PATIENCE
+                    )
+                    if later:  # far off (a 429): the row waits in the table, its claim given back
+                        await self._update(row_id, retry_after=later, error="paced", counts=False)
+                        return
+                    pacer.sent(key, group, time.monotonic())
                 ref = await platform.send(message)
             except RateLimited as limited:
                 sent(platform.name, "outbox", "rate_limited")
                 self.pacers[platform.name].pause(time.monotonic() + limited.retry_after)
+                if self.budget is not None:
+                    await self.budget.pause(platform.name, limited.retry_after)
                 await self._update(row_id, retry_after=limited.retry_after, error=str(limited), counts=False)
             except RecipientUnreachable as unreachable:
                 sent(platform.name, "outbox", "unreachable")

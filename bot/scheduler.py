@@ -4,6 +4,12 @@ The database is the source of truth for everything scheduled: jobs live in memor
 are rebuilt from the database at start-up, so a restart neither loses nor repeats
 work. Features register their jobs through :meth:`Scheduler.every` and
 :meth:`Scheduler.at`.
+
+With several instances on one database, each periodic job (:meth:`Scheduler.every`) runs
+only on the instance that holds its lease (:class:`bot.leases.LeaseKeeper`), which runs
+it once at once when it takes the lease over. One-off timers (:meth:`at`,
+:meth:`after`) run wherever they were set: their work is claimed in the database (a
+prompt's post), so running on several instances posts once.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.clock import Clock
+from bot.leases import LeaseKeeper
 from storage.db import Database
 from storage.events import ProcessedEvents
 
@@ -34,14 +41,21 @@ class Scheduler:
     Args:
         clock: where "now" comes from (jobs compute their own cut-offs with it).
         timezone: the zone of cron-like triggers.
+        leases: who holds which periodic job; ``None``: this process runs them all.
     """
 
-    def __init__(self, clock: Clock, timezone: str = "UTC") -> None:
+    def __init__(self, clock: Clock, timezone: str = "UTC", *, leases: LeaseKeeper | None = None) -> None:
         self.clock = clock
+        self.leases = leases
         self._scheduler = AsyncIOScheduler(timezone=timezone)
 
     def every(self, name: str, interval: timedelta, job: Job, *, first: datetime | None = None) -> None:
-        """Run ``job`` every ``interval`` (first at ``first``, default now)."""
+        """Run ``job`` every ``interval`` (first at ``first``, default now), under lease ``name``."""
+        leases = self.leases
+        if leases is not None:
+            job = _while_held(leases, name, job)
+            if leases.shared:
+                leases.hold(name, self._run_now(name))
         self._scheduler.add_job(
             _logged(name, job),
             IntervalTrigger(seconds=interval.total_seconds()),
@@ -85,6 +99,15 @@ class Scheduler:
         if self._scheduler.get_job(name) is not None:
             self._scheduler.remove_job(name)
 
+    def _run_now(self, name: str) -> Job:
+        """What taking lease ``name`` over does: the job runs now, then at its interval."""
+
+        async def run_now() -> None:
+            if self._scheduler.running and self._scheduler.get_job(name) is not None:
+                self._scheduler.modify_job(name, next_run_time=datetime.now(UTC))
+
+        return run_now
+
     @property
     def job_names(self) -> list[str]:
         return sorted(job.id for job in self._scheduler.get_jobs())
@@ -103,6 +126,14 @@ def _logged(name: str, job: Job) -> Job:
             await job()
         except Exception:
             log.exception("scheduled job %s failed", name)
+
+    return run
+
+
+def _while_held(leases: LeaseKeeper, name: str, job: Job) -> Job:
+    async def run() -> None:
+        if leases.holds(name):
+            await job()
 
     return run
 

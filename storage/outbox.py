@@ -176,11 +176,15 @@ class Outbox(SessionRepository):
                 found.update((platform, recipient) for recipient in rows)
         return found
 
-    async def due(self, now: datetime, limit: int, exclude: Collection[int] = ()) -> list[OutboxMessage]:
+    async def due(
+        self, now: datetime, limit: int, exclude: Collection[int] = (), *, lock: bool = False
+    ) -> list[OutboxMessage]:
         """Pending rows whose time has come, oldest first, except ``exclude`` (in flight).
 
         ``now`` is real time: delivery happens in real time even when the bot's clock
-        is a test's controllable one.
+        is a test's controllable one. With ``lock`` (several instances, PostgreSQL) the
+        rows are locked until the transaction ends, and rows another instance's
+        transaction holds are skipped (``FOR UPDATE SKIP LOCKED``).
         """
         query = (
             select(OutboxMessage)
@@ -193,6 +197,8 @@ class Outbox(SessionRepository):
         )
         if exclude:
             query = query.where(OutboxMessage.id.not_in(list(exclude)))
+        if lock:
+            query = query.with_for_update(skip_locked=True)
         return list(await self.session.scalars(query))
 
     async def pending(self) -> int:

@@ -123,7 +123,7 @@ async def _serve(settings: Settings) -> None:
     from bot.app import CopBot, freeze_start_up_heap
     from bot.platforms import configured_platforms
 
-    bot = CopBot(settings, configured_platforms(settings))
+    bot = CopBot(settings, configured_platforms(settings), exclusive=True)
     stop = _stop_on_signals()
     await bot.start()
     freeze_start_up_heap()
@@ -139,7 +139,7 @@ async def _console_session(
     from bot.app import CopBot, freeze_start_up_heap
 
     console = ConsolePlatform(out, files_dir=settings.files_dir, languages={user: lang} if lang else None)
-    bot = CopBot(settings, [console])
+    bot = CopBot(settings, [console], exclusive=True)
     await bot.start()
     freeze_start_up_heap()
     stop = _stop_on_signals()

@@ -12,6 +12,7 @@
 * :mod:`~storage.models.wiki`: ``wiki_entries``, ``wiki_translations``, ``wiki_search``,
   ``wiki_suggestions``.
 * :mod:`~storage.models.directory`: ``member_profiles``.
+* :mod:`~storage.models.coordination`: ``leases``, ``rate_budget`` (several instances).
 
 Every model is imported here, so ``from storage.models import X`` works for all of them and
 ``Base.metadata`` is the whole schema once this package is imported (Alembic compares
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from storage.models.applications import OPEN_APPLICATION, Application, ApplicationEvent
 from storage.models.base import NAMING_CONVENTION, Base, made_by_models
+from storage.models.coordination import Lease, RateBudget
 from storage.models.delivery import (
     Broadcast,
     OutboxAttachment,
@@ -59,6 +61,7 @@ __all__ = [
     "DialogueSubscription",
     "Identity",
     "JoinRequestRow",
+    "Lease",
     "MemberProfile",
     "MemberThread",
     "MemberThreadCopy",
@@ -71,6 +74,7 @@ __all__ = [
     "Prompt",
     "PromptCopy",
     "PromptPost",
+    "RateBudget",
     "RelayedMessage",
     "Reply",
     "RoleGrant",

@@ -107,6 +107,7 @@ class TelegramPlatform(Platform):
         )
         self._sink: EventSink | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._polls_under_lease = False
         self._webhook: WebhookServer | None = None
         self._side_tasks: set[asyncio.Task[Any]] = set()
 
@@ -134,17 +135,36 @@ class TelegramPlatform(Platform):
             )
         else:
             await self.bot.delete_webhook()
-            poller = Poller(self.bot, self.ledger, self.handle_update, self.stopping, self.poll_timeout)
-            self._poller = asyncio.create_task(poller.run(), name="telegram-poll")
+            if not self._polls_under_lease:
+                await self.start_receiving()
         log.info("telegram: @%s connected (%s)", self.bot_username, "webhook" if self._webhook else "polling")
 
-    async def stop(self) -> None:
-        self._sink = None  # the poll loop ends even if a cancellation were swallowed
+    def receive_under_lease(self) -> bool:
+        """Before :meth:`start`: poll only between :meth:`start_receiving` and :meth:`stop_receiving`.
+
+        Returns:
+            Whether this platform polls (a webhook is served by every instance, no lease).
+        """
+        self._polls_under_lease = not self.settings.webhook_url
+        return self._polls_under_lease
+
+    async def start_receiving(self) -> None:
+        """Start polling (this instance took the polling lease)."""
+        if self._poller is None and self._sink is not None:
+            poller = Poller(self.bot, self.ledger, self.handle_update, self.stopping, self.poll_timeout)
+            self._poller = asyncio.create_task(poller.run(), name="telegram-poll")
+
+    async def stop_receiving(self) -> None:
+        """Stop polling at once; updates fetched but not confirmed come again to the next poller."""
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
+
+    async def stop(self) -> None:
+        self._sink = None  # the poll loop ends even if a cancellation were swallowed
+        await self.stop_receiving()
         if self._webhook is not None:
             await self._webhook.stop()
             self._webhook = None
