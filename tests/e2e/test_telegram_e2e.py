@@ -197,7 +197,9 @@ async def test_apply_approve_dialogue_topic_and_wiki_over_http(
         [document] = [sent for sent in api.to(group) if sent.kind == "document"]
         markdown = document.data.decode()
         assert "Listen before you teach." in markdown
-        assert "Bring <local> examples & stories." in markdown
+        # member text is escaped in Markdown: it reads the same, and runs nothing
+        assert "Bring &lt;local&gt; examples &amp; stories." in markdown
+        assert "<local>" not in markdown
 
         # /wiki in private, with paging buttons.
         found = await answer(ALICE, api.say(ALICE, "/wiki gender"))
