@@ -127,3 +127,7 @@ async def postgres_database() -> Any:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+# The Matrix scenarios share the Matrix tests' fixtures: one Synapse for the session.
+from tests.platforms.matrix.conftest import bots, members, synapse  # noqa: E402, F401
