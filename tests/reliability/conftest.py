@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ class Sizes:
     """How much each scenario does in this mode."""
 
     form_kills: int
+    #: a PostgreSQL subprocess starts slower: fewer kills in the short run
+    form_kills_postgres: int
     broadcast: int
     pending_updates: int
     storm_users: int
@@ -39,12 +41,30 @@ class Sizes:
 
 SIZES = {
     "short": Sizes(
-        form_kills=3, broadcast=1_000, pending_updates=100, storm_users=40, fuzzed=2_000, replayed=50
+        form_kills=3,
+        form_kills_postgres=1,
+        broadcast=1_000,
+        pending_updates=100,
+        storm_users=40,
+        fuzzed=1_000,
+        replayed=50,
     ),
     "full": Sizes(
-        form_kills=40, broadcast=10_000, pending_updates=1_000, storm_users=300, fuzzed=100_000, replayed=500
+        form_kills=40,
+        form_kills_postgres=40,
+        broadcast=10_000,
+        pending_updates=1_000,
+        storm_users=300,
+        fuzzed=100_000,
+        replayed=500,
     ),
 }[MODE]
+#: ``COPBOT_RELIABILITY_SIZES="fuzzed=20000,form_kills_postgres=10"`` overrides some sizes
+#: (a shorter full run, said so in its report).
+if overrides := os.environ.get("COPBOT_RELIABILITY_SIZES", ""):
+    SIZES = replace(
+        SIZES, **{k.strip(): int(v) for k, v in (pair.split("=") for pair in overrides.split(","))}
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

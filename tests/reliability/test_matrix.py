@@ -36,8 +36,8 @@ from tests.platforms.matrix.test_live import direct_chat, joined
 from tests.reliability.conftest import MODE, Figures
 
 pytestmark = pytest.mark.slow
-ROOMS = {"short": 15, "full": 50}[MODE]
-MEMBERS = {"short": 6, "full": 30}[MODE]
+ROOMS = {"short": 12, "full": 50}[MODE]
+MEMBERS = {"short": 5, "full": 30}[MODE]
 
 
 def slow_down(synapse: Synapse, user_id: str, per_second: int, burst: int) -> None:
