@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.flood
 
 # COPBOT_RELIABILITY=short for the CI sizes; the table is printed even when a scenario fails.
+# COPBOT_RELIABILITY_SIZES="fuzzed=20000" overrides sizes (see tests/reliability/conftest.py).
 RELIABILITY ?= $(or $(COPBOT_RELIABILITY),full)
 reliability: $(STAMP)
 	rm -f var/reliability/$(RELIABILITY).jsonl
