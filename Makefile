@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.peers
 
 # COPBOT_RELIABILITY=short for the CI sizes; the table is printed even when a scenario fails.
+# COPBOT_RELIABILITY_SIZES="fuzzed=20000" overrides sizes (see tests/reliability/conftest.py).
 RELIABILITY ?= $(or $(COPBOT_RELIABILITY),full)
 reliability: $(STAMP)
 	rm -f var/reliability/$(RELIABILITY).jsonl

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ class Sizes:
     """How much each scenario does in this mode."""
 
     form_kills: int
+    #: a PostgreSQL subprocess starts slower: fewer kills in the short run
+    form_kills_postgres: int
     broadcast: int
     pending_updates: int
     storm_users: int
@@ -38,12 +41,30 @@ class Sizes:
 
 SIZES = {
     "short": Sizes(
-        form_kills=3, broadcast=1_000, pending_updates=100, storm_users=40, fuzzed=2_000, replayed=50
+        form_kills=3,
+        form_kills_postgres=1,
+        broadcast=1_000,
+        pending_updates=100,
+        storm_users=40,
+        fuzzed=1_000,
+        replayed=50,
     ),
     "full": Sizes(
-        form_kills=40, broadcast=10_000, pending_updates=1_000, storm_users=300, fuzzed=100_000, replayed=500
+        form_kills=40,
+        form_kills_postgres=40,
+        broadcast=10_000,
+        pending_updates=1_000,
+        storm_users=300,
+        fuzzed=100_000,
+        replayed=500,
     ),
 }[MODE]
+#: ``COPBOT_RELIABILITY_SIZES="fuzzed=20000,form_kills_postgres=10"`` overrides some sizes
+#: (a shorter full run, said so in its report).
+if overrides := os.environ.get("COPBOT_RELIABILITY_SIZES", ""):
+    SIZES = replace(
+        SIZES, **{k.strip(): int(v) for k, v in (pair.split("=") for pair in overrides.split(","))}
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -107,23 +128,37 @@ def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
         log.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
-def _dsn(database: str) -> str:
-    return POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0] + f"/{database}"
+def _dsn() -> str:
+    """The test database's asyncpg DSN."""
+    return POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
 
 
 @pytest.fixture
 async def postgres_database() -> Any:
-    """A new, empty PostgreSQL database for a subprocess bot; its SQLAlchemy URL."""
+    """A new, empty PostgreSQL schema for a subprocess bot; the SQLAlchemy URL that uses it.
+
+    The URL logs in as a role of the schema's name whose ``search_path`` is that schema
+    alone (tables another run left in ``public`` stay out of sight). A database per test
+    would cost a ``DROP DATABASE``, which waits for a checkpoint: 40-50 s on a busy server.
+    """
     name = f"copbot_reliab_{uuid.uuid4().hex[:10]}"
     try:
-        admin = await asyncpg.connect(_dsn("postgres"), timeout=5)
+        admin = await asyncpg.connect(_dsn(), timeout=5)
     except (OSError, asyncpg.PostgresError) as error:
         if IN_CI:
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{name}'")
+        await admin.execute(f'CREATE SCHEMA "{name}" AUTHORIZATION "{name}"')
+        await admin.execute(f'ALTER ROLE "{name}" SET search_path = "{name}"')
+        yield re.sub(r"//[^@/]*@", f"//{name}:{name}@", POSTGRES_URL, count=1)
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", name)
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        await admin.execute(f'DROP ROLE IF EXISTS "{name}"')
     finally:
         await admin.close()
+
+
+# The Matrix scenarios share the Matrix tests' fixtures: one Synapse for the session.
+from tests.platforms.matrix.conftest import bots, members, synapse  # noqa: E402, F401

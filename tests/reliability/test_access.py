@@ -1,7 +1,7 @@
 """Roles, search injection, hostile text and ``/forget``: nothing leaks, nothing crashes.
 
-Every moderator and admin command is tried by every lesser role on the console and on
-Telegram (in process, through the fake Bot API); the database must not change but for
+Every moderator and admin command is tried by every lesser role on the console, on
+Telegram (in process, through the fake Bot API) and on Matrix (the adapter's event mapping); the database must not change but for
 the audit entry of the refusal.
 """
 
@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Connection, MetaData, select
 
 from bot.core.types import Role, UserRef
+from bot.platforms.matrix.events import RoomView, to_event
 from storage.db import Database
 from storage.users import UserRepository
-from tests.fakes import FakeClock, Harness, start_with_people
+from tests.fakes import FakeClock, Harness, RemoteConsole, start_with_people
 from tests.handlers.members.test_forget_traces import MARKER, _plant, _rows_with_marker
 from tests.platforms.telegram.fake import FakeTelegram
 from tests.platforms.telegram.test_platform import start
@@ -203,3 +204,54 @@ async def test_forget_planted_marker(db: Database, tmp_path: Path, figures: Figu
     assert figures["rows before"] > 0
     assert figures["rows after"] == 0
     assert figures["files with marker"] == 0
+
+
+class MatrixStandIn(RemoteConsole):
+    """The recording console named ``matrix``, with Matrix's ``!`` commands: the events come
+    from the Matrix adapter's own mapping (:func:`to_event`), the replies are recorded."""
+
+    name = "matrix"
+    command_prefix = "!"
+
+
+async def test_moderator_commands_by_lesser_roles_on_matrix(
+    db: Database, tmp_path: Path, clock: FakeClock, figures: Figures
+) -> None:
+    figures.scenario, figures.database = "moderator commands by lesser roles (Matrix)", db.dialect
+    matrix = MatrixStandIn(tmp_path / "files")
+    harness = await Harness.start(db, tmp_path, clock=clock, extra_platforms=[matrix])
+    try:
+        routes = [route for route in harness.bot.router.commands() if route.role >= Role.MODERATOR]
+        tries = [(f"@{name}{n}:localhost", route.name, role) for n, (route, (name, role)) in enumerate(
+            (route, lesser) for route in routes for lesser in LESSER.items()
+        )]  # fmt: skip
+        async with db.transaction() as session:
+            users = UserRepository(session)
+            for user, _, role in tries:
+                person = await users.resolve(UserRef("matrix", user, user), clock.now())
+                if role > Role.GUEST:
+                    await users.grant(person.person_id, role, clock.now())
+        before = await state(db)
+        refused = 0
+        for n, (user, command, _) in enumerate(tries):
+            room = RoomView(f"!dm{n}:localhost", "@copbot:localhost", is_direct=True, names={user: user})
+            source = {
+                "type": "m.room.message",
+                "sender": user,
+                "event_id": f"$attempt{n}",
+                "origin_server_ts": int(clock.now().timestamp() * 1000),
+                "content": {"msgtype": "m.text", "body": f"!{command} 1"},
+            }
+            event = to_event(source, room)
+            assert event is not None
+            await (await harness.bot.handle(event))
+            lines = matrix.take()
+            refused += any(f"Sorry, !{command} is for" in line for line in lines)
+        after = await state(db)
+    finally:
+        await harness.stop()
+    figures["attempts"] = len(tries)
+    figures["refused"] = refused
+    figures["tables changed"] = len(changed(before, after))
+    assert figures["refused"] == figures["attempts"]
+    assert changed(before, after) == []

@@ -65,7 +65,8 @@ def test_kill_9_at_random_points_of_the_form(
     answers = form_answers()
     previous: tuple[str, int, int] | None = None  # the user killed, answers acknowledged, in flight
     figures["kills"] = figures["answers lost"] = figures["answers in flight"] = 0
-    for round_ in range(SIZES.form_kills + 1):
+    kills = SIZES.form_kills_postgres if backend == "postgresql" else SIZES.form_kills
+    for round_ in range(kills + 1):
         chat = Chat(tmp_path, as_=f"user{round_}", env=env)
         try:
             if previous is not None:
@@ -73,7 +74,7 @@ def test_kill_9_at_random_points_of_the_form(
                 stored = answered(chat, user)
                 assert stored <= acknowledged + in_flight, f"{user}: {stored} answers stored, more than sent"
                 figures.add("answers lost", max(0, acknowledged - stored))
-            if round_ == SIZES.form_kills:
+            if round_ == kills:
                 break
             steps = rng.randint(1, 10)
             chat.say("/apply", "Question 1 of 13")
