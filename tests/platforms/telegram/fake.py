@@ -337,7 +337,11 @@ class FakeTelegram(FileStore):
             self.updates = [update for update in self.updates if update["update_id"] >= offset]
         deadline = time.monotonic() + timeout
         while True:
-            ready = [u for u in self.updates if u["update_id"] >= offset and _allowed(u, allowed)][:limit]
+            # like Telegram, the lowest ids from the offset on; in the order they were queued,
+            # so a test that shuffles the queue reorders updates within one answer
+            waiting = [u for u in self.updates if u["update_id"] >= offset and _allowed(u, allowed)]
+            lowest = set(sorted(u["update_id"] for u in waiting)[:limit])
+            ready = [u for u in waiting if u["update_id"] in lowest]
             if ready or time.monotonic() >= deadline or self.closing:
                 return ready
             self._arrived.clear()
