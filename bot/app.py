@@ -141,8 +141,16 @@ class CopBot:
         self.start_backoff = start_backoff or Backoff()
         self._starting: set[asyncio.Task[None]] = set()
 
-    async def start(self, *, migrate: bool = True) -> None:
-        """Migrate the database, seed sample data if asked, start jobs and platforms."""
+    async def start(self, *, migrate: bool = True, menus_later: bool = False) -> None:
+        """Migrate the database, seed sample data if asked, start jobs and platforms.
+
+        Args:
+            migrate: bring the schema to the newest revision first.
+            menus_later: publish the platforms' command menus in the background rather
+                than before returning (``copbot run``: a menu in every language is a
+                catalog to read and a call per scope and language, ~0.3 s on Telegram,
+                which need not delay the first answer).
+        """
         if migrate:
             await self.db.upgrade()
         if self.settings.seeds_sample_data:
@@ -173,7 +181,14 @@ class CopBot:
                 self._start_later(platform, error)
                 continue
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
-        await self._publish_command_menus(list(self.platforms.values()))
+        if menus_later:
+            menus = asyncio.create_task(
+                self._publish_command_menus_later(list(self.platforms.values())), name="command-menus"
+            )
+            self._starting.add(menus)  # cancelled by stop() if still running
+            menus.add_done_callback(self._starting.discard)
+        else:
+            await self._publish_command_menus(list(self.platforms.values()))
         await self.outbox.start()
         runtime = Runtime(self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared)
         for feature in self.features:  # catch-up included: platforms must be able to post
@@ -204,6 +219,12 @@ class CopBot:
         )
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
+
+    async def _publish_command_menus_later(self, platforms: Sequence[Platform]) -> None:
+        try:
+            await self._publish_command_menus(platforms)
+        except Exception:  # a bug costs the menus, not the bot
+            log.exception("the command menus were not published")
 
     async def _publish_command_menus(self, platforms: Sequence[Platform]) -> None:
         """Give every platform that has one its command menus (a failure costs only the menu)."""

@@ -116,7 +116,7 @@ async def _serve(settings: Settings) -> None:
 
     bot = CopBot(settings, configured_platforms(settings))
     stop = _stop_on_signals()
-    await bot.start()
+    await bot.start(menus_later=True)
     freeze_start_up_heap()
     try:
         await stop.wait()
