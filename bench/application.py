@@ -30,12 +30,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench import pin_to_one_core
-from bot.app import CopBot, freeze_start_up_heap
+from bot.app import CopBot
 from bot.catalogs import Catalogs
 from bot.config import Settings
 from bot.core.text import Text, fill
 from bot.core.types import ChatRef, IncomingMessage, MessageRef, OutgoingMessage, UserRef
 from bot.forms import Accepted, label_text, parse_answer
+from bot.heap import freeze_start_up_heap
 from bot.platforms.console import ConsolePlatform
 from handlers.application.form import DEFAULT_FORM
 from storage.models import Application

@@ -8,7 +8,6 @@ the sequencer orders them per conversation; each runs through the middleware cha
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,16 +19,17 @@ from bot.catalogs import Catalogs
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Actor, Context
-from bot.core.errors import ConfigurationError, PlatformError
+from bot.core.errors import ConfigurationError
 from bot.core.flood import FloodLimiter
 from bot.core.middleware import ErrorCapture, FloodControl, Middleware, chain
-from bot.core.platform import Capability, Platform
+from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
-from bot.core.types import ChatRef, Event, Role, UserRef
+from bot.core.types import ChatRef, CommandMenu, Event, Role, UserRef
 from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.identity import Identity
 from bot.leases import LeaseKeeper, ReceivesUnderLease, SingleProcessLock
+from bot.menus import publish_command_menus, publish_command_menus_later
 from bot.observability.server import ObservabilityServer
 from bot.observability.wiring import Observability
 from bot.outbox import OutboxSender
@@ -59,22 +59,6 @@ class SystemEvent(Event):
     """The event behind work the bot does on its own; carries the job."""
 
     job: SystemJob | None = None
-
-
-def freeze_start_up_heap() -> None:
-    """Take everything alive after start-up out of the garbage collector's sweeps.
-
-    Modules, message catalogs, the form, SQLAlchemy's mappers and compiled statements
-    live as long as the process. Left in the collector's oldest generation, every full
-    collection walks all of them again: in ``bench.application`` that was a 50-95 ms
-    pause every second or so, stalling every conversation in flight. :func:`gc.freeze`
-    moves them to a permanent generation, after one collection so no garbage is kept.
-
-    For a process that serves until it is stopped (``copbot run``, ``copbot chat``),
-    called once, after :meth:`CopBot.start`.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 async def _run_system_job(ctx: Context[Services]) -> None:
@@ -162,8 +146,16 @@ class CopBot:
         self.start_backoff = start_backoff or Backoff()
         self._starting: set[asyncio.Task[None]] = set()
 
-    async def start(self, *, migrate: bool = True) -> None:
-        """Migrate the database, seed sample data if asked, start jobs and platforms."""
+    async def start(self, *, migrate: bool = True, menus_later: bool = False) -> None:
+        """Migrate the database, seed sample data if asked, start jobs and platforms.
+
+        Args:
+            migrate: bring the schema to the newest revision first.
+            menus_later: publish the platforms' command menus in the background rather
+                than before returning (``copbot run``: a menu in every language is a
+                catalog to read and a call per scope and language, ~0.3 s on Telegram,
+                which need not delay the first answer).
+        """
         if self.single_process is not None:
             self.single_process.acquire()
         if migrate:
@@ -204,7 +196,15 @@ class CopBot:
             if under_lease:
                 self._receive_under_lease(platform)
             await self.replies.replay(platform)  # what a crash cut off, where it can go exactly once
-        await self._publish_command_menus(list(self.platforms.values()))
+        if menus_later:
+            menus = asyncio.create_task(
+                publish_command_menus_later(self._menus, list(self.platforms.values())),
+                name="command-menus",
+            )
+            self._starting.add(menus)  # cancelled by stop() if still running
+            menus.add_done_callback(self._starting.discard)
+        else:
+            await publish_command_menus(self._menus, list(self.platforms.values()))
         await self.outbox.start()
         runtime = Runtime(self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared)
         for feature in self.features:  # catch-up included: platforms must be able to post
@@ -240,7 +240,7 @@ class CopBot:
             if under_lease:
                 self._receive_under_lease(platform)
             await self.replies.replay(platform)
-            await self._publish_command_menus([platform])
+            await publish_command_menus(self._menus, [platform])
             self.outbox.wake()
 
         task = asyncio.create_task(
@@ -249,19 +249,8 @@ class CopBot:
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
 
-    async def _publish_command_menus(self, platforms: Sequence[Platform]) -> None:
-        """Give every platform that has one its command menus (a failure costs only the menu)."""
-        menus = command_menus(self.router, self.catalogs)
-        for platform in platforms:
-            if not platform.supports(Capability.COMMAND_MENU):
-                continue
-            for menu in menus:
-                try:
-                    await platform.set_command_menu(menu)
-                except PlatformError as error:
-                    log.warning(
-                        "the %s command menu for %s was not set: %s", platform.name, menu.scope, error
-                    )
+    def _menus(self) -> list[CommandMenu]:
+        return command_menus(self.router, self.catalogs)
 
     def _schedule_jobs(self) -> None:
         for feature in self.features:

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.app import freeze_start_up_heap
 from bot.catalogs import available_locales
 from bot.core.errors import PlatformError, UserFacingError
 from bot.core.i18n import N_
 from bot.core.platform import Capability
 from bot.core.router import Router
 from bot.core.types import ChatRef, CommandMenu, IncomingMessage, MenuScope, Role, UserRef
+from bot.heap import freeze_start_up_heap
 from bot.platforms.console import ConsolePlatform
 from bot.services import Ctx
 from bot.unit_of_work import UnitOfWork
@@ -493,3 +493,39 @@ async def test_command_menus_reach_platforms_that_have_them_and_a_refused_one_co
         assert await harness.say("/help")  # the bot runs
     finally:
         await harness.bot.stop()
+
+
+class SlowMenuPlatform(MenuPlatform):
+    """Menus that are set only once ``allowed`` is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.allowed = asyncio.Event()
+
+    async def set_command_menu(self, menu: CommandMenu) -> None:
+        await self.allowed.wait()
+        await super().set_command_menu(menu)
+
+
+async def test_command_menus_published_later_do_not_hold_up_the_start(db: Database, tmp_path: Path) -> None:
+    from bot.app import CopBot
+    from bot.config import Settings
+
+    menus = SlowMenuPlatform()
+    config = Settings(
+        database_url=str(db.url.render_as_string(hide_password=False)),
+        sample_data=False,
+        files_dir=tmp_path,
+    )
+    bot = CopBot(config, [ConsolePlatform(io.StringIO()), menus], db=db)
+    async with asyncio.timeout(10):  # waiting for the menus here would never end
+        await bot.start(migrate=False, menus_later=True)
+    try:
+        assert menus.menus == []
+        menus.allowed.set()
+        async with asyncio.timeout(10):
+            while len(menus.menus) < len(available_locales()):
+                await asyncio.sleep(0.01)
+        assert sorted(menu.locale or "" for menu in menus.menus) == ["", *sorted(available_locales()[1:])]
+    finally:
+        await bot.stop()

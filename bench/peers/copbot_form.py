@@ -56,8 +56,9 @@ def form_yaml() -> str:
 async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | None) -> None:
     from pydantic import SecretStr
 
-    from bot.app import CopBot, freeze_start_up_heap
+    from bot.app import CopBot
     from bot.config import Settings
+    from bot.heap import freeze_start_up_heap
     from bot.platforms.telegram.platform import TelegramPlatform
     from bot.platforms.telegram.settings import TelegramSettings
     from tests.platforms.telegram.fake import TOKEN, FakeRequest, FakeTelegram

@@ -120,12 +120,13 @@ def _stop_on_signals() -> asyncio.Event:
 
 async def _serve(settings: Settings) -> None:
     """Run on the configured chat platforms until SIGINT or SIGTERM."""
-    from bot.app import CopBot, freeze_start_up_heap
+    from bot.app import CopBot
+    from bot.heap import freeze_start_up_heap
     from bot.platforms import configured_platforms
 
     bot = CopBot(settings, configured_platforms(settings), exclusive=True)
     stop = _stop_on_signals()
-    await bot.start()
+    await bot.start(menus_later=True)
     freeze_start_up_heap()
     try:
         await stop.wait()
@@ -136,7 +137,8 @@ async def _serve(settings: Settings) -> None:
 async def _console_session(
     settings: Settings, user: str, lang: str | None, source: TextIO, out: TextIO
 ) -> None:
-    from bot.app import CopBot, freeze_start_up_heap
+    from bot.app import CopBot
+    from bot.heap import freeze_start_up_heap
 
     console = ConsolePlatform(out, files_dir=settings.files_dir, languages={user: lang} if lang else None)
     bot = CopBot(settings, [console], exclusive=True)

@@ -5,6 +5,9 @@ state, needs no display and may be rendered in a worker thread, which is where t
 draws: a four-panel chart costs 200-300 ms of CPU (``bench/stats.py``) and the event loop
 keeps serving others meanwhile. Callers pass text already translated: this module knows
 nothing of languages.
+
+matplotlib is imported by the first chart drawn, not with the bot: it costs ~0.5 s and
+~40 MiB that a bot whose ``/stats`` is never asked for does not need to pay.
 """
 
 from __future__ import annotations
@@ -13,10 +16,6 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 #: A bar label longer than this is cut (with an ellipsis) so the bars keep their room.
 LABEL_WIDTH = 28
@@ -52,6 +51,10 @@ def render_panels(panels: Sequence[Panel], *, title: str, empty: str, columns: i
     Returns:
         The PNG file's bytes.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     rows = max(1, -(-len(panels) // columns))
     figure = Figure(figsize=(6.0 * columns, 3.6 * rows), dpi=100)
     FigureCanvasAgg(figure)

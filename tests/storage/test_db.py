@@ -111,3 +111,50 @@ async def test_two_processes_starting_on_an_empty_sqlite_file_migrate_once(tmp_p
     finally:
         await first.dispose()
         await second.dispose()
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def test_a_schema_behind_the_head_is_still_migrated(tmp_path: Path) -> None:
+    from storage.db import head_revision
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    try:
+        await db.upgrade("0020")
+        assert await db.current_revision() == "0020"
+        await db.upgrade()
+        assert await db.current_revision() == head_revision()
+    finally:
+        await db.dispose()
+
+
+def test_a_start_on_a_schema_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    program = (
+        "import asyncio, sys\n"
+        "from storage.db import Database\n"
+        "async def main():\n"
+        f"    db = Database({url!r})\n"
+        "    await db.upgrade()\n"
+        "    await db.dispose()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    first = subprocess.run(
+        [sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=True
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert first.stdout.strip() == "True"  # an empty database: Alembic creates the schema
+    assert again.stdout.strip() == "False"  # at head: recognised without Alembic

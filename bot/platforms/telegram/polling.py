@@ -5,6 +5,10 @@ crash loses what was fetched and not yet handled. The :class:`Poller` instead as
 ``getUpdates`` from the :class:`~bot.platforms.telegram.updates.UpdateLedger`'s offset,
 which never passes an update still in flight: whatever was not handled comes back after
 a restart. It needs only the Bot API and a callback, not the adapter.
+
+Updates are fetched through python-telegram-bot's request layer (its HTTP pool, timeouts
+and error mapping) but kept as JSON: the updates still in flight come back with every
+poll, and decoding each into PTB objects again cost more than handling it.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot, Update
-from telegram.error import RetryAfter, TelegramError
+from telegram import Bot
+from telegram.error import RetryAfter
 
 from bot.core.platform import Handled
 from bot.platforms.telegram.errors import retry_seconds
-from bot.platforms.telegram.updates import ALLOWED_UPDATES, UpdateHandler, UpdateLedger
+from bot.platforms.telegram.updates import ALLOWED_UPDATES, Json, UpdateHandler, UpdateLedger
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +81,8 @@ class Poller:
                     if await self.receive(update) is not None:
                         fresh += 1
                 except Exception:  # the bot refused it (stopping): it comes again
-                    log.exception("telegram: update %d was not accepted", update.update_id)
-                    self.ledger.forget(update.update_id)
+                    log.exception("telegram: update %d was not accepted", update["update_id"])
+                    self.ledger.forget(update["update_id"])
             if not fresh and self.ledger.in_flight:
                 # Only updates still in flight came back: wait for one to finish rather
                 # than asking again at once (the offset cannot move before that).
@@ -86,19 +90,20 @@ class Poller:
                     async with asyncio.timeout(1.0):
                         await self._progress.wait()
 
-    async def receive(self, update: Update) -> Handled | None:
+    async def receive(self, update: Json) -> Handled | None:
         """Hand one polled update to the bot, unless it is already in flight or handled.
 
         Returns:
             An awaitable resolving once the update is handled, or ``None`` for a repeat.
         """
-        if not self.ledger.accept(update.update_id):
+        update_id: int = update["update_id"]
+        if not self.ledger.accept(update_id):
             return None
         handled = asyncio.ensure_future(await self.handle(update))
-        handled.add_done_callback(lambda future: self._done(update.update_id, future))
+        handled.add_done_callback(lambda future: self._done(update_id, future))
         return handled
 
-    async def _get_updates(self) -> list[Update]:
+    async def _get_updates(self) -> list[Json]:
         offset = self.ledger.offset
         self.ledger.asked(offset)  # Telegram drops what is below it once asked
         arguments: dict[str, Any] = {
@@ -106,23 +111,9 @@ class Poller:
             "timeout": self.timeout,
             "allowed_updates": list(ALLOWED_UPDATES),
         }
-        try:
-            return list(await self.bot.get_updates(**arguments))
-        except TelegramError:
-            raise
-        except Exception:  # PTB could not read the batch: read it update by update
-            raw: list[dict[str, Any]] = await self.bot.do_api_request(
-                "getUpdates", arguments, read_timeout=self.timeout + 10
-            )
-            return [self._parse(data) for data in raw]
-
-    def _parse(self, data: dict[str, Any]) -> Update:
-        """One update; one PTB cannot read is logged and skipped, never retried forever."""
-        try:
-            return Update.de_json(data, self.bot)
-        except Exception:
-            log.exception("telegram: skipping an update that cannot be read: %.500r", data)
-            return Update(int(data["update_id"]))
+        # Bot._post: PTB's request layer and error mapping, without decoding the result.
+        raw = await self.bot._post("getUpdates", arguments, read_timeout=self.timeout + 10)
+        return [update for update in raw if _readable(update)]
 
     def _done(self, update_id: int, handled: asyncio.Future[None]) -> None:
         if handled.cancelled():  # the bot stopped first: not handled, never confirmed
@@ -130,3 +121,11 @@ class Poller:
         else:
             self.ledger.done(update_id)
         self._progress.set()
+
+
+def _readable(update: Any) -> bool:
+    """Whether a polled item is an update at all; anything else is logged and skipped, never retried."""
+    if isinstance(update, dict) and isinstance(update.get("update_id"), int):
+        return True
+    log.error("telegram: skipping an update that cannot be read: %.500r", update)
+    return False

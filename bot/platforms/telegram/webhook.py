@@ -15,7 +15,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from telegram import Bot, Update
+from telegram import Bot
 
 if TYPE_CHECKING:
     from bot.platforms.telegram.updates import UpdateHandler
@@ -62,20 +62,22 @@ class WebhookServer:
         if not hmac.compare_digest(given, self.secret):
             return web.Response(status=403, text="wrong secret token")
         try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self.bot)
+            update = json.loads(await request.read())
+            update_id = update["update_id"]
+            if not isinstance(update_id, int):
+                raise TypeError("the update_id is not a number")
         except (ValueError, TypeError, KeyError) as error:
             log.warning("telegram: unreadable webhook update: %s", error)
             return web.Response(status=400, text="not an update")
-        handled = self._waiting.get(update.update_id)
+        handled = self._waiting.get(update_id)
         if handled is None:  # else a repeat of an update in flight: wait for that one
             try:
                 handled = asyncio.ensure_future(await self.handle(update))
             except Exception as error:  # stopping: Telegram delivers it again later
-                log.info("telegram: update %d refused: %s", update.update_id, error)
+                log.info("telegram: update %d refused: %s", update_id, error)
                 return web.Response(status=503, text="stopping")
-            self._waiting[update.update_id] = handled
-            handled.add_done_callback(lambda _: self._waiting.pop(update.update_id, None))
+            self._waiting[update_id] = handled
+            handled.add_done_callback(lambda _: self._waiting.pop(update_id, None))
         try:
             await asyncio.shield(handled)
         except asyncio.CancelledError:
