@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot.core.types import Role, UserRef
+from handlers.wiki.sample import seed_sample_wiki
 from storage.dialogues.repository import DialogueRepository
 from storage.users import ProfileCache, UserRepository
-from tests.platforms.telegram.test_platform import CAROL, Running, fake, tg
+from tests.platforms.telegram.test_platform import BOB, CAROL, Running, fake, tg
 
 __all__ = ["fake", "tg"]  # the fixtures, shared with the adapter's own tests
 
@@ -80,3 +81,11 @@ async def test_a_document_asked_for_in_the_community_arrives_in_private(tg: Runn
     markdown = document[0].data.decode("utf-8")
     assert "- **Carol** (telegram, " in markdown
     assert f"telegram:{CAROL}" not in markdown  # no user id
+
+
+async def test_a_guest_who_never_applied_searches_the_wiki(tg: Running) -> None:
+    await seed_sample_wiki(tg.bot.db, tg.bot.clock)
+    await tg.exchange(tg.fake.say(BOB, "/wiki eige"))
+    [found] = tg.fake.to(BOB)
+    assert "European Institute for Gender Equality" in found.text
+    assert "apply" not in found.text.lower()  # an answer, not a refusal
