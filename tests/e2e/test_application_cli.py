@@ -62,8 +62,8 @@ def test_a_whole_application_in_spanish_through_a_pipe(tmp_path: Path) -> None:
     assert "  Públicos formados: Funcionariado público" in lines
     assert "[mod] New application #1 from Lucía Gómez:" in lines
     assert (
-        "[lucia] Buenas noticias: tu solicitud n.º 1 ha sido aprobada. "
-        "¡Te damos la bienvenida a la comunidad de práctica!"
+        "[lucia] ¡Te damos la bienvenida a la comunidad de práctica, Lucía Gómez! "
+        "Tu solicitud n.º 1 ha sido aprobada."
     ) in lines
     assert "[community] (joined) lucia" in lines
     assert lines[-2].startswith("[mod] Application #1 was already approved by Maya Moderator on ")

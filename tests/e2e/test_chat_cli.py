@@ -35,7 +35,7 @@ def test_a_conversation_through_a_pipe(tmp_path: Path) -> None:
     script = "\n".join(
         [
             "/start",
-            "#2",
+            "#3",  # English, العربية, Español, ...
             "/help",
             "@amina /language",
             "@amina #1",
