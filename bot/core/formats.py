@@ -23,6 +23,14 @@ from babel.dates import format_date, format_time, get_datetime_format
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
+#: How a language separates the items of a plain list ("A, B, C"), where it is not ", ".
+LIST_SEPARATORS = {"ar": "، ", "fa": "، ", "ur": "، ", "zh": "、", "ja": "、"}
+
+
+def list_separator(locale: str) -> str:
+    """The separator of a plain list in ``locale``'s writing: ``، `` in Arabic, ``、`` in Chinese."""
+    return LIST_SEPARATORS.get(locale.replace("-", "_").split("_")[0], ", ")
+
 
 @cache
 def is_rtl(locale: str) -> bool:

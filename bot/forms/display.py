@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.core.formats import list_separator
 from bot.core.i18n import N_
 from bot.core.text import Text, bold, fill
 from bot.forms.countries import country_name
@@ -45,7 +46,7 @@ def show_value(
             for c in step.choices
             if c.value in values
         ]
-        return ", ".join(labels)
+        return list_separator(locale).join(labels)
     return str(value)
 
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
+from bot.core.formats import list_separator
 from bot.core.i18n import N_
 from bot.core.router import Router
 from bot.core.text import Text, bold, code, from_markdown, italic, link, split
@@ -233,7 +234,7 @@ def _show_entry(ctx: Ctx, entry: WikiEntry) -> None:
     if entry.link:
         parts.append(ctx._(N_("More: {link}"), link=link(entry.link, entry.link)))
     if entry.tags:
-        parts.append(ctx._(N_("Tags: {tags}"), tags=", ".join(entry.tags)))
+        parts.append(ctx._(N_("Tags: {tags}"), tags=list_separator(ctx.actor.locale).join(entry.tags)))
     parts.append(ctx._(N_("{slug} · updated {date}"), slug=code(entry.slug), date=entry.updated_at.date()))
     for piece in split(Text.join("\n\n", parts), ctx.platform.message_limit):
         ctx.reply(piece)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.core.formats import Formats
+import pytest
+
+from bot.core.formats import Formats, list_separator
 
 MOMENT = datetime(2026, 9, 22, 9, 0, tzinfo=UTC)
 
@@ -41,3 +43,10 @@ def test_values_for_a_sentence_format_dates_but_leave_ids_alone() -> None:
 def test_right_to_left_locales() -> None:
     assert Formats("ar").rtl
     assert not Formats("fr").rtl
+
+
+@pytest.mark.parametrize(
+    ("locale", "joined"), [("en", "A, B"), ("fr", "A, B"), ("ar", "A، B"), ("zh", "A、B")]
+)
+def test_plain_lists_use_each_script_s_own_separator(locale: str, joined: str) -> None:
+    assert list_separator(locale).join(["A", "B"]) == joined

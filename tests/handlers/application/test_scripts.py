@@ -56,10 +56,10 @@ async def test_chinese_answers_reach_the_summary_and_are_sent(bot: Harness) -> N
         "  组织：妇女网",
         "  职位：培训师",
         "  国家：肯尼亚 (KE)",
-        "  培训语言：英文, 法文, 中文",
-        "  专业领域：性别平等主流化, 卫生",
+        "  培训语言：英文、法文、中文",
+        "  专业领域：性别平等主流化、卫生",
         "  经验年数：12",
-        "  培训对象：政府官员, 媒体",
+        "  培训对象：政府官员、媒体",
         "  动机：我想向其他培训师学习。",
         "  得知渠道：（已跳过）",
         "  职权范围：已接受",
@@ -110,7 +110,7 @@ async def test_russian_and_arabic_consents_and_separators(bot: Harness) -> None:
     arabic += ["I want to learn from other trainers.", "/skip", "أوافق", "نعم"]
     summary = [without_direction_marks(line) for line in await answer(bot, "amal", "ar", arabic)]
     assert summary[0] == "[amal] يُرجى مراجعة إجاباتكم. اضغطوا على أي حقل لتغييره، أو على «تقديم» لإرسالها."
-    assert "  لغات التدريب: الإنكليزية, العربية" in summary
+    assert "  لغات التدريب: الإنكليزية، العربية" in summary
     assert summary[12:14] == ["  الاختصاصات: مقبول", "  معالجة البيانات: مقبول"]
 
 
