@@ -17,6 +17,7 @@ reason when Synapse is unavailable; with ``CI=true`` it fails instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import signal
@@ -36,7 +37,7 @@ from bot.platforms.matrix.files import download
 from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
 from storage.users import UserRepository
-from tests.platforms.matrix.conftest import ROOT, BotProcess, Member, start_synapse, unique
+from tests.platforms.matrix.conftest import ROOT, BotProcess, Member, Source, start_synapse, unique
 from tests.platforms.matrix.synapse import Synapse
 from tests.platforms.matrix.test_live import community, joined
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent
@@ -173,9 +174,16 @@ def copies(api: FakeTelegram, topic: int, marker: str) -> list[Sent]:
     return [sent for sent in api.to(api.community_id, topic) if marker in sent.text]
 
 
-async def test_one_conversation_across_telegram_and_matrix(
+@contextlib.asynccontextmanager
+async def mirrored_prompt(
     homeserver: Synapse, server: FakeBotApiServer, tmp_path: Path
-) -> None:
+) -> AsyncIterator[tuple[FakeTelegram, RelayBot, Member, str, int, Source]]:
+    """``copbot run`` on both platforms with the seeded prompt posted: a forum topic on Telegram,
+    a thread root on Matrix, and Amina in the Matrix community room.
+
+    Yields:
+        the fake Bot API, the bot, Amina, the Matrix room, the Telegram topic and the thread root.
+    """
     api = server.api
     bot = RelayBot(homeserver, tmp_path / "bot", server)
     mod, amina = Member(homeserver, unique("mod")), Member(homeserver, unique("amina"))
@@ -190,13 +198,23 @@ async def test_one_conversation_across_telegram_and_matrix(
         bot.matrix.cli("db", "upgrade")
         await seed(bot.database, amina.user_id)
         await bot.start()
-
-        # The prompt: a forum topic on Telegram, a thread root on Matrix.
         topics = api.topics[api.community_id]
         await bot.until(lambda: any(api.to(api.community_id, t) for t in topics), "the prompt's topic")
         [topic] = topics
-        assert PROMPT in api.texts(api.community_id, topic)[0]
         _, root = await amina.wait_for_text(PROMPT, room)
+        yield api, bot, amina, room, topic, root
+    finally:
+        await bot.stop()
+        await amina.stop()
+        await mod.stop()
+    assert "Traceback" not in bot.output()
+
+
+async def test_one_conversation_across_telegram_and_matrix(
+    homeserver: Synapse, server: FakeBotApiServer, tmp_path: Path
+) -> None:
+    async with mirrored_prompt(homeserver, server, tmp_path) as (api, bot, amina, room, topic, root):
+        assert PROMPT in api.texts(api.community_id, topic)[0]
         thread = {"rel_type": "m.thread", "event_id": root["event_id"], "is_falling_back": True}
 
         # Telegram → Matrix, in the thread, attributed.
@@ -300,34 +318,12 @@ async def test_one_conversation_across_telegram_and_matrix(
             f"kill -9 after {before_tg} of {KILLED} copies on Telegram and {before_mx} on Matrix; "
             f"{doubled} doubled on Telegram, 0 on Matrix"
         )
-    finally:
-        await bot.stop()
-        await amina.stop()
-        await mod.stop()
-    assert "Traceback" not in bot.output()
 
 
 async def test_files_cross_as_files_within_limits(
     homeserver: Synapse, server: FakeBotApiServer, tmp_path: Path
 ) -> None:
-    api = server.api
-    bot = RelayBot(homeserver, tmp_path / "bot", server)
-    mod, amina = Member(homeserver, unique("mod")), Member(homeserver, unique("amina"))
-    await mod.start()
-    await amina.start()
-    try:
-        room, moderators = await community(mod, bot.user_id)
-        bot.env["COPBOT_MATRIX__COMMUNITY_ROOM"] = room
-        bot.env["COPBOT_MATRIX__MODERATOR_ROOM"] = moderators
-        assert not hasattr(await mod.client.room_invite(room, amina.user_id), "status_code")
-        await amina.wait_for(joined(amina.user_id, room), what="Amina in the community room")
-        bot.matrix.cli("db", "upgrade")
-        await seed(bot.database, amina.user_id)
-        await bot.start()
-        topics = api.topics[api.community_id]
-        await bot.until(lambda: any(api.to(api.community_id, t) for t in topics), "the prompt's topic")
-        [topic] = topics
-        _, root = await amina.wait_for_text(PROMPT, room)
+    async with mirrored_prompt(homeserver, server, tmp_path) as (api, bot, amina, room, topic, root):
         thread = {"rel_type": "m.thread", "event_id": root["event_id"], "is_falling_back": True}
 
         def from_bot(msgtype: str) -> Callable[[str, dict[str, object]], bool]:
@@ -381,8 +377,3 @@ async def test_files_cross_as_files_within_limits(
         await asyncio.sleep(1)  # nothing else arrives: one image, one document
         assert len([s for s in amina.events if from_bot("m.image")(*s)]) == 1
         assert len(documents()) == 1
-    finally:
-        await bot.stop()
-        await amina.stop()
-        await mod.stop()
-    assert "Traceback" not in bot.output()
