@@ -19,20 +19,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import tempfile
 from collections.abc import AsyncGenerator, Mapping
 from pathlib import Path
 from typing import Any
 
-from bench import pin_to_one_core
 from bench.peers.common import (
     FIELDS,
     MODERATORS,
     QUESTIONS,
     THANKS,
     Load,
-    arguments,
     report,
+    run_peer,
     stub_telegram,
     summary,
     validate,
@@ -202,12 +200,7 @@ async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | 
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    pin_to_one_core()
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(
-            serve(Path(options.folder or folder), options.applicants, options.in_flight, options.spawned)
-        )
+    run_peer(serve, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -19,11 +19,15 @@ import re
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
+from pathlib import Path
 from typing import Any
+
+from bench import pin_to_one_core
 
 #: The 8 questions, the same words in every bot (copbot adds "Question n of 8" and hints).
 QUESTIONS = {
@@ -137,6 +141,20 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--spawned", type=float, default=None, help="time.time() when the driver spawned us")
     parser.add_argument("--folder", default=None, help="where the bot keeps its files")
     return parser.parse_args()
+
+
+#: One peer's run: its folder, the applicants, how many in flight, when the driver spawned it.
+Serve = Callable[[Path, int, int, float | None], Coroutine[Any, Any, None]]
+
+
+def run_peer(serve: Serve, description: str) -> None:
+    """A peer process's ``main``: its options, one core, a folder of its own, then ``serve``."""
+    options = arguments(description)
+    pin_to_one_core()
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(
+            serve(Path(options.folder or folder), options.applicants, options.in_flight, options.spawned)
+        )
 
 
 class Load:

@@ -13,12 +13,9 @@ Run by ``python -m bench.peers``; alone: ``python -m bench.peers.copbot_form [--
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
 from pathlib import Path
 
-from bench import pin_to_one_core
-from bench.peers.common import QUESTIONS, Load, arguments, report
+from bench.peers.common import QUESTIONS, Load, report, run_peer
 
 START = "/apply"
 NOTE = "copbot's form declared in YAML with the same 8 steps (its default has 13)"
@@ -91,12 +88,7 @@ async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | 
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    pin_to_one_core()
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(
-            serve(Path(options.folder or folder), options.applicants, options.in_flight, options.spawned)
-        )
+    run_peer(serve, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

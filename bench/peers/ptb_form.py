@@ -12,8 +12,6 @@ Run by ``python -m bench.peers``; alone: ``python -m bench.peers.ptb_form [--app
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -32,15 +30,14 @@ from telegram.ext import (  # noqa: TID251 (the peer is python-telegram-bot itse
     filters,
 )
 
-from bench import pin_to_one_core
 from bench.peers.common import (
     FIELDS,
     MODERATORS,
     QUESTIONS,
     THANKS,
     Load,
-    arguments,
     report,
+    run_peer,
     summary,
     validate,
 )
@@ -136,12 +133,7 @@ async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | 
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    pin_to_one_core()
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(
-            serve(Path(options.folder or folder), options.applicants, options.in_flight, options.spawned)
-        )
+    run_peer(serve, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
