@@ -801,17 +801,25 @@ class WebhookPusher:
     Up to ``connections`` updates are in flight at once (Telegram's ``max_connections``
     defaults to 40); an update leaves the queue only when the bot answered 200, otherwise
     it is sent again after ``retry`` seconds (the bot is down, stopping, or refused it).
-    With ``targets``, each post goes to the next of those URLs in turn instead of the
-    webhook's: a round-robin load balancer in front of several instances.
+    With ``targets``, each post goes to one of those URLs instead of the webhook's, as a
+    load balancer in front of several instances sends it: the next in turn, or with
+    ``sticky`` the one its sender's id picks (every update of a person to one instance).
     """
 
     def __init__(
-        self, api: FakeTelegram, connections: int = 40, retry: float = 0.1, targets: Sequence[str] = ()
+        self,
+        api: FakeTelegram,
+        connections: int = 40,
+        retry: float = 0.1,
+        targets: Sequence[str] = (),
+        sticky: bool = False,
     ) -> None:
         self.api = api
         self.connections = connections
         self.retry = retry
-        self._targets = itertools.cycle(targets) if targets else None
+        self.targets = list(targets)
+        self.sticky = sticky
+        self._turns = itertools.count()
         self.posts = 0
         self.refused = 0
         self._task: asyncio.Task[None] | None = None
@@ -819,6 +827,13 @@ class WebhookPusher:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
+
+    def _target(self, update: Json) -> str:
+        if not self.sticky:
+            return self.targets[next(self._turns) % len(self.targets)]
+        body = next((value for value in update.values() if isinstance(value, dict)), {})
+        sender = body.get("from") or body.get("chat") or {}
+        return self.targets[int(sender.get("id", 0)) % len(self.targets)]
 
     async def stop(self) -> None:
         for task in [self._task, *self._posts]:
@@ -840,7 +855,7 @@ class WebhookPusher:
                 headers = {"X-Telegram-Bot-Api-Secret-Token": hook.get("secret_token") or ""}
                 try:
                     self.posts += 1
-                    url = next(self._targets) if self._targets else str(hook.get("url"))
+                    url = self._target(update) if self.targets else str(hook.get("url"))
                     async with http.post(url, json=update, headers=headers) as response:
                         if response.status == 200:
                             self.api.updates = [u for u in self.api.updates if u is not update]
@@ -864,6 +879,9 @@ class WebhookPusher:
                     continue
                 for update in waiting:
                     await slots.acquire()
+                    if not any(queued is update for queued in self.api.updates):
+                        slots.release()  # delivered while this waited for a connection
+                        continue
                     busy.add(update["update_id"])
                     task = asyncio.create_task(one(update))
                     self._posts.add(task)
