@@ -6,9 +6,12 @@ messages, an update queue served by ``getUpdates`` (offset, limit, long polling)
 requests, invite links, documents, photos and the files members send (``getFile`` and
 the file download, :mod:`~tests.platforms.telegram.fake_files`). It refuses what Telegram refuses: HTML that does
 not parse (400 "can't parse entities"), text over 4,096 characters, callback data over
-64 bytes, a user who blocked the bot (403); ``throttle(chat, seconds)`` makes the next
-send to a chat answer 429 with ``retry_after``. An unknown method answers 404 and is
-recorded in :attr:`FakeTelegram.unknown`, which tests assert empty.
+64 bytes, a user who blocked the bot (403). Given ``limits=TelegramLimits()`` it also
+refuses what Telegram's rate limits refuse (429 with ``retry_after``,
+:mod:`~tests.platforms.telegram.fake_limits`); ``throttle(chat, seconds)`` makes the next
+send to a chat answer 429 either way, and every 429 is recorded in
+:attr:`FakeTelegram.too_many`. An unknown method answers 404 and is recorded in
+:attr:`FakeTelegram.unknown`, which tests assert empty.
 
 Two transports share it: :class:`FakeRequest`, a ``telegram.request.BaseRequest`` for
 python-telegram-bot in process (PTB's own tests use the same seam), and
@@ -24,7 +27,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -33,6 +36,7 @@ from aiohttp import web
 from telegram.request import BaseRequest, RequestData
 
 from tests.platforms.telegram.fake_files import FileApiError, FileStore, StoredFile
+from tests.platforms.telegram.fake_limits import SendLimits, TelegramLimits, TooMany
 
 BOT_ID = 999
 BOT_USERNAME = "copbot_test_bot"
@@ -127,9 +131,12 @@ class FakeTelegram(FileStore):
     Args:
         community_id: the forum supergroup's id.
         moderators_id: the moderators' group id.
+        limits: Telegram's rate limits, to answer 429 as Telegram does (``None``: no limits).
     """
 
-    def __init__(self, community_id: int = -1001, moderators_id: int = -1002) -> None:
+    def __init__(
+        self, community_id: int = -1001, moderators_id: int = -1002, limits: TelegramLimits | None = None
+    ) -> None:
         self.community_id = community_id
         self.moderators_id = moderators_id
         self.users: dict[int, Json] = {}
@@ -160,7 +167,10 @@ class FakeTelegram(FileStore):
         self.on_send: Callable[[Sent], None] | None = None
         #: Set when the server stops: long polls return at once.
         self.closing = False
-        self._throttled: dict[int, float] = {}
+        #: Admits each send or refuses it with 429 (its ``clock`` may be replaced).
+        self.send_limits = SendLimits(limits)
+        #: Every 429 answered (throttled or over a limit): a test of pacing asserts none.
+        self.too_many: list[TooMany] = self.send_limits.too_many
         self._message_ids = itertools.count(100)
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
@@ -181,7 +191,7 @@ class FakeTelegram(FileStore):
 
     def throttle(self, chat_id: int, seconds: float) -> None:
         """The next send to ``chat_id`` answers 429 with ``retry_after``."""
-        self._throttled[chat_id] = seconds
+        self.send_limits.throttle(chat_id, seconds)
 
     def push(self, **body: Any) -> int:
         """Queue an update; returns its id."""
@@ -551,9 +561,10 @@ class FakeTelegram(FileStore):
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
         elif chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
-        retry_after = self._throttled.pop(chat_id, None)
-        if retry_after is not None:
-            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+        refused = self.send_limits.admit(chat_id)
+        if refused is not None:
+            seconds = refused.retry_after
+            raise ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
         return chat_id
 
     def _thread(self, p: _Params, chat_id: int) -> int | None:
@@ -790,12 +801,25 @@ class WebhookPusher:
     Up to ``connections`` updates are in flight at once (Telegram's ``max_connections``
     defaults to 40); an update leaves the queue only when the bot answered 200, otherwise
     it is sent again after ``retry`` seconds (the bot is down, stopping, or refused it).
+    With ``targets``, each post goes to one of those URLs instead of the webhook's, as a
+    load balancer in front of several instances sends it: the next in turn, or with
+    ``sticky`` the one its sender's id picks (every update of a person to one instance).
     """
 
-    def __init__(self, api: FakeTelegram, connections: int = 40, retry: float = 0.1) -> None:
+    def __init__(
+        self,
+        api: FakeTelegram,
+        connections: int = 40,
+        retry: float = 0.1,
+        targets: Sequence[str] = (),
+        sticky: bool = False,
+    ) -> None:
         self.api = api
         self.connections = connections
         self.retry = retry
+        self.targets = list(targets)
+        self.sticky = sticky
+        self._turns = itertools.count()
         self.posts = 0
         self.refused = 0
         self._task: asyncio.Task[None] | None = None
@@ -803,6 +827,13 @@ class WebhookPusher:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
+
+    def _target(self, update: Json) -> str:
+        if not self.sticky:
+            return self.targets[next(self._turns) % len(self.targets)]
+        body = next((value for value in update.values() if isinstance(value, dict)), {})
+        sender = body.get("from") or body.get("chat") or {}
+        return self.targets[int(sender.get("id", 0)) % len(self.targets)]
 
     async def stop(self) -> None:
         for task in [self._task, *self._posts]:
@@ -824,7 +855,8 @@ class WebhookPusher:
                 headers = {"X-Telegram-Bot-Api-Secret-Token": hook.get("secret_token") or ""}
                 try:
                     self.posts += 1
-                    async with http.post(str(hook.get("url")), json=update, headers=headers) as response:
+                    url = self._target(update) if self.targets else str(hook.get("url"))
+                    async with http.post(url, json=update, headers=headers) as response:
                         if response.status == 200:
                             self.api.updates = [u for u in self.api.updates if u is not update]
                             return
@@ -847,6 +879,9 @@ class WebhookPusher:
                     continue
                 for update in waiting:
                     await slots.acquire()
+                    if not any(queued is update for queued in self.api.updates):
+                        slots.release()  # delivered while this waited for a connection
+                        continue
                     busy.add(update["update_id"])
                     task = asyncio.create_task(one(update))
                     self._posts.add(task)
