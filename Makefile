@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.flood
 	$(BIN)/python -m bench.peers
+	$(BIN)/python -m bench.scale
 
 # COPBOT_RELIABILITY=short for the CI sizes; the table is printed even when a scenario fails.
 # COPBOT_RELIABILITY_SIZES="fuzzed=20000" overrides sizes (see tests/reliability/conftest.py).
