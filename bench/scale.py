@@ -7,13 +7,10 @@ the outbox, and interactive replies do not go through the outbox. In webhook mod
 instance serves Telegram's posts (no lease), the way several instances run behind a load
 balancer; an update is claimed once in the database whichever instance gets it.
 
-The load balancer is sticky by default: every update of one person goes to the same
-instance (by sender id). Round-robin (``--routing round-robin``) does not work yet: the
-application form keeps each applicant's committed draft in a per-process cache
-(:class:`storage.application.draft_cache.DraftCache`, written for one process), so an
-instance that answered an applicant earlier holds a stale draft once another instance
-took the next answer. The save then fails its version check and the applicant is told
-"Your form changed in the meantime: please send your answer again", which stops the run.
+The load balancer is round-robin by default, as any HTTP balancer may be: one person's
+updates go to every instance in turn, which the form takes as it would on one instance
+(with several instances the draft is read with a row lock, never from a per-process
+cache). ``--routing sticky`` sends every update of one person to the same instance.
 
 Telegram's side runs in this process: the loopback fake Bot API
 (:class:`~tests.platforms.telegram.fake.FakeBotApiServer`) that the instances call, and
@@ -25,7 +22,7 @@ being offered (queued in the fake) to the bot's reply arriving in the fake; thro
 updates answered per second. The ratio is to one instance, measured in the same run.
 
 Needs PostgreSQL (``COPBOT_TEST_POSTGRES_URL``, as the tests). Run:
-``python -m bench.scale [--applicants N] [--in-flight K] [--instances 1,2,3] [--routing sticky]``.
+``python -m bench.scale [--applicants N] [--in-flight K] [--instances 1,2,3] [--routing round-robin|sticky]``.
 """
 
 from __future__ import annotations
@@ -287,7 +284,7 @@ if __name__ == "__main__":
     parser.add_argument("--applicants", type=int, default=400)
     parser.add_argument("--in-flight", type=int, default=40)
     parser.add_argument("--instances", default="1,2,3", help="instance counts, comma-separated")
-    parser.add_argument("--routing", choices=("sticky", "round-robin"), default="sticky")
+    parser.add_argument("--routing", choices=("round-robin", "sticky"), default="round-robin")
     arguments = parser.parse_args()
     counts = [int(n) for n in arguments.instances.split(",")]
     asyncio.run(main(counts, arguments.applicants, arguments.in_flight, arguments.routing))

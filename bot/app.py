@@ -48,6 +48,8 @@ from storage.profiles import ProfileCache
 from storage.repository import Shared
 
 log = logging.getLogger(__name__)
+#: How long a profile is trusted from cache when other instances share the database.
+SHARED_PROFILE_TTL = timedelta(seconds=2)
 
 #: Who the bot is when it acts on its own.
 SYSTEM_USER = UserRef("system", "copbot", "copbot")
@@ -117,7 +119,9 @@ class CopBot:
         self.single_process = SingleProcessLock(self.db) if exclusive else None
         self.scheduler = Scheduler(self.clock, settings.timezone, leases=self.leases)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
-        self.shared = Shared()
+        self.shared = Shared(exclusive=not self.leases.shared)
+        if not self.shared.exclusive:  # another instance may change a role, language or ban
+            self.shared.provide(ProfileCache(ttl=SHARED_PROFILE_TTL))
         self.outbox = OutboxSender(
             self.db, self.platforms, SystemClock(), self.catalogs, shared=self.leases.shared
         )

@@ -19,10 +19,17 @@ T = TypeVar("T")
 
 
 class Shared:
-    """What one bot keeps for its whole life, one object per type."""
+    """What one bot keeps for its whole life, one object per type.
 
-    def __init__(self) -> None:
+    Args:
+        exclusive: whether this process is the only one writing the database (SQLite);
+            with several instances (PostgreSQL) a cache of what others may change must
+            not be trusted, and the caches consult this.
+    """
+
+    def __init__(self, *, exclusive: bool = True) -> None:
         self._objects: dict[type[Any], Any] = {}
+        self.exclusive = exclusive
 
     def get(self, kind: type[T]) -> T:
         """The bot's one ``kind``; made now, without arguments, if it is the first time."""

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from storage.models import Application
+from storage.repository import Shared
 
 
 class StaleDraft(Exception):
@@ -51,10 +52,17 @@ class Draft:
 class DraftCache:
     """Committed drafts by person, so that an answer costs a write but no read.
 
-    Only one process writes forms (the bot). A repository forgets a person's entry as it
-    writes; the conversation puts the new draft back once the transaction committed. A
-    closed draft leaves a tombstone, so a put still queued for it is ignored. Of two puts
-    for the same draft the newer version wins. Entries expire after ``ttl`` all the same.
+    Only when one process writes forms (the bot on SQLite). A repository forgets a person's
+    entry as it writes; the conversation puts the new draft back once the transaction
+    committed. A closed draft leaves a tombstone, so a put still queued for it is ignored.
+    Of two puts for the same draft the newer version wins. Entries expire after ``ttl``
+    all the same.
+
+    With several instances on one database (PostgreSQL), an applicant's next answer may
+    reach another instance (a webhook behind a load balancer), so a draft cached here may
+    be stale: :meth:`shared` makes a cache that keeps nothing, and the repository then
+    reads the draft with a row lock, which also puts two answers of one applicant handled
+    at once by two instances one after the other.
 
     Args:
         ttl: how long an entry may be used.
@@ -64,8 +72,15 @@ class DraftCache:
     def __init__(self, ttl: timedelta = timedelta(minutes=10), max_size: int = 50_000) -> None:
         self.ttl = ttl.total_seconds()
         self.max_size = max_size
+        #: Whether this process is the only one writing drafts (else nothing is kept).
+        self.exclusive = max_size > 0
         # person id -> (draft or None for a tombstone, draft id, version, when stored)
         self._entries: dict[int, tuple[Draft | None, int, int, float]] = {}
+
+    @classmethod
+    def shared(cls) -> DraftCache:
+        """The cache of an instance that shares its database with others: it keeps nothing."""
+        return cls(max_size=0)
 
     def get(self, person_id: int) -> Draft | None:
         """The person's committed draft, or ``None``: unknown here, ask the database."""
@@ -91,6 +106,17 @@ class DraftCache:
         self._entries.pop(person_id, None)
 
     def _store(self, person_id: int, entry: tuple[Draft | None, int, int, float]) -> None:
+        if not self.exclusive:
+            return
         if person_id not in self._entries and len(self._entries) >= self.max_size:
             self._entries.pop(next(iter(self._entries)))
         self._entries[person_id] = entry
+
+
+def draft_cache(shared: Shared) -> DraftCache:
+    """The bot's draft cache; one that keeps nothing when other instances share the database."""
+    found = shared.find(DraftCache)
+    if found is None:
+        found = DraftCache() if shared.exclusive else DraftCache.shared()
+        shared.provide(found)
+    return found

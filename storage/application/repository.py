@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import UserRef
-from storage.application.draft_cache import Draft, DraftCache, StaleDraft
+from storage.application.draft_cache import Draft, DraftCache, StaleDraft, draft_cache
 from storage.application.reviewers import reviewers
 from storage.models import Application
 from storage.repository import Shared
@@ -58,6 +58,9 @@ _OPEN_OF = (
     .order_by(_TABLE.c.id.desc())
     .limit(1)
 )
+#: With several instances: the row stays locked until the event's transaction ends, so that
+#: another instance handling the same applicant's next answer reads what this one wrote.
+_OPEN_OF_LOCKED = _OPEN_OF.with_for_update()
 _START = insert_ignoring(
     _TABLE,
     (
@@ -99,7 +102,7 @@ class ApplicationRepository:
     @classmethod
     def open(cls, session: AsyncSession, shared: Shared) -> Self:
         """The repository on ``session``, with the bot's forms in progress."""
-        return cls(session, shared.get(DraftCache))
+        return cls(session, draft_cache(shared))
 
     def __init__(self, session: AsyncSession, drafts: DraftCache | None = None) -> None:
         self.session = session
@@ -125,7 +128,9 @@ class ApplicationRepository:
         if found is None:
             # A person has at most one open application (uq_applications_open_person):
             # the one query tells a draft from one awaiting a decision.
-            row = (await self.session.execute(_OPEN_OF, {"person": person_id})).first()
+            locked = self.drafts is not None and not self.drafts.exclusive
+            query = _OPEN_OF_LOCKED if locked else _OPEN_OF
+            row = (await self.session.execute(query, {"person": person_id})).first()
             status = row.status if row is not None else None
             if row is not None and status == Status.DRAFT.value:
                 found = Draft(row.id, person_id, dict(row.answers), dict(row.progress), row.version)
