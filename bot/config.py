@@ -67,6 +67,41 @@ class WikiSettings(BaseModel):
     access: Literal["everyone", "members"] = "everyone"
 
 
+class SiteSettings(BaseModel):
+    """The public web site ``copbot site build`` writes (``COPBOT_SITE__*``).
+
+    Both are optional: without ``base_url`` pages link to each other (and to their other
+    languages) by relative addresses only; without ``telegram_username`` the home page
+    has no Telegram link, since the bot's username is only known to Telegram otherwise.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Where the site is served, e.g. ``https://cop.example.org/``: canonical and hreflang links.
+    base_url: str | None = None
+    #: The bot's Telegram username (without ``@``): the home page's "apply on Telegram" link.
+    telegram_username: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an absolute http(s) address such as https://cop.example.org/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("telegram_username")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        name = value.strip().removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+            raise ValueError(f"{value!r} is not a Telegram username such as copbot_cop_bot")
+        return name
+
+
 class MetricsSettings(BaseModel):
     """Where ``/healthz``, ``/readyz`` and ``/metrics`` are served (``COPBOT_METRICS__LISTEN``)."""
 
@@ -106,6 +141,8 @@ class Settings(BaseSettings):
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     flood: FloodSettings = FloodSettings()
     wiki: WikiSettings = WikiSettings()
+    #: The public web site (``copbot site build``).
+    site: SiteSettings = SiteSettings()
     sample_data: bool | None = None
     files_dir: Path = Path("var/files")
     #: How often the dialogue job looks for due prompts (a safety net behind exact timers).
