@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from handlers.site.build import build_site
 from storage.db import Database
-from storage.models import Identity, MemberProfile
+from storage.models import Identity
 from storage.wiki.data import WikiEntryData
 from storage.wiki.repository import WikiRepository
 from tests.fakes import FakeClock
@@ -127,8 +127,10 @@ async def test_the_same_database_gives_the_same_bytes_and_a_rebuild_changes_noth
         assert entry is not None
         await wiki.update(entry, {"summary": "A new summary."}, clock.now())
     changed = (await build(db, clock, site.out)).changed
-    assert "en/wiki/removed-entry.html" in changed and not stale.exists()
-    assert "en/wiki/un-women.html" in changed and "en/terms.html" not in changed
+    assert "en/wiki/removed-entry.html" in changed
+    assert not stale.exists()
+    assert "en/wiki/un-women.html" in changed
+    assert "en/terms.html" not in changed
 
 
 async def test_long_lists_and_long_entries_are_cut_into_pages(
@@ -157,7 +159,9 @@ async def test_long_lists_and_long_entries_are_cut_into_pages(
     assert kind_pages == ["training.html", "training.p2.html", "training.p3.html"]
     assert (out / "en/wiki/long-manual.p2.html").is_file()
     page = (out / "en/kind/training.p2.html").read_text(encoding="utf-8")
-    assert 'rel="prev"' in page and 'rel="next"' in page and "Page 2 of 3" in page
+    assert 'rel="prev"' in page
+    assert 'rel="next"' in page
+    assert "Page 2 of 3" in page
     for path in html_pages(out):
         assert path.stat().st_size < 50_000, path
 
@@ -166,7 +170,8 @@ async def test_join_links_come_from_the_configured_platforms(
     site: BuiltSite, db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
     home = (site.out / "en/index.html").read_text(encoding="utf-8")
-    assert "t.me" not in home and "matrix.to" not in home  # the console alone: no link to apply
+    assert "t.me" not in home
+    assert "matrix.to" not in home
     settings = Settings(
         telegram={"token": "123:abc"},  # type: ignore[arg-type]
         matrix={"homeserver": "https://matrix.example.org", "user_id": "@cop:example.org", "password": "x"},  # type: ignore[arg-type]
