@@ -6,6 +6,13 @@
 * :mod:`~handlers.site.search_index` — the search index each language's pages search in the browser.
 
 ``copbot site build OUT/`` (:mod:`bot.cli.site`) calls :func:`~handlers.site.build.build_site`.
-The site has no commands, so it declares no :class:`~bot.features.Feature` yet; serving it
-from ``copbot run`` will, with a ``start`` that rebuilds the pages that changed.
+The site has no commands and no work of its own in the running bot yet, so its feature
+declares nothing but its name; serving the site from ``copbot run`` will give it a
+``start`` that rebuilds the pages that changed.
 """
+
+from __future__ import annotations
+
+from bot.features import Feature
+
+FEATURE = Feature(name="site")
