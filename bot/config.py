@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -68,38 +68,27 @@ class WikiSettings(BaseModel):
 
 
 class SiteSettings(BaseModel):
-    """The public web site ``copbot site build`` writes (``COPBOT_SITE__*``).
+    """The public web site ``copbot site build`` writes (``COPBOT_SITE__*``); both optional.
 
-    Both are optional: without ``base_url`` pages link to each other (and to their other
-    languages) by relative addresses only; without ``telegram_username`` the home page
-    has no Telegram link, since the bot's username is only known to Telegram otherwise.
+    Without ``base_url`` pages link to each other by relative addresses only; without
+    ``telegram_username`` (Telegram alone knows it otherwise) the home page has no Telegram link.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     #: Where the site is served, e.g. ``https://cop.example.org/``: canonical and hreflang links.
-    base_url: str | None = None
-    #: The bot's Telegram username (without ``@``): the home page's "apply on Telegram" link.
-    telegram_username: str | None = None
+    base_url: Annotated[str, Field(pattern=r"^https?://[^/\s]+")] | None = None
+    #: The bot's Telegram username (``@`` optional): the home page's "apply on Telegram" link.
+    telegram_username: Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")] | None = None
 
-    @field_validator("base_url")
+    @field_validator("base_url", "telegram_username")
     @classmethod
-    def _absolute(cls, value: str | None) -> str | None:
+    def _normalised(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"{value!r} is not an absolute http(s) address such as https://cop.example.org/")
-        return value if value.endswith("/") else value + "/"
-
-    @field_validator("telegram_username")
-    @classmethod
-    def _username(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        name = value.strip().removeprefix("@")
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
-            raise ValueError(f"{value!r} is not a Telegram username such as copbot_cop_bot")
-        return name
+        if info.field_name == "base_url":
+            return value if value.endswith("/") else value + "/"
+        return value.removeprefix("@")
 
 
 class MetricsSettings(BaseModel):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.root import fail, migrated_database, settings_of
+from bot.cli.root import migrated_database, settings_of
 
 if TYPE_CHECKING:
     from handlers.site.build import BuildReport
@@ -37,8 +37,6 @@ def site_build(
     from handlers.site.build import build_site
 
     settings = settings_of(ctx)
-    if out.exists() and not out.is_dir():
-        fail(f"{out}: not a folder; give the folder to write the site into.", 2)
 
     async def run() -> BuildReport:
         async with migrated_database(settings) as db:
