@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.root import migrated_database, settings_of
+from bot.cli.root import fail, migrated_database, settings_of
 
 if TYPE_CHECKING:
     from handlers.site.build import BuildReport
@@ -42,7 +42,10 @@ def site_build(
         async with migrated_database(settings) as db:
             return await build_site(db, settings, out, now=datetime.now(UTC))
 
-    report = asyncio.run(run())
+    try:
+        report = asyncio.run(run())
+    except FileExistsError as error:
+        fail(str(error), 2)
     typer.echo(
         f"wrote {out}: {report.pages} pages in {len(report.languages)} languages "
         f"({', '.join(report.languages)}), {report.bytes:,} bytes; {len(report.changed)} files changed"

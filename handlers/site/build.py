@@ -49,6 +49,8 @@ STATIC = HERE / "static"
 RTL = frozenset({"ar", "fa", "he", "ur"})
 #: The deep link that opens the application form on Telegram (``/start apply``).
 APPLY = "apply"
+#: The file that marks a folder as a site copbot wrote: only such a folder has files removed.
+MARKER = ".copbot-site"
 #: How a dialogue's status reads on the site.
 STATUS_NAMES = {"open": N_("Open"), "scheduled": N_("Upcoming"), "closed": N_("Closed")}
 DATES = N_("From {start} to {end}")
@@ -219,6 +221,7 @@ def render_site(
     )
     for path in sorted(STATIC.iterdir()):
         files[f"static/{path.name}"] = path.read_bytes()
+    files[MARKER] = b"Written by copbot site build: files here are replaced and removed by the next build.\n"
     return files
 
 
@@ -248,7 +251,15 @@ def write_site(files: Mapping[str, bytes], out: Path) -> tuple[str, ...]:
 
     Returns:
         The paths written or removed, sorted.
+
+    Raises:
+        FileExistsError: ``out`` holds files but is no site copbot wrote (no :data:`MARKER`):
+            nothing of it is removed or replaced.
     """
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise FileExistsError(
+            f"{out}: the folder holds other files; give an empty or a new folder for the site"
+        )
     out.mkdir(parents=True, exist_ok=True)
     changed: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as scratch:
