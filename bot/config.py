@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -67,6 +67,30 @@ class WikiSettings(BaseModel):
     access: Literal["everyone", "members"] = "everyone"
 
 
+class SiteSettings(BaseModel):
+    """The public web site ``copbot site build`` writes (``COPBOT_SITE__*``); both optional.
+
+    Without ``base_url`` pages link to each other by relative addresses only; without
+    ``telegram_username`` (Telegram alone knows it otherwise) the home page has no Telegram link.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Where the site is served, e.g. ``https://cop.example.org/``: canonical and hreflang links.
+    base_url: Annotated[str, Field(pattern=r"^https?://[^/\s]+")] | None = None
+    #: The bot's Telegram username (``@`` optional): the home page's "apply on Telegram" link.
+    telegram_username: Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")] | None = None
+
+    @field_validator("base_url", "telegram_username")
+    @classmethod
+    def _normalised(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        if info.field_name == "base_url":
+            return value if value.endswith("/") else value + "/"
+        return value.removeprefix("@")
+
+
 class MetricsSettings(BaseModel):
     """Where ``/healthz``, ``/readyz`` and ``/metrics`` are served (``COPBOT_METRICS__LISTEN``)."""
 
@@ -106,6 +130,8 @@ class Settings(BaseSettings):
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     flood: FloodSettings = FloodSettings()
     wiki: WikiSettings = WikiSettings()
+    #: The public web site (``copbot site build``).
+    site: SiteSettings = SiteSettings()
     sample_data: bool | None = None
     files_dir: Path = Path("var/files")
     #: How often the dialogue job looks for due prompts (a safety net behind exact timers).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.features import Feature, root_router
-from handlers import application, basics, dialogues, directory, members, wiki
+from handlers import application, basics, dialogues, directory, members, site, wiki
 
 FEATURES: tuple[Feature, ...] = (
     basics.FEATURE,
@@ -18,6 +18,7 @@ FEATURES: tuple[Feature, ...] = (
     wiki.FEATURE,
     members.FEATURE,
     directory.FEATURE,
+    site.FEATURE,
 )
 
 

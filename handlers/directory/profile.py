@@ -1,8 +1,9 @@
 """``/profile``: what a member shows the others in the directory, and whether they are listed.
 
-Shown as others would see it, with buttons to list or unlist oneself and to show or hide
-one's handle; each field is changed by a short command (``/profile bio ...``). Nothing is
-listed nor any handle shown until the member says so. Asked in a group, the answer goes to
+Shown as others would see it, with buttons to list or unlist oneself, to show or hide
+one's handle and to let one's dialogue replies be quoted on the public web site (or not);
+each field is changed by a short command (``/profile bio ...``). Nothing is listed, no
+handle shown and no reply quoted until the member says so. Asked in a group, the answer goes to
 the member privately.
 """
 
@@ -29,13 +30,15 @@ MAX_LINE = 200
 #: What a switch may be set to (``/profile listed on``), in any of the bot's languages.
 SWITCH_ON = frozenset({"on", "yes", "oui", "sí", "si"})
 SWITCH_OFF = frozenset({"off", "no", "non"})
+#: The switches ``/profile`` takes, and the profile's column each one sets.
+SWITCHES = {"listed": "listed", "handle": "show_handle", "quoted": "quote_publicly"}
 
 
 @router.command(
     "profile",
     role=Role.MEMBER,
     description=N_("Show or change what other members see of you in the directory"),
-    usage=N_("[name|organisation|bio|languages|expertise|listed|handle] [value]"),
+    usage=N_("[name|organisation|bio|languages|expertise|listed|handle|quoted] [value]"),
     where=Where.DIRECT,
     topic=Topic.COMMUNITY,
 )
@@ -54,6 +57,7 @@ async def profile_button(ctx: Ctx) -> None:
     choice = (ctx.message.button or "").partition(":")[2] if ctx.message else ""
     switches = {"list": ("listed", True), "unlist": ("listed", False)}
     switches |= {"show": ("show_handle", True), "hide": ("show_handle", False)}
+    switches |= {"quote": ("quote_publicly", True), "unquote": ("quote_publicly", False)}
     if choice in switches:
         name, value = switches[choice]
         await ctx.services.repo(DirectoryRepository).update(mine, ctx.services.now(), **{name: value})
@@ -78,6 +82,11 @@ async def _show(ctx: Ctx, mine: MemberProfile) -> None:
         else ctx._(N_("Your handle is hidden."))
     )
     lines.append(
+        ctx._(N_("Your replies to dialogues may be quoted on the public site, with your name."))
+        if mine.quote_publicly
+        else ctx._(N_("Your replies to dialogues are not quoted on the public site."))
+    )
+    lines.append(
         ctx._(
             N_("To change a field: {examples}"),
             examples=Text.join(
@@ -96,6 +105,9 @@ async def _show(ctx: Ctx, mine: MemberProfile) -> None:
         Button(ctx.gettext(N_("Hide my handle")), "profile:hide")
         if mine.show_handle
         else Button(ctx.gettext(N_("Show my handle")), "profile:show"),
+        Button(ctx.gettext(N_("Do not quote my replies")), "profile:unquote")
+        if mine.quote_publicly
+        else Button(ctx.gettext(N_("Quote my replies")), "profile:quote"),
     ]
     ctx.reply(Text.join("\n", lines), buttons=[buttons])
 
@@ -103,13 +115,12 @@ async def _show(ctx: Ctx, mine: MemberProfile) -> None:
 async def _change(ctx: Ctx, mine: MemberProfile, field: str, value: str) -> None:
     """Change one field of the sender's profile, or refuse with the reason."""
     directory, now = ctx.services.repo(DirectoryRepository), ctx.services.now()
-    if field in ("listed", "handle"):
+    if field in SWITCHES:
         if value.lower() not in SWITCH_ON | SWITCH_OFF:
             raise UserFacingError(
                 N_("Write on or off after {command}."), command=code(f"{ctx.cmd('profile')} {field}")
             )
-        column = "listed" if field == "listed" else "show_handle"
-        await directory.update(mine, now, **{column: value.lower() in SWITCH_ON})
+        await directory.update(mine, now, **{SWITCHES[field]: value.lower() in SWITCH_ON})
     elif field in ("name", "organisation"):
         if not value or len(value) > MAX_LINE:
             raise UserFacingError(
@@ -131,7 +142,7 @@ async def _change(ctx: Ctx, mine: MemberProfile, field: str, value: str) -> None
         raise UserFacingError(
             N_("I cannot change {field}. You can change: {fields}."),
             field=field,
-            fields="name, organisation, bio, languages, expertise, listed, handle",
+            fields="name, organisation, bio, languages, expertise, listed, handle, quoted",
         )
     ctx.reply(ctx._(N_("Your profile is saved.")))
 

@@ -43,8 +43,10 @@ class DirectoryRepository(SessionRepository):
         return await self.session.get(MemberProfile, person_id)
 
     async def create(self, person_id: int, now: datetime, **fields: Any) -> MemberProfile:
-        """A new profile, unlisted with the handle hidden, holding ``fields`` (name, bio...)."""
-        profile = MemberProfile(person_id=person_id, updated_at=now, listed=False, show_handle=False)
+        """A new profile, unlisted, handle hidden, never quoted, holding ``fields`` (name, bio...)."""
+        profile = MemberProfile(
+            person_id=person_id, updated_at=now, listed=False, show_handle=False, quote_publicly=False
+        )
         profile.name, profile.bio, profile.organisation = "", "", ""
         profile.languages, profile.expertise = [], []
         for name, value in fields.items():

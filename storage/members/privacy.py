@@ -211,6 +211,7 @@ class PersonalData(SessionRepository):
                 "bio": profile.bio,
                 "listed": profile.listed,
                 "handle_shown": profile.show_handle,
+                "quoted_publicly": profile.quote_publicly,
                 "updated": profile.updated_at.isoformat(),
             },
             "threads_opened": [{"title": t.title, "opened": t.created_at.isoformat()} for t in threads],

@@ -1,7 +1,8 @@
 """The member directory: what members show each other (``/profile``, ``/directory``).
 
 * ``member_profiles``: one row per member who opened ``/profile``, started from their
-  approved application; unlisted, and with the handle hidden, until they choose otherwise.
+  approved application; unlisted, with the handle hidden and their replies never quoted
+  on the public site, until they choose otherwise.
 """
 
 from __future__ import annotations
@@ -33,4 +34,6 @@ class MemberProfile(Base):
     listed: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Their platform handles shown to others only when the member asked for it.
     show_handle: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Their dialogue replies may be quoted, under their name, on the public web site.
+    quote_publicly: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime]

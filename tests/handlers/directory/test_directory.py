@@ -62,7 +62,7 @@ async def test_a_profile_starts_from_the_approved_application_unlisted_and_witho
     community: Harness,
 ) -> None:
     lines = await community.say("/profile", as_="amina")
-    assert lines[:8] == [
+    assert lines[:9] == [
         "[amina] Your profile, as other members see it:",
         "  Amina Diallo — Senegal",
         "  Organisation: Réseau Genre",
@@ -70,9 +70,10 @@ async def test_a_profile_starts_from_the_approved_application_unlisted_and_witho
         "  Expertise: Gender-based violence, Peace and security",
         "  You are not listed in the directory: other members cannot find you.",
         "  Your handle is hidden.",
+        "  Your replies to dialogues are not quoted on the public site.",
         "  To change a field: /profile name …, /profile organisation …, /profile bio …, /profile languages …, /profile expertise …",
     ]
-    assert community.payloads() == ["profile:list", "profile:show"]
+    assert community.payloads() == ["profile:list", "profile:show", "profile:quote"]
     assert await community.say("/directory", as_="carlos") == [
         "[carlos] No listed member matches. Members appear here once they list themselves with /profile."
     ]
@@ -84,7 +85,7 @@ async def test_the_buttons_list_and_show_the_handle(community: Harness) -> None:
     assert "  You are listed in the directory." in lines
     lines = await community.press("profile:show", as_="amina")
     assert "  Handle: @amina (console)" in lines
-    assert community.payloads() == ["profile:unlist", "profile:hide"]
+    assert community.payloads() == ["profile:unlist", "profile:hide", "profile:quote"]
     directory = await community.say("/directory", as_="carlos")
     assert directory[:3] == [
         "[carlos] Members 1-1 of 1:",
@@ -101,7 +102,7 @@ async def test_editing_the_profile_is_checked(community: Harness) -> None:
         "[amina] Your bio has 501 characters; keep it to 500."
     ]
     assert await community.say("/profile colour blue", as_="amina") == [
-        "[amina] I cannot change colour. You can change: name, organisation, bio, languages, expertise, listed, handle."
+        "[amina] I cannot change colour. You can change: name, organisation, bio, languages, expertise, listed, handle, quoted."
     ]
     assert await community.say("/profile listed maybe", as_="amina") == [
         "[amina] Write on or off after /profile listed."
