@@ -126,7 +126,7 @@ class MatrixPlatform(Platform):
             first = None
         else:
             first = await self._sync.first_sync()
-        self._direct = DirectChats(self._client)
+        self._direct = DirectChats(self._client, self._sync.catch_up)
         await self._direct.load()
         if first is not None:
             await self._resume(first)

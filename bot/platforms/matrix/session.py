@@ -225,6 +225,11 @@ class SyncLoop:
         self._tasks = []
         self._batches = asyncio.Queue()
 
+    async def catch_up(self) -> None:
+        """Bring the client's rooms up to date: :meth:`refresh`, unless the loop does it already."""
+        if not self.running:
+            await self.refresh()
+
     async def refresh(self) -> None:
         """Bring the client's rooms and members up to date without receiving their events.
 
@@ -325,7 +330,7 @@ class SyncLoop:
         if room_id in self.client.rooms:
             return True
         if not self.running:  # no loop to wait for: ask the homeserver now
-            await self.refresh()
+            await self.catch_up()
             return room_id in self.client.rooms
         try:
             async with self.synced:

@@ -19,6 +19,8 @@ import pytest
 
 from bot.app import CopBot
 from bot.config import Settings
+from bot.core.text import Text
+from bot.core.types import OutgoingMessage, UserRef
 from bot.platforms.matrix.platform import MatrixPlatform
 from bot.platforms.matrix.settings import MatrixSettings
 from storage.sync_tokens import StoredSyncTokens
@@ -66,12 +68,17 @@ def platform_of(bot: CopBot) -> MatrixPlatform:
     return platform
 
 
+STANDBY = "from the instance standing by"
+
+
 def answers(member: Member, room: str, bot_user: str) -> list[str]:
-    return [
+    """The bot's answers in ``room`` (not what the test made the standby send)."""
+    bodies = [
         str(source["content"].get("body"))
         for room_id, source in member.events
         if room_id == room and source.get("sender") == bot_user and source.get("type") == "m.room.message"
     ]
+    return [body for body in bodies if body != STANDBY]
 
 
 async def test_only_the_holder_syncs_and_the_next_resumes_from_its_token(
@@ -119,6 +126,14 @@ async def test_only_the_holder_syncs_and_the_next_resumes_from_its_token(
         await alice.send(room, "!help")
         await until(lambda: len(answers(alice, room, bot_user)) == 1, "the first answer")
         assert not platform_of(second).receiving  # standing by: still no sync of its own
+
+        # The standby sends too, to the direct chat opened after it started (not a new one).
+        ref = await platform_of(second).send(
+            OutgoingMessage(UserRef("matrix", alice.user_id), Text.of(STANDBY))
+        )
+        assert ref.chat.id == room
+        await alice.wait_for_text(STANDBY, room)
+        assert not platform_of(second).receiving
 
         # The holder confirmed a token in the database, not only in its store.
         saved = await StoredSyncTokens(first.db, "matrix").load(bot_user)
