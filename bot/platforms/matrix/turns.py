@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 
 from nio import SyncResponse
 
-from bot.core.errors import PlatformError
 from bot.platforms.matrix.session import SyncLoop
 
 log = logging.getLogger(__name__)
@@ -61,8 +60,10 @@ class ReceivingTurns:
                 try:
                     first = await self.sync.first_sync()
                     break
-                except PlatformError as error:
-                    log.warning("%s; retrying in %.0f s", error, RETRY_EVERY)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # holding the lease without receiving would lose the turn
+                    log.warning("Matrix: the first sync failed (%s); retrying in %.0f s", error, RETRY_EVERY)
                     await asyncio.sleep(RETRY_EVERY)
             await self.resume(first)
         finally:
