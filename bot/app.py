@@ -46,6 +46,7 @@ from storage.join_requests import StoredJoinRequests
 from storage.numbering import highest_message_number, highest_thread_number
 from storage.profiles import ProfileCache
 from storage.repository import Shared
+from storage.sync_tokens import StoredSyncTokens
 
 log = logging.getLogger(__name__)
 #: How long a profile is trusted from cache when other instances share the database.
@@ -74,6 +75,13 @@ class KeepsJoinRequests(Protocol):
     """A platform whose community chat takes join requests, kept in the database (Telegram)."""
 
     def keep_join_requests(self, book: StoredJoinRequests) -> None: ...
+
+
+@runtime_checkable
+class KeepsSyncToken(Protocol):
+    """A platform that confirms what it received by a token (Matrix): shared instances keep it in the database."""
+
+    def keep_sync_token(self, tokens: StoredSyncTokens) -> None: ...
 
 
 class CopBot:
@@ -183,6 +191,8 @@ class CopBot:
                     await highest_thread_number(self.db, platform.name),
                     await highest_message_number(self.db, platform.name),
                 )
+            if self.leases.shared and isinstance(platform, KeepsSyncToken):  # the next receiver resumes
+                platform.keep_sync_token(StoredSyncTokens(self.db, platform.name))
             under_lease = (
                 self.leases.shared
                 and isinstance(platform, ReceivesUnderLease)

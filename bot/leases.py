@@ -1,8 +1,8 @@
 """Singleton jobs under leases, so several instances on one PostgreSQL database act as one bot.
 
 Some work must be done by exactly one instance at a time: Telegram's ``getUpdates``
-polling (Telegram answers a second poller with 409 Conflict) and the scheduler's periodic
-jobs (reminders, retention, the dialogue tick). Each is held through a lease row
+polling (Telegram answers a second poller with 409 Conflict), the Matrix account's sync
+loop (two would hand every event to two instances) and the scheduler's periodic jobs (reminders, retention, the dialogue tick). Each is held through a lease row
 (:mod:`storage.leases`) by one instance; the others stand by:
 
 * the holder renews every :data:`RENEW_EVERY` seconds a lease that lives :data:`TTL`;
@@ -54,7 +54,7 @@ async def _nothing() -> None:
 
 @runtime_checkable
 class ReceivesUnderLease(Protocol):
-    """A platform whose receiving only one instance may do at a time (Telegram polling)."""
+    """A platform whose receiving only one instance may do at a time (Telegram polling, Matrix sync)."""
 
     def receive_under_lease(self) -> bool: ...
 

@@ -4,7 +4,9 @@ Matrix has no direct chat type: a direct chat is a room created with ``is_direct
 listed in the ``m.direct`` account data, which clients (not servers) keep. The bot reads
 ``m.direct`` at start, adds the rooms it opens or is invited to, and reuses the room a
 person wrote from. It opens a room (encrypted when it can encrypt, as Element does) only
-when it has none with that person in which they still are.
+when it has none with that person in which they still are, after reading ``m.direct``
+again: with several instances, another may have opened one since (a message it had in
+flight when it died, sent again here, must go to the same room to be recognised).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -34,10 +37,13 @@ class DirectChats:
 
     Args:
         client: the logged-in client.
+        catch_up: brings the client's rooms up to date (a sync) before ``m.direct`` is
+            read again; nothing by default.
     """
 
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncClient, catch_up: Callable[[], Awaitable[None]] | None = None) -> None:
         self.client = client
+        self.catch_up = catch_up
         #: Every room known to be a direct chat.
         self.rooms: set[str] = set()
         self._by_user: dict[str, str] = {}
@@ -50,11 +56,13 @@ class DirectChats:
         rooms = getattr(response, "rooms", None)
         if not isinstance(rooms, dict):
             return  # no m.direct yet
-        self._account = {user_id: list(room_ids) for user_id, room_ids in rooms.items()}
+        for user_id, room_ids in rooms.items():  # what another session wrote, and ours
+            known = self._account.setdefault(user_id, [])
+            known.extend(room_id for room_id in room_ids if room_id not in known)
         for user_id, room_ids in rooms.items():
             self.rooms.update(room_ids)
             joined = [room_id for room_id in room_ids if room_id in self.client.rooms]
-            if joined:
+            if joined and self._usable(user_id) is None:
                 self._by_user[user_id] = joined[-1]
 
     def seen(self, user_id: str, room_id: str) -> None:
@@ -75,9 +83,13 @@ class DirectChats:
             RateLimited: the homeserver asks to wait.
         """
         async with self._locks.setdefault(user_id, asyncio.Lock()):
-            room_id = self._by_user.get(user_id)
-            room = self.client.rooms.get(room_id) if room_id else None
-            if room_id and (room is None or user_id in room.users or user_id in room.invited_users):
+            room_id = self._usable(user_id)
+            if room_id is None:  # perhaps opened since by another instance
+                if self.catch_up is not None:
+                    await self.catch_up()
+                await self.load()
+                room_id = self._usable(user_id)
+            if room_id is not None:
                 return room_id
             # Synapse lets a room invite someone who does not exist; the profile tells.
             profile = await self.client.get_profile(user_id)
@@ -97,6 +109,14 @@ class DirectChats:
             self.rooms.add(room_id)
             await self._save()
             return room_id
+
+    def _usable(self, user_id: str) -> str | None:
+        """The known direct chat with ``user_id``, unless they left it."""
+        room_id = self._by_user.get(user_id)
+        room = self.client.rooms.get(room_id) if room_id else None
+        if room_id and (room is None or user_id in room.users or user_id in room.invited_users):
+            return room_id
+        return None
 
     async def _save(self) -> None:
         """Write ``m.direct``, keeping what other sessions recorded."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -21,7 +20,6 @@ from nio import (
     InviteMemberEvent,
     JoinResponse,
     MegolmEvent,
-    RoomGetEventResponse,
     RoomRedactResponse,
     RoomSendResponse,
     SyncResponse,
@@ -29,28 +27,24 @@ from nio import (
 from nio.exceptions import LocalProtocolError
 
 from bot.config import Settings
-from bot.core.errors import (
-    PlatformError,
-    UnsupportedCapability,
-)
+from bot.core.errors import PlatformError, UnsupportedCapability
 from bot.core.platform import Capability, EventSink, Handled, Platform
 from bot.core.text import split
 from bot.core.types import ChatRef, Event, IncomingMessage, Media, MessageRef, OutgoingMessage, UserRef
 from bot.platforms.matrix.direct import DirectChats
 from bot.platforms.matrix.errors import to_error
-from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, relation, timestamp, to_event, user
+from bot.platforms.matrix.events import NAME, RoomView, reaction_choice, timestamp, to_event, user
 from bot.platforms.matrix.files import download, file_limits, upload
 from bot.platforms.matrix.limits import MATRIX_LIMITS, LimitGate
 from bot.platforms.matrix.membership import Membership, find_community, join
 from bot.platforms.matrix.render import Content, Keyboards, edit_content, message_content
-from bot.platforms.matrix.session import SyncLoop, log_in
+from bot.platforms.matrix.session import SyncLoop, SyncTokens, log_in
 from bot.platforms.matrix.settings import MatrixSettings
-from bot.platforms.matrix.store import AdapterStore
+from bot.platforms.matrix.store import AccountSyncTokens, AdapterStore, FileSyncTokens, SharedSyncTokens
+from bot.platforms.matrix.threads import ThreadMemory
+from bot.platforms.matrix.turns import ReceivingTurns
 
 log = logging.getLogger(__name__)
-
-#: Thread roots remembered per event, to put an edit in its thread without a lookup.
-_THREADS_REMEMBERED = 5_000
 
 
 class MatrixPlatform(Platform):
@@ -84,6 +78,7 @@ class MatrixPlatform(Platform):
         self.app_settings = app_settings
         self.bot_username = settings.user_id
         self.store = AdapterStore(settings.store_path)
+        self.tokens: SyncTokens = FileSyncTokens(self.store)
         self.keyboards = Keyboards()
         self.limits = LimitGate()
         self._client: AsyncClient | None = None
@@ -92,8 +87,10 @@ class MatrixPlatform(Platform):
         self._direct: DirectChats | None = None
         self._community_rooms: tuple[str, ...] = ()  # the community room, and its space if any
         self._members: Membership | None = None
-        self._threads: OrderedDict[str, str | None] = OrderedDict()
+        self._threads = ThreadMemory()
         self._background: set[asyncio.Task[None]] = set()
+        self._syncs_under_lease = False
+        self._turns: ReceivingTurns | None = None
 
     @property
     def client(self) -> AsyncClient:
@@ -110,10 +107,12 @@ class MatrixPlatform(Platform):
     # -- life cycle -------------------------------------------------------------------
 
     async def start(self, sink: EventSink) -> None:
+        """Log in and find the rooms; then sync, unless receiving waits for a lease."""
         self._sink = sink
         self._client = await log_in(self.settings, self.store)
         self.file_limits = await file_limits(self._client, self.settings.upload_limit)
-        self._sync = SyncLoop(self._client, self.store, self._handle_batch)
+        self._sync = SyncLoop(self._client, self.tokens, self._handle_batch)
+        self._turns = ReceivingTurns(self._sync, self._resume)
         if self.settings.moderator_room:
             self.moderator_chat = ChatRef(NAME, await join(self._client, self.settings.moderator_room))
         if self.settings.community_room:
@@ -122,14 +121,15 @@ class MatrixPlatform(Platform):
             self.community_chat = ChatRef(NAME, community.room)
             moderators = self.moderator_chat.id if self.moderator_chat else None
             self._members = Membership(self._client, community, moderators)
-        resuming = self.store.sync_token() is not None
-        first = await self._sync.first_sync()
-        self._direct = DirectChats(self._client)
+        if self._syncs_under_lease:  # sends from here; receives once it holds the lease
+            await self._sync.refresh()
+            first = None
+        else:
+            first = await self._sync.first_sync()
+        self._direct = DirectChats(self._client, self._sync.catch_up)
         await self._direct.load()
-        if not resuming:  # history is not news, but an invitation still waits for an answer
-            for room_id, invited in first.rooms.invite.items():
-                self._on_invite(room_id, invited.invite_state)
-        await self._sync.start(first, handle=resuming)
+        if first is not None:
+            await self._resume(first)
         log.info(
             "Matrix: %s on %s, encryption %s, community %s",
             self.settings.user_id,
@@ -138,9 +138,41 @@ class MatrixPlatform(Platform):
             self.community_chat.id if self.community_chat else "-",
         )
 
+    async def _resume(self, first: SyncResponse) -> None:
+        """Start the sync loop after ``first``, handling its events if it resumed from a token."""
+        assert self._sync is not None
+        resuming = self._sync.since is not None
+        if not resuming:  # history is not news, but an invitation still waits for an answer
+            for room_id, invited in first.rooms.invite.items():
+                self._on_invite(room_id, invited.invite_state)
+        await self._sync.start(first, handle=resuming)
+
+    def keep_sync_token(self, tokens: SharedSyncTokens) -> None:
+        """Before :meth:`start`: keep the sync token in the database, where the next receiver reads it."""
+        self.tokens = AccountSyncTokens(tokens, self.settings.user_id)
+
+    def receive_under_lease(self) -> bool:
+        """Before :meth:`start`: send from here, but sync only while holding the lease (:mod:`.turns`)."""
+        self._syncs_under_lease = True
+        return True
+
+    @property
+    def receiving(self) -> bool:
+        """Whether this instance syncs (or is about to: its first sync is under way)."""
+        return self._turns is not None and self._turns.active
+
+    async def start_receiving(self) -> None:
+        """Start syncing from the confirmed token (this instance took the receiving lease)."""
+        if self._turns is not None:
+            self._turns.begin()
+
+    async def stop_receiving(self) -> None:
+        """Stop syncing at once; what was received but not confirmed comes to the next holder."""
+        if self._turns is not None:
+            await self._turns.end()
+
     async def stop(self) -> None:
-        if self._sync is not None:
-            await self._sync.stop()
+        await self.stop_receiving()
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -210,11 +242,11 @@ class MatrixPlatform(Platform):
         message_id = event.message_id
         if event.edited:
             if event.chat.thread_id is None and not event.is_direct:
-                root = await self._thread_root(event.chat.id, message_id)
+                root = await self._threads.root(self.client, event.chat.id, message_id)
                 if root is not None:
                     event = replace(event, chat=event.chat.thread(root))
             return event
-        self._remember_thread(message_id, event.chat.thread_id)
+        self._threads.remember(message_id, event.chat.thread_id)
         if event.text is not None and event.media is None:  # a caption presses no option
             payload = self.keyboards.press(event.chat.id, event.text, event.reply_to, event.is_direct)
             if payload is not None:
@@ -222,22 +254,6 @@ class MatrixPlatform(Platform):
         if event.is_direct:
             self.direct.seen(event.sender.id, event.chat.id)
         return event
-
-    def _remember_thread(self, event_id: str, root: str | None) -> None:
-        self._threads[event_id] = root
-        while len(self._threads) > _THREADS_REMEMBERED:
-            self._threads.popitem(last=False)
-
-    async def _thread_root(self, room_id: str, event_id: str) -> str | None:
-        if event_id in self._threads:
-            return self._threads[event_id]
-        response = await self.client.room_get_event(room_id, event_id)
-        if not isinstance(response, RoomGetEventResponse):
-            return None
-        content = response.event.source.get("content", {})
-        root = relation(content).thread_root if isinstance(content, dict) else None
-        self._remember_thread(event_id, root)
-        return root
 
     def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
         """Accept an invitation to a direct chat (or to a configured room)."""
@@ -328,7 +344,7 @@ class MatrixPlatform(Platform):
                 }
             sent.append(await self._send_event(room_id, content, _tx(key, f"file{index}")))
         for event_id in sent:
-            self._remember_thread(event_id, thread)
+            self._threads.remember(event_id, thread)
         return MessageRef(ChatRef(NAME, room_id, thread), sent[0])
 
     async def download(self, media: Media) -> bytes | None:

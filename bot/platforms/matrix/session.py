@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from nio import (
@@ -42,6 +42,11 @@ SYNC_FILTER: dict[str, Any] = {
     "room": {"timeline": {"limit": 100}, "state": {"lazy_load_members": False}},
     "presence": {"types": []},
 }
+#: What an instance that does not receive syncs for: the rooms and their members, not their news.
+STATE_FILTER: dict[str, Any] = {
+    "room": {"timeline": {"limit": 1}, "state": {"lazy_load_members": False}},
+    "presence": {"types": []},
+}
 #: How long the server may hold a sync open, in milliseconds.
 LONG_POLL_MS = 30_000
 #: Pages of 100 events fetched to fill one gap before giving up.
@@ -49,6 +54,19 @@ MAX_GAP_PAGES = 20
 
 #: Turns one sync response into the sink's ``Handled`` awaitables, in order.
 BatchHandler = Callable[[SyncResponse, str | None], Awaitable[Sequence[Handled]]]
+
+
+class SyncTokens(Protocol):
+    """Where the token of the last sync whose events were all handled is kept.
+
+    A file in the adapter's store for a single process
+    (:class:`~bot.platforms.matrix.store.FileSyncTokens`); the shared database when several
+    instances take turns at receiving, so that the next one resumes where the last stopped.
+    """
+
+    async def load(self) -> str | None: ...
+
+    async def save(self, token: str) -> None: ...
 
 
 def encryption_available() -> bool:
@@ -147,23 +165,29 @@ class SyncLoop:
 
     Args:
         client: the logged-in client.
-        store: where the confirmed sync token is written.
+        tokens: where the confirmed sync token is kept.
         handle_batch: maps one sync response (and the token it started from) to the
             sink's awaitables; it must not wait for them.
     """
 
-    def __init__(self, client: AsyncClient, store: AdapterStore, handle_batch: BatchHandler) -> None:
+    def __init__(self, client: AsyncClient, tokens: SyncTokens, handle_batch: BatchHandler) -> None:
         self.client = client
-        self.store = store
+        self.tokens = tokens
         self.handle_batch = handle_batch
         self.since: str | None = None
         self.synced = asyncio.Condition()
         self._batches: asyncio.Queue[tuple[Sequence[Handled], str]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self._refreshing = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        """Whether the loop receives (between :meth:`start` and :meth:`stop`)."""
+        return bool(self._tasks)
 
     async def first_sync(self) -> SyncResponse:
         """Sync once, with the whole room state, from the confirmed token if there is one."""
-        self.since = self.store.sync_token()
+        self.since = await self.tokens.load()
         response = await self.client.sync(
             timeout=0, sync_filter=SYNC_FILTER, since=self.since, full_state=True
         )
@@ -190,11 +214,36 @@ class SyncLoop:
         ]
 
     async def stop(self) -> None:
-        """Stop receiving. Batches still being handled are confirmed at the next start."""
+        """Stop receiving at once. Batches not yet confirmed come again to the next receiver.
+
+        Their tokens are dropped rather than saved later: by then another instance may have
+        received (and confirmed) further, and an older token must not overwrite its newer one.
+        """
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        self._batches = asyncio.Queue()
+
+    async def catch_up(self) -> None:
+        """Bring the client's rooms up to date: :meth:`refresh`, unless the loop does it already."""
+        if not self.running:
+            await self.refresh()
+
+    async def refresh(self) -> None:
+        """Bring the client's rooms and members up to date without receiving their events.
+
+        For an instance that sends but does not receive (another holds the receiving
+        lease): it must still know a direct chat opened since, and whom to encrypt for.
+        Nothing is handed to the bot and no token is confirmed; the client's own position
+        (``next_batch``) moves on, the confirmed token does not.
+        """
+        async with self._refreshing:
+            response = await self.client.sync(timeout=0, sync_filter=STATE_FILTER)
+            if not isinstance(response, SyncResponse):
+                log.warning("Matrix: could not refresh the rooms (%s)", response)
+                return
+            await self._housekeeping()
 
     async def missed(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events of ``room_id`` between ``since`` and a limited timeline's start, oldest first."""
@@ -254,7 +303,7 @@ class SyncLoop:
             handled, token = await self._batches.get()
             for awaitable in handled:
                 await awaitable  # cancelled when the bot stops first: the token stays unsaved
-            await asyncio.to_thread(self.store.save_sync_token, token)
+            await self.tokens.save(token)
 
     async def _housekeeping(self) -> None:
         """What ``sync_forever`` does between syncs: encryption keys and to-device messages."""
@@ -280,6 +329,9 @@ class SyncLoop:
         """Wait until a sync has told the client about ``room_id`` (a room just created or joined)."""
         if room_id in self.client.rooms:
             return True
+        if not self.running:  # no loop to wait for: ask the homeserver now
+            await self.catch_up()
+            return room_id in self.client.rooms
         try:
             async with self.synced:
                 await asyncio.wait_for(self.synced.wait_for(lambda: room_id in self.client.rooms), patience)

@@ -8,11 +8,13 @@ has been handled. Each file is replaced atomically: a crash leaves the old one o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +80,47 @@ class AdapterStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+class FileSyncTokens:
+    """The sync token in the store's ``sync-token`` file (a single process receives).
+
+    Args:
+        store: the adapter's store.
+    """
+
+    def __init__(self, store: AdapterStore) -> None:
+        self.store = store
+
+    async def load(self) -> str | None:
+        return self.store.sync_token()
+
+    async def save(self, token: str) -> None:
+        await asyncio.to_thread(self.store.save_sync_token, token)
+
+
+class SharedSyncTokens(Protocol):
+    """Sync tokens by account, kept where every instance reads them (the database)."""
+
+    async def load(self, account: str) -> str | None: ...
+
+    async def save(self, account: str, token: str) -> None: ...
+
+
+class AccountSyncTokens:
+    """The sync token of one account, in a store that several instances share (the database).
+
+    Args:
+        shared: tokens by account (the shell hands the database's, ``storage.sync_tokens``).
+        account: the bot's Matrix user id: another account does not resume from this one's token.
+    """
+
+    def __init__(self, shared: SharedSyncTokens, account: str) -> None:
+        self.shared = shared
+        self.account = account
+
+    async def load(self) -> str | None:
+        return await self.shared.load(self.account)
+
+    async def save(self, token: str) -> None:
+        await self.shared.save(self.account, token)
