@@ -51,6 +51,9 @@ def form_yaml() -> str:
 
 
 async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | None) -> None:
+    from bot.heap import defer_collection
+
+    defer_collection()  # as copbot's entry points do
     from pydantic import SecretStr
 
     from bot.app import CopBot

@@ -20,6 +20,7 @@ from bot.cli.database import db_app
 from bot.cli.errors import OperatorErrors
 from bot.cli.root import main_options
 from bot.cli.session import chat, run
+from bot.heap import defer_collection
 
 app = typer.Typer(
     name="copbot",
@@ -40,4 +41,5 @@ app.add_typer(wiki_app, name="wiki")
 
 def main() -> None:
     """The ``copbot`` console script."""
+    defer_collection()  # the rest of start-up imports much more (see bot.heap)
     app()
