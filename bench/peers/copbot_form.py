@@ -81,7 +81,7 @@ async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | 
         telegram=telegram,
     )
     bot = CopBot(settings, [TelegramPlatform(telegram, settings, request=FakeRequest(api))])
-    await bot.start()  # as copbot run does
+    await bot.start(menus_later=True)  # as copbot run does
     freeze_start_up_heap()
     try:
         seconds = await load.run(START)
