@@ -14,13 +14,13 @@ parameter dict becomes a bulk insert, which reports no row count and returns no 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, UpdateBase
 
@@ -101,7 +101,15 @@ class Prebuilt:
 
     async def execute(self, session: AsyncSession, parameters: Mapping[str, Any]) -> int:
         """Run the statement in the session's transaction; returns the row count."""
-        connection = await session.connection()
+        return await self._run(session, (parameters,))
+
+    async def execute_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once per row of ``rows`` (``executemany``: no row count on asyncpg)."""
+        if rows:
+            await self._run(session, rows)
+
+    async def _run(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> int:
+        connection = await _connection_of(session)
         engine = connection.sync_engine
         dispatch = engine.dispatch
         if (
@@ -110,15 +118,22 @@ class Prebuilt:
             or dispatch.before_cursor_execute
             or dispatch.after_cursor_execute
         ):
-            result = await connection.execute(self.statement(engine.dialect.name), dict(parameters))
+            parameters: Any = dict(rows[0]) if len(rows) == 1 else [dict(row) for row in rows]
+            result = await connection.execute(self.statement(engine.dialect.name), parameters)
             return int(getattr(result, "rowcount", 0))
         sql, binds = self._sqlite or self._compile(engine.dialect)
-        values = []
-        for name, process, fixed in binds:
-            value = parameters.get(name, fixed)  # fixed: a value written in the statement
-            values.append(value if process is None else process(value))
+        values = [
+            [
+                # fixed: a value written in the statement
+                row.get(name, fixed) if process is None else process(row.get(name, fixed))
+                for name, process, fixed in binds
+            ]
+            for row in rows
+        ]
         raw: sqlite3.Connection = connection.sync_connection.connection.driver_connection.connection  # type: ignore[union-attr]
-        return raw.execute(sql, values).rowcount
+        if len(values) == 1:
+            return raw.execute(sql, values[0]).rowcount
+        return raw.executemany(sql, values).rowcount
 
     def _compile(self, dialect: Dialect) -> tuple[str, tuple[_Bind, ...]]:
         compiled = self.statement(dialect.name).compile(dialect=dialect)
@@ -135,3 +150,22 @@ class Prebuilt:
         )
         self._sqlite = (compiled.string, binds)
         return self._sqlite
+
+
+_CONNECTION = "copbot.prebuilt.connection"
+
+
+async def _connection_of(session: AsyncSession) -> AsyncConnection:
+    """The connection of the session's transaction, beginning it if need be.
+
+    ``AsyncSession.connection`` hands over to a greenlet on every call; the connection
+    is kept in the session's ``info`` for the rest of its transaction instead.
+    """
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(_CONNECTION)
+    if kept is not None and transaction is not None and kept[0] is transaction and transaction.is_active:
+        connection: AsyncConnection = kept[1]
+        return connection
+    connection = await session.connection()
+    session.info[_CONNECTION] = (session.sync_session.get_transaction(), connection)
+    return connection

@@ -69,3 +69,13 @@ async def test_a_prebuilt_statement_goes_through_sqlalchemy_while_statements_are
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", watch)
     assert any(statement.startswith("INSERT INTO bot_state") for statement in seen)
+
+
+async def test_a_prebuilt_statement_runs_once_per_row(db: Database) -> None:
+    prebuilt = Prebuilt(insert_into(_TABLE, _COLUMNS))
+    rows = [{"key": f"row{n}", "value": {"n": n}, "updated_at": NOW} for n in range(3)]
+    async with db.transaction() as session:
+        await prebuilt.execute_many(session, rows)
+    async with db.transaction() as session:
+        stored = {state.key: state.value for state in await session.scalars(select(BotState))}
+    assert stored == {f"row{n}": {"n": n} for n in range(3)}
