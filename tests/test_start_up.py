@@ -78,3 +78,19 @@ def test_only_the_default_catalog_is_read_at_start() -> None:
     assert catalogs.translator("es").locale == "es"
     assert catalogs.translator("xx").locale == "en"
     assert sorted(catalogs._translators) == ["en", "es"]
+
+
+def test_country_names_in_six_languages_keep_babels_data_of_none_but_english() -> None:
+    statement = (
+        "from bot.core.formats import Formats\n"
+        "from bot.forms.countries import country_name, resolve_country\n"
+        "from babel import localedata\n"
+        "assert resolve_country('Кения').code == 'KE' and resolve_country('肯尼亚').code == 'KE'\n"
+        "assert country_name('KE', 'ar') == 'كينيا'\n"
+        "Formats('en').number(3)\n"
+        "print(*sorted(localedata._cache))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", statement], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["en", "root"]

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from babel import Locale, UnknownLocaleError
+
+from bot.core.territories import territory_names
 
 #: Languages whose country names are accepted, whatever the person speaks (ISO's names).
 NAME_LANGUAGES = ("en", "es", "fr")
@@ -100,13 +101,8 @@ def _translations(language: str) -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
-@cache
 def _territories(language: str) -> dict[str, str]:
-    try:
-        names = Locale.parse(language).territories
-    except (UnknownLocaleError, ValueError):
-        names = Locale("en").territories
-    return {str(code): str(name) for code, name in names.items()}
+    return territory_names(language)
 
 
 @cache
