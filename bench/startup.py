@@ -84,7 +84,9 @@ async def main(runs: int) -> None:
     print(
         f"existing database : {', '.join(f'{seconds:.2f}' for seconds in again)} s (median {again[len(again) // 2]:.2f} s)"
     )
-    print(f"  CPU per run     : {', '.join(f'{used:.2f}' for used in cpu)} s (median {cpu[len(cpu) // 2]:.2f} s)")
+    print(
+        f"  CPU per run     : {', '.join(f'{used:.2f}' for used in cpu)} s (median {cpu[len(cpu) // 2]:.2f} s)"
+    )
     print(f"peak RSS          : {peak:.0f} MiB")
 
 
