@@ -82,7 +82,10 @@ class Prebuilt:
     any statement; a rollback or commit of the session covers it as usual.
 
     On PostgreSQL, or when the engine logs statements or has cursor listeners (tests
-    count statements that way), the statement goes through SQLAlchemy as before.
+    count statements that way), the statement goes through SQLAlchemy as before. On the
+    SQLite path a failure is ``sqlite3``'s own error, not SQLAlchemy's wrapper of it: the
+    per-event statements are not expected to fail, and the unit of work handles any
+    exception alike.
 
     Args:
         statements: the statement for each dialect name (see :func:`insert_ignoring`),
