@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.catalogs import Catalogs
 from bot.config import Settings
@@ -30,7 +30,6 @@ from bot.features import Feature, Runtime, SystemJob, repositories_of
 from bot.identity import Identity
 from bot.leases import LeaseKeeper, ReceivesUnderLease, SingleProcessLock
 from bot.menus import publish_command_menus, publish_command_menus_later
-from bot.observability.server import ObservabilityServer
 from bot.observability.wiring import Observability
 from bot.outbox import OutboxSender
 from bot.platform_start import Backoff, start_until_up
@@ -47,6 +46,9 @@ from storage.numbering import highest_message_number, highest_thread_number
 from storage.profiles import ProfileCache
 from storage.repository import Shared
 from storage.sync_tokens import StoredSyncTokens
+
+if TYPE_CHECKING:
+    from bot.observability.server import ObservabilityServer
 
 log = logging.getLogger(__name__)
 #: How long a profile is trusted from cache when other instances share the database.

@@ -9,9 +9,11 @@ from sqlalchemy import Table, delete
 
 from storage.models import ProcessedEvent
 from storage.repository import SessionRepository
-from storage.statements import for_session, insert_ignoring
+from storage.statements import Prebuilt, insert_ignoring
 
-_CLAIM = insert_ignoring(cast(Table, ProcessedEvent.__table__), ("platform", "event_id", "processed_at"))
+_CLAIM = Prebuilt(
+    insert_ignoring(cast(Table, ProcessedEvent.__table__), ("platform", "event_id", "processed_at"))
+)
 
 
 class ProcessedEvents(SessionRepository):
@@ -24,11 +26,8 @@ class ProcessedEvents(SessionRepository):
 
     async def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record the event; ``False`` if it was recorded before (a redelivery)."""
-        result = await self.session.execute(
-            for_session(_CLAIM, self.session),
-            {"platform": platform, "event_id": event_id, "processed_at": now},
-        )
-        return bool(getattr(result, "rowcount", 0))
+        parameters = {"platform": platform, "event_id": event_id, "processed_at": now}
+        return bool(await _CLAIM.execute(self.session, parameters))
 
     async def prune(self, before: datetime) -> int:
         """Forget events processed before ``before``; returns how many."""

@@ -15,7 +15,7 @@ import csv
 from functools import cache
 from importlib import resources
 
-from babel import Locale
+from bot.core.territories import territory_names
 
 #: The five M49 regions, in the order the bot lists them when counts tie.
 REGIONS = ("002", "019", "142", "150", "009")
@@ -37,11 +37,7 @@ def region_of(country: str | None) -> str | None:
 
 def territory_name(code: str, locale: str) -> str:
     """A country's or region's name in ``locale`` (CLDR, through Babel); the code if unknown."""
-    try:
-        names = Locale.parse(locale).territories
-    except (ValueError, LookupError):
-        names = Locale("en").territories
-    return str(names.get(code, code))
+    return territory_names(locale).get(code, code)
 
 
 #: Region names accepted in filters (``region:africa``), with their M49 codes.

@@ -13,20 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.types import OutgoingMessage
 from storage import messages
 from storage.models import PendingReply
-from storage.statements import insert_into
+from storage.statements import Prebuilt, insert_into
 
 _TABLE = cast(Table, PendingReply.__table__)
-_ADD = insert_into(
-    _TABLE,
-    (
-        "platform",
-        "recipient_kind",
-        "recipient_id",
-        "thread_id",
-        "payload",
-        "idempotency_key",
-        "created_at",
-    ),
+_ADD = Prebuilt(
+    insert_into(
+        _TABLE,
+        (
+            "platform",
+            "recipient_kind",
+            "recipient_id",
+            "thread_id",
+            "payload",
+            "idempotency_key",
+            "created_at",
+        ),
+    )
 )
 #: Keys per DELETE: well under every database's limit on bound parameters.
 _CHUNK = 500
@@ -62,7 +64,7 @@ class PendingReplies:
                 }
             )
         if rows:
-            await self.session.execute(_ADD, rows)
+            await _ADD.execute_many(self.session, rows)
 
     async def remove(self, keys: Collection[str]) -> int:
         """Forget the replies with these idempotency keys; returns how many were kept."""

@@ -51,6 +51,9 @@ def form_yaml() -> str:
 
 
 async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | None) -> None:
+    from bot.heap import defer_collection
+
+    defer_collection()  # as copbot's entry points do
     from pydantic import SecretStr
 
     from bot.app import CopBot
@@ -78,7 +81,7 @@ async def serve(folder: Path, applicants: int, in_flight: int, spawned: float | 
         telegram=telegram,
     )
     bot = CopBot(settings, [TelegramPlatform(telegram, settings, request=FakeRequest(api))])
-    await bot.start()  # as copbot run does
+    await bot.start(menus_later=True)  # as copbot run does
     freeze_start_up_heap()
     try:
         seconds = await load.run(START)

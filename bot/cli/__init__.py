@@ -22,6 +22,7 @@ from bot.cli.errors import OperatorErrors
 from bot.cli.root import main_options
 from bot.cli.session import chat, run
 from bot.cli.site import site_app
+from bot.heap import defer_collection
 
 app = typer.Typer(
     name="copbot",
@@ -43,4 +44,5 @@ app.add_typer(site_app, name="site")
 
 def main() -> None:
     """The ``copbot`` console script."""
+    defer_collection()  # the rest of start-up imports much more (see bot.heap)
     app()

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from babel import Locale, UnknownLocaleError
-from rapidfuzz import fuzz, process
+
+from bot.core.territories import territory_names
 
 #: Languages whose country names are accepted, whatever the person speaks (ISO's names).
 NAME_LANGUAGES = ("en", "es", "fr")
@@ -101,13 +101,8 @@ def _translations(language: str) -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
-@cache
 def _territories(language: str) -> dict[str, str]:
-    try:
-        names = Locale.parse(language).territories
-    except (UnknownLocaleError, ValueError):
-        names = Locale("en").territories
-    return {str(code): str(name) for code, name in names.items()}
+    return territory_names(language)
 
 
 @cache
@@ -160,6 +155,8 @@ def resolve_country(answer: str) -> Resolution:
         return Resolution(index[key])
     if len(key) < 4:  # short strings are codes; a near miss is another country
         return Resolution(None, candidates=_closest(key))
+    from rapidfuzz import fuzz, process  # only for a name not spelled as listed (2.5 MiB)
+
     matches = process.extract(key, index.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5)
     codes = {index[name] for name, _score, _ in matches}
     if len(codes) == 1:
@@ -170,6 +167,8 @@ def resolve_country(answer: str) -> Resolution:
 def _closest(key: str, limit: int = 3) -> tuple[str, ...]:
     index = _index()
     found: list[str] = []
+    from rapidfuzz import fuzz, process
+
     matches = process.extract(key, index.keys(), scorer=fuzz.ratio, score_cutoff=CLOSEST_CUTOFF, limit=30)
     for name, _score, _ in matches:
         if len(name) > 3 and index[name] not in found:  # codes are no names to offer

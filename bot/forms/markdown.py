@@ -12,13 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.core.text import Span, Style, Text, code
 
-_PARSER = MarkdownIt("commonmark")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """The CommonMark parser, made when first needed: markdown-it is not needed to start."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +48,7 @@ def markdown_text(source: str) -> Text:
     blocks: list[_Block] = []
     lists: list[str] = []  # the kind of each open list, innermost last
     heading, prefix = False, ""
-    for token in _PARSER.parse(source):
+    for token in _parser().parse(source):
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             lists.append(kind)

@@ -9,16 +9,19 @@ settings it holds nothing and adds nothing, so a single process behaves as befor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.middleware import Middleware
 from bot.core.platform import Platform
-from bot.observability.figures import DatabaseFigures
 from bot.observability.logs import EventLogContext
-from bot.observability.metrics import EventMetrics, Metrics
-from bot.observability.server import ObservabilityServer, Readiness
 from storage.db import Database
+
+if TYPE_CHECKING:  # imported when metrics are configured: prometheus_client and aiohttp's server
+    from bot.observability.figures import DatabaseFigures
+    from bot.observability.metrics import Metrics
+    from bot.observability.server import ObservabilityServer
 
 
 class Observability:
@@ -35,12 +38,15 @@ class Observability:
         self.settings = settings
         self.db = db
         #: The Prometheus metrics, when ``COPBOT_METRICS__LISTEN`` is set.
-        self.metrics = Metrics() if settings.metrics is not None else None
-        self.figures = (
-            DatabaseFigures(db, clock, list(forms), self.metrics.registry)
-            if self.metrics is not None
-            else None
-        )
+        self.metrics: Metrics | None = None
+        self.figures: DatabaseFigures | None = None
+        if settings.metrics is not None:
+            # Only then: prometheus_client and aiohttp's server cost a start-up ~60 ms and 4 MiB.
+            from bot.observability.figures import DatabaseFigures
+            from bot.observability.metrics import Metrics
+
+            self.metrics = Metrics()
+            self.figures = DatabaseFigures(db, clock, list(forms), self.metrics.registry)
         self.server: ObservabilityServer | None = None
 
     def outer_middlewares(self) -> list[Middleware]:
@@ -49,7 +55,11 @@ class Observability:
 
     def inner_middlewares(self) -> list[Middleware]:
         """Inside the error capture: what counts and times events."""
-        return [EventMetrics(self.metrics)] if self.metrics is not None else []
+        if self.metrics is None:
+            return []
+        from bot.observability.metrics import EventMetrics
+
+        return [EventMetrics(self.metrics)]
 
     async def serve(
         self, configured: tuple[str, ...], platforms: Mapping[str, Platform], started: Callable[[], bool]
@@ -57,6 +67,8 @@ class Observability:
         """Serve ``/healthz``, ``/readyz`` and ``/metrics`` if ``COPBOT_METRICS__LISTEN`` is set."""
         if self.metrics is None or self.figures is None or self.settings.metrics is None:
             return
+        from bot.observability.server import ObservabilityServer, Readiness
+
         self.metrics.observe_sends()
         readiness = Readiness(self.db, configured, platforms, started)
         self.server = ObservabilityServer(self.settings.metrics.listen, self.metrics, self.figures, readiness)

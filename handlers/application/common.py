@@ -81,6 +81,8 @@ async def review_recipients(ctx: Ctx) -> list[tuple[Recipient, str]]:
         for platform in ctx.platforms.values()
         if platform.moderator_chat is not None
     ]
+    if all(platform.moderator_chat is not None for platform in ctx.platforms.values()):
+        return found  # no one to write to directly: the reviewers need not be looked up
     for user, locale in await ctx.services.repo(ApplicationRepository).reviewers(
         ctx.services.settings.admins
     ):

@@ -17,7 +17,6 @@ import bisect
 from collections import Counter, defaultdict
 from itertools import chain
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,6 +80,8 @@ class WikiVocabulary:
             for position in (0, 1)
             for candidate in self._by_shape.get((length, position, word[position]), ())
         }
+        from rapidfuzz import fuzz, process  # imported by the first misspelt word, not at start-up
+
         matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=SIMILARITY, limit=8)
         if not matches:
             return None

@@ -46,7 +46,14 @@ from bot.platforms.telegram.files import caption_of, download, edit_caption, sen
 from bot.platforms.telegram.limits import BOT_API_LIMITS, CAPTION_LIMIT, FILE_LIMITS, MESSAGE_LIMIT
 from bot.platforms.telegram.membership import JoinRequestBook, Membership
 from bot.platforms.telegram.polling import POLL_TIMEOUT, Poller
-from bot.platforms.telegram.render import html_pieces, keyboard, menu_commands, menu_scope, topic_name
+from bot.platforms.telegram.render import (
+    html_pieces,
+    keyboard,
+    keyboard_json,
+    menu_commands,
+    menu_scope,
+    topic_name,
+)
 from bot.platforms.telegram.settings import TelegramSettings
 from bot.platforms.telegram.updates import ALLOWED_UPDATES, NAME, Json, UpdateLedger, as_json, event_of
 
@@ -240,11 +247,12 @@ class TelegramPlatform(Platform):
             last = index == len(pieces) - 1
             data: dict[str, Any] = {"text": piece, "parse_mode": ParseMode.HTML, **target}
             if last and message.buttons:
-                data["reply_markup"] = keyboard(message.buttons)
+                data["reply_markup"] = keyboard_json(message.buttons)
             if index == 0 and message.reply_to and message.reply_to.isdigit():
-                data["reply_parameters"] = ReplyParameters(
-                    int(message.reply_to), allow_sending_without_reply=True
-                )
+                data["reply_parameters"] = {
+                    "message_id": int(message.reply_to),
+                    "allow_sending_without_reply": True,
+                }
             async with converted():
                 # Bot._post rather than send_message: the same request layer and errors,
                 # without decoding the sent Message (a fifth of the adapter's CPU) for its id.

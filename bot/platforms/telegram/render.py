@@ -10,6 +10,8 @@ command descriptions) are cut with an ellipsis rather than refused.
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import (
     BotCommand,
     BotCommandScope,
@@ -40,6 +42,22 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
             for row in rows
         ]
     )
+
+
+def keyboard_json(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any] | None:
+    """:func:`keyboard` as the Bot API's JSON, for ``Bot._post``.
+
+    Building PTB's objects only to have them turned back into dictionaries cost a
+    tenth of the adapter's time per reply with buttons.
+    """
+    if not rows:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": bidi_label(button.label), "callback_data": button.payload} for button in row]
+            for row in rows
+        ]
+    }
 
 
 def topic_name(title: str) -> str:
