@@ -149,6 +149,7 @@ class CopBot:
         self._started = False
         self.start_backoff = start_backoff or Backoff()
         self._starting: set[asyncio.Task[None]] = set()
+        self._at_stop: list[Callable[[], Awaitable[None]]] = []  # the features' (Runtime.at_stop)
 
     async def start(self, *, migrate: bool = True, menus_later: bool = False) -> None:
         """Migrate the database, seed sample data if asked, start jobs and platforms.
@@ -210,7 +211,9 @@ class CopBot:
         else:
             await publish_command_menus(self._menus, list(self.platforms.values()))
         await self.outbox.start()
-        runtime = Runtime(self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared)
+        runtime = Runtime(
+            self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared, self._at_stop.append
+        )
         for feature in self.features:  # catch-up included: platforms must be able to post
             if feature.start is not None:
                 await feature.start(runtime)
@@ -273,6 +276,11 @@ class CopBot:
         for task in list(self._starting):  # a platform still retrying its start gives up
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
+        while self._at_stop:
+            try:
+                await self._at_stop.pop()()
+            except Exception:
+                log.exception("a feature's work did not stop cleanly")
         await self.leases.stop()  # singleton jobs stop here; a standby takes them over at once
         for platform in self.platforms.values():
             try:

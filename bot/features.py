@@ -65,6 +65,9 @@ class Runtime:
         run_system: runs work as one unit of work, as the bot itself.
         shared: the bot's long-lived objects; what the feature provides there, its
             handlers find (``ctx.services.shared.find(DialogueTimers)``).
+        at_stop: registers work the bot awaits when it stops, before it closes the
+            database (a server to stop, a child process to wait for); the last
+            registered runs first.
     """
 
     settings: Settings
@@ -73,6 +76,7 @@ class Runtime:
     timers: Timers
     run_system: RunSystem
     shared: Shared
+    at_stop: Callable[[Callable[[], Awaitable[None]]], None]
 
 
 @dataclass(frozen=True, slots=True)
