@@ -164,3 +164,21 @@ async def test_the_bot_answers_at_once_while_the_site_is_built(
     finally:
         await harness.stop()
         lock.release()
+
+
+async def test_stopping_the_bot_lets_a_build_under_way_finish(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    await seed(db, clock)
+    harness, publisher = await _start(db, tmp_path, clock)
+    async with asyncio.timeout(30):
+        while not publisher.building:
+            await asyncio.sleep(0.01)
+    child = publisher._child
+    assert child is not None
+    await harness.stop()
+    assert child.returncode == 0  # awaited, not ended
+    assert (tmp_path / "site" / "en" / "index.html").is_file()
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".site.")] == []
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await _get(publisher, "en/")
