@@ -167,4 +167,4 @@ async def start_site(runtime: Runtime) -> None:
     publisher = SitePublisher(runtime.settings, web, runtime.db, runtime.clock)
     await publisher.start()
     runtime.shared.provide(publisher)
-    runtime.at_stop(publisher.stop)
+    runtime.stops.add(publisher.stop)
