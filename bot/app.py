@@ -26,7 +26,7 @@ from bot.core.platform import Platform
 from bot.core.router import Router
 from bot.core.sequencer import KeyedSequencer
 from bot.core.types import ChatRef, CommandMenu, Event, Role, UserRef
-from bot.features import Feature, Runtime, SystemJob, repositories_of
+from bot.features import Feature, Runtime, StopHooks, SystemJob, repositories_of
 from bot.identity import Identity
 from bot.leases import LeaseKeeper, ReceivesUnderLease, SingleProcessLock
 from bot.menus import publish_command_menus, publish_command_menus_later
@@ -159,6 +159,7 @@ class CopBot:
         self._started = False
         self.start_backoff = start_backoff or Backoff()
         self._starting: set[asyncio.Task[None]] = set()
+        self.stops = StopHooks()  # what the features started, stopped first (Runtime.stops)
 
     async def start(self, *, migrate: bool = True, menus_later: bool = False) -> None:
         """Migrate the database, seed sample data if asked, start jobs and platforms.
@@ -222,7 +223,9 @@ class CopBot:
         else:
             await publish_command_menus(self._menus, list(self.platforms.values()))
         await self.outbox.start()
-        runtime = Runtime(self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared)
+        runtime = Runtime(
+            self.settings, self.db, self.clock, self.scheduler, self.run_system, self.shared, self.stops
+        )
         for feature in self.features:  # catch-up included: platforms must be able to post
             if feature.start is not None:
                 await feature.start(runtime)
@@ -285,6 +288,7 @@ class CopBot:
         for task in list(self._starting):  # a platform still retrying its start gives up
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
+        await self.stops.run()
         await self.leases.stop()  # singleton jobs stop here; a standby takes them over at once
         for platform in self.platforms.values():
             try:

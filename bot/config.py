@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -35,6 +35,7 @@ from bot.forms.loading import FormFileError, load_form
 from bot.platforms import CHAT_SPECS, SPECS
 from bot.platforms.matrix.settings import MatrixSettings
 from bot.platforms.telegram.settings import TelegramSettings
+from bot.site_settings import SiteSettings, WebSettings, host_and_port
 
 ENV_PREFIX = "COPBOT_"
 DEFAULT_CONFIG_FILE = Path("copbot.toml")
@@ -67,30 +68,6 @@ class WikiSettings(BaseModel):
     access: Literal["everyone", "members"] = "everyone"
 
 
-class SiteSettings(BaseModel):
-    """The public web site ``copbot site build`` writes (``COPBOT_SITE__*``); both optional.
-
-    Without ``base_url`` pages link to each other by relative addresses only; without
-    ``telegram_username`` (Telegram alone knows it otherwise) the home page has no Telegram link.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: Where the site is served, e.g. ``https://cop.example.org/``: canonical and hreflang links.
-    base_url: Annotated[str, Field(pattern=r"^https?://[^/\s]+")] | None = None
-    #: The bot's Telegram username (``@`` optional): the home page's "apply on Telegram" link.
-    telegram_username: Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")] | None = None
-
-    @field_validator("base_url", "telegram_username")
-    @classmethod
-    def _normalised(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        if info.field_name == "base_url":
-            return value if value.endswith("/") else value + "/"
-        return value.removeprefix("@")
-
-
 class MetricsSettings(BaseModel):
     """Where ``/healthz``, ``/readyz`` and ``/metrics`` are served (``COPBOT_METRICS__LISTEN``)."""
 
@@ -99,13 +76,7 @@ class MetricsSettings(BaseModel):
     #: ``host:port``, e.g. ``127.0.0.1:9100`` or ``[::]:9100``; port 0 picks a free port.
     listen: str
 
-    @field_validator("listen")
-    @classmethod
-    def _host_and_port(cls, value: str) -> str:
-        host, sep, port = value.strip().rpartition(":")
-        if not sep or not host or not port.isdigit() or int(port) > 65535:
-            raise ValueError(f"{value!r} is not host:port such as 127.0.0.1:9100 or 0.0.0.0:9100")
-        return value.strip()
+    _listen = field_validator("listen")(host_and_port)
 
 
 class Settings(BaseSettings):
@@ -132,6 +103,8 @@ class Settings(BaseSettings):
     wiki: WikiSettings = WikiSettings()
     #: The public web site (``copbot site build``).
     site: SiteSettings = SiteSettings()
+    #: Serving it from ``copbot run`` (:mod:`handlers.site.serving`); off unless configured.
+    web: WebSettings | None = None
     sample_data: bool | None = None
     files_dir: Path = Path("var/files")
     #: How often the dialogue job looks for due prompts (a safety net behind exact timers).

@@ -11,6 +11,7 @@ a new feature adds one package and one line to that list.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,8 @@ from bot.forms import FormFlow, controls_router
 from bot.services import Ctx
 from storage.db import Database
 from storage.repository import Repository, Shared
+
+log = logging.getLogger(__name__)
 
 #: Work the bot does on its own, with a context like a handler's (the actor is the bot).
 SystemJob = Callable[[Ctx], Awaitable[None]]
@@ -53,6 +56,26 @@ class Timers(Protocol):
     def job_names(self) -> list[str]: ...
 
 
+class StopHooks:
+    """Work a feature started that the bot awaits when it stops, before it closes the database.
+
+    The last added runs first; one that fails is logged and the others still run.
+    """
+
+    def __init__(self) -> None:
+        self._hooks: list[Callable[[], Awaitable[None]]] = []
+
+    def add(self, hook: Callable[[], Awaitable[None]]) -> None:
+        self._hooks.append(hook)
+
+    async def run(self) -> None:
+        while self._hooks:
+            try:
+                await self._hooks.pop()()
+            except Exception:
+                log.exception("a feature's work did not stop cleanly")
+
+
 @dataclass(frozen=True, slots=True)
 class Runtime:
     """What the running bot lends a feature when it starts (see :attr:`Feature.start`).
@@ -65,6 +88,7 @@ class Runtime:
         run_system: runs work as one unit of work, as the bot itself.
         shared: the bot's long-lived objects; what the feature provides there, its
             handlers find (``ctx.services.shared.find(DialogueTimers)``).
+        stops: work the bot awaits when it stops (a server, a child process).
     """
 
     settings: Settings
@@ -73,6 +97,7 @@ class Runtime:
     timers: Timers
     run_system: RunSystem
     shared: Shared
+    stops: StopHooks
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """The house's layers, guarded: imports run one way and never in a circle.
 
 ``bot/core`` ← ``storage`` ← the kit features build on (``bot/forms``, ``bot/services``,
-``bot/features``, ``bot/config``, ``bot/catalogs``) ← ``handlers`` ← the shell
+``bot/features``, ``bot/config``, ``bot/catalogs``, ``bot/web``) ← ``handlers`` ← the shell
 (``bot/app.py`` and the CLI wire the features in) and the platforms.
 """
 
@@ -15,8 +15,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("bot", "handlers", "storage")
-#: What a feature may use of ``bot/`` besides the kernel.
-KIT = ("bot.forms", "bot.services", "bot.features", "bot.config", "bot.catalogs")
+#: What a feature may use of ``bot/`` besides the kernel (``bot.web`` serves the public site's folder).
+KIT = (
+    "bot.forms",
+    "bot.services",
+    "bot.features",
+    "bot.config",
+    "bot.site_settings",
+    "bot.catalogs",
+    "bot.web",
+)
 #: The only modules of ``bot/`` that import features: they wire them in.
 WIRING = ("bot.app", "bot.cli", "bot.__main__")
 

@@ -7,6 +7,7 @@ that ``copbot --help`` stays fast.
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,6 +28,12 @@ def site_build(
     out: Annotated[
         Path, typer.Argument(help="The folder to write the site into (made if missing).", file_okay=False)
     ],
+    from_bot: Annotated[
+        bool,
+        typer.Option(
+            "--from-bot", hidden=True, help="Read settings, database and moment from the running bot (stdin)."
+        ),
+    ] = False,
 ) -> None:
     """Write the public site: home, Terms of Reference, wiki, dialogue archives, in every language.
 
@@ -36,11 +43,23 @@ def site_build(
     """
     from handlers.site.build import build_site
 
-    settings = settings_of(ctx)
+    if from_bot:  # copbot run's rebuild (handlers.site.serving): no migration, no process lock
+        from handlers.site.handoff import decode
 
-    async def run() -> BuildReport:
-        async with migrated_database(settings) as db:
-            return await build_site(db, settings, out, now=datetime.now(UTC))
+        handoff = decode(sys.stdin.buffer.read())
+
+        async def run() -> BuildReport:
+            try:
+                return await build_site(handoff.database, handoff.settings, out, now=handoff.now)
+            finally:
+                await handoff.database.dispose()
+
+    else:
+        settings = settings_of(ctx)
+
+        async def run() -> BuildReport:
+            async with migrated_database(settings) as db:
+                return await build_site(db, settings, out, now=datetime.now(UTC))
 
     try:
         report = asyncio.run(run())

@@ -7,12 +7,13 @@ replies are left out.
 
 Member text runs nothing where the file is opened: CSV cells a spreadsheet would take
 for formulas are written as text, Markdown is escaped, HTML too (see
-:mod:`bot.core.export_safety`).
+:mod:`bot.core.export_safety`): the HTML export is rendered with the public site's
+templates (``export.html`` extends the site's layout and carries its style sheet inline,
+one standalone file), whose Jinja2 environment escapes every value.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import json
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ class DialogueExport:
     end: str
     timezone: str
     prompts: tuple[ExportedPrompt, ...]
+    #: The language of its texts (the HTML page's ``lang``).
+    locale: str = "en"
 
 
 async def load_export(repo: DialogueRepository, dialogue_id: int, locale: str) -> DialogueExport:
@@ -82,6 +85,7 @@ async def load_export(repo: DialogueRepository, dialogue_id: int, locale: str) -
             )
             for prompt in prompts
         ),
+        locale=locale,
     )
 
 
@@ -122,32 +126,27 @@ def to_markdown(export: DialogueExport) -> str:
 
 
 def to_html(export: DialogueExport) -> str:
-    escape = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html><head><meta charset="utf-8">',
-        f"<title>{escape(export.title)}</title>",
-        "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}"
-        "blockquote{margin:.5em 0 1em;padding-left:1em;border-left:3px solid #ccc;white-space:pre-wrap}"
-        ".meta{color:#555;font-size:.9em}</style>",
-        "</head><body>",
-        f"<h1>{escape(export.title)}</h1>",
-        f'<p class="meta">{escape(export.start)} – {escape(export.end)} ({escape(export.timezone)})</p>',
-    ]
-    for prompt in export.prompts:
-        parts.append(f"<section><h2>{prompt.number} {escape(prompt.text)}</h2>")
-        parts.append(f'<p class="meta">{escape(_when(prompt.post_at))}</p>')
-        for reply in prompt.replies:
-            meta = ", ".join(
-                item for item in (reply.platform, reply.country or "", _when(reply.created_at)) if item
-            )
-            parts.append(
-                f'<p class="meta"><strong>{escape(_author(reply))}</strong> ({escape(meta)})</p>'
-                f"<blockquote>{escape(reply.text)}</blockquote>"
-            )
-        parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    """The export as one standalone HTML page, in the public site's layout and style."""
+    from handlers.site.templating import RTL, environment, stylesheet  # Jinja2 only when exporting
+
+    return (
+        environment()
+        .get_template("export.html")
+        .render(
+            export=export,
+            lang=export.locale,
+            direction="rtl" if export.locale in RTL else "ltr",
+            stylesheet=stylesheet(),
+            when=_when,
+            author=_author,
+            about=_about,
+        )
+    )
+
+
+def _about(reply: ExportedReply) -> str:
+    """Where and when a reply was written: platform, country, time."""
+    return ", ".join(item for item in (reply.platform, reply.country or "", _when(reply.created_at)) if item)
 
 
 def to_csv(export: DialogueExport) -> str:

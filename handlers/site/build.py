@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from bot.catalogs import LOCALES_DIR, Catalogs, language_name
@@ -36,17 +35,13 @@ from handlers.site.data import Published, PublishedDialogue, gather
 from handlers.site.markup import markdown_html
 from handlers.site.pages import PageSpec, site_pages
 from handlers.site.search_index import index_json, indexed_entry
+from handlers.site.templating import RTL, STATIC, environment
 from handlers.wiki.reading import KIND_PLURALS
 from storage.db import Database
 from storage.dialogues.texts import localized
 from storage.regions import territory_name
 from storage.wiki.query import WikiKind
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
-#: Languages written right to left.
-RTL = frozenset({"ar", "fa", "he", "ur"})
 #: The deep link that opens the application form on Telegram (``/start apply``).
 APPLY = "apply"
 #: The file that marks a folder as a site copbot wrote: only such a folder has files removed.
@@ -115,16 +110,7 @@ class _Language:
         self.locale = locale
         translator = catalogs.translator(locale)
         self.gettext = translator.gettext
-        self.env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            extensions=["jinja2.ext.i18n"],
-            keep_trailing_newline=True,
-        )
-        self.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
-            translator.gettext, translator.ngettext, newstyle=True
-        )
+        self.env = environment(translator.gettext, translator.ngettext)
         self.env.globals.update(
             lang=locale,
             direction="rtl" if locale in RTL else "ltr",

@@ -21,10 +21,8 @@ from storage.db import Database
 from storage.dialogues.quotes import PublicQuotes, QuotableReply
 from storage.dialogues.repository import DialogueRepository
 from storage.models import WikiEntry
+from storage.published import PUBLISHED_STATUSES  # drafts and cancelled dialogues stay private
 from storage.wiki.repository import WikiRepository
-
-#: The dialogue statuses the site shows; drafts and cancelled dialogues stay private.
-PUBLISHED_STATUSES = ("scheduled", "open", "closed")
 
 
 @dataclass(frozen=True, slots=True)

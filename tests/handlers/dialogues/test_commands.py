@@ -378,9 +378,11 @@ async def test_export_formats_escape_member_content(harness: Harness) -> None:
     )
     assert "<script>" not in markdown
     page = await _export(harness, "html")
-    assert page.startswith("<!DOCTYPE html>")
+    assert page.startswith('<!doctype html>\n<html lang="en" dir="ltr">')
     assert "<script>" not in page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more" in page
+    assert "/* The public site: system fonts only" in page  # the site's own style sheet, inline
+    assert '<p class="meta"><strong>amina</strong> (console, SN, 2026-09-22 09:00 UTC)</p>' in page
     table = await _export(harness, "csv")
     assert table.splitlines()[0] == "prompt,prompt_text,author,country,platform,created_at,edited_at,text"
     assert "amina,SN,console" in table

@@ -87,4 +87,4 @@ async def test_markdown_export_escapes_member_html_and_links(harness: Harness) -
     page = await _export(harness, "html")
     assert "<script>" not in page
     assert "<img" not in page
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
