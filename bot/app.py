@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from bot.catalogs import Catalogs
 from bot.config import Settings
@@ -33,6 +33,7 @@ from bot.menus import publish_command_menus, publish_command_menus_later
 from bot.observability.wiring import Observability
 from bot.outbox import OutboxSender
 from bot.platform_start import Backoff, start_until_up
+from bot.platform_storage import hand_storage
 from bot.platforms.console import ConsolePlatform
 from bot.reply_journal import ReplyJournal
 from bot.scheduler import Scheduler, prune_processed_events
@@ -41,11 +42,8 @@ from bot.unit_of_work import UnitOfWork
 from handlers import FEATURES, build_router
 from handlers.basics.commands import command_menus
 from storage.db import Database
-from storage.join_requests import StoredJoinRequests
-from storage.numbering import highest_message_number, highest_thread_number
 from storage.profiles import ProfileCache
 from storage.repository import Shared
-from storage.sync_tokens import StoredSyncTokens
 
 if TYPE_CHECKING:
     from bot.observability.server import ObservabilityServer
@@ -70,20 +68,6 @@ async def _run_system_job(ctx: Context[Services]) -> None:
     event = ctx.event
     if isinstance(event, SystemEvent) and event.job is not None:
         await event.job(ctx)
-
-
-@runtime_checkable
-class KeepsJoinRequests(Protocol):
-    """A platform whose community chat takes join requests, kept in the database (Telegram)."""
-
-    def keep_join_requests(self, book: StoredJoinRequests) -> None: ...
-
-
-@runtime_checkable
-class KeepsSyncToken(Protocol):
-    """A platform that confirms what it received by a token (Matrix): shared instances keep it in the database."""
-
-    def keep_sync_token(self, tokens: StoredSyncTokens) -> None: ...
 
 
 class CopBot:
@@ -187,15 +171,7 @@ class CopBot:
         self.scheduler.start()
         await self.replies.start()
         for platform in list(self.platforms.values()):
-            if isinstance(platform, KeepsJoinRequests):  # pending requests outlive a restart
-                platform.keep_join_requests(StoredJoinRequests(self.db, platform.name))
-            if isinstance(platform, ConsolePlatform):  # it numbers its threads and messages itself
-                platform.continue_after(
-                    await highest_thread_number(self.db, platform.name),
-                    await highest_message_number(self.db, platform.name),
-                )
-            if self.leases.shared and isinstance(platform, KeepsSyncToken):  # the next receiver resumes
-                platform.keep_sync_token(StoredSyncTokens(self.db, platform.name))
+            await hand_storage(platform, self.db, shared=self.leases.shared)
             under_lease = (
                 self.leases.shared
                 and isinstance(platform, ReceivesUnderLease)
