@@ -46,6 +46,7 @@ from tests.platforms.matrix.conftest import PASSWORD, Member, start_synapse, uni
 from tests.platforms.matrix.synapse import Synapse
 from tests.platforms.matrix.test_live import community, direct_chat
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent
+from tests.platforms.telegram.fake_limits import TelegramLimits
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,7 +225,7 @@ def create_users(synapse: Synapse, count: int) -> list[str]:
 
 @pytest.fixture
 async def server() -> AsyncIterator[FakeBotApiServer]:
-    api = FakeTelegram()
+    api = FakeTelegram(limits=TelegramLimits())  # answers 429 as Telegram does
     api.user(ADMIN, "Ada Admin")
     for member in range(FIRST_MEMBER, FIRST_MEMBER + TELEGRAM_MEMBERS):
         api.user(member, f"Member {member}")
@@ -318,6 +319,7 @@ async def test_killing_the_lease_holder_loses_nothing_and_posts_nothing_twice(
     assert sum(PROMPT in text for text in api.texts(api.community_id, thread)) == 1
     twice = sum(count - 1 for count in Counter(broadcast(api)).values())
     assert twice <= MAX_IN_FLIGHT  # only what the killed process had in flight
+    assert api.too_many == []  # no instance ever went past Telegram's limits
     busiest, window = _busiest(moments)
     groups = sum(chat < 0 for _, chat in window)
     assert busiest <= 30, (
