@@ -24,15 +24,18 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.features import Runtime
 from bot.site_settings import WebSettings
-from bot.web import SiteServer
 from handlers.site.handoff import encode
 from storage.db import Database
 from storage.published import PublishedState
+
+if TYPE_CHECKING:
+    from bot.web import SiteServer
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,9 @@ class SitePublisher:
         self.web = web
         self.db = db
         self.clock = clock
-        self.server = SiteServer(web.folder, web.listen)
+        from bot.web import SiteServer  # aiohttp's server: imported only when the site is served
+
+        self.server: SiteServer = SiteServer(web.folder, web.listen)
         self.builds = 0
         self.last_output = ""
         self._built: str | None = None

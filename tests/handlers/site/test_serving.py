@@ -4,7 +4,7 @@ The bot is started on the console with the ``web`` settings, on SQLite and Postg
 its site is fetched over HTTP; a moderator adds a wiki entry and a consenting member
 replies; the next check builds again (a child process, ``copbot site build --from-bot``)
 and the new pages are served. A check with nothing changed builds nothing. The bot
-answers within 100 ms while a build runs.
+answers within half a second (milliseconds, unloaded) while a build runs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,10 @@ from tests.handlers.wiki.test_add import ANSWERS, FAST, fill
 from tests.site.builder import seed
 
 #: The bot must answer a command within this while the site is being built (seconds).
-ANSWER_WITHIN = 0.1
+#: Rendering these 400 entries on the bot's event loop would hold every answer for the
+#: whole build (3-4 s); in its own process the answers take milliseconds (7-21 ms on a
+#: quiet machine), and the margin is for a machine busy with other work.
+ANSWER_WITHIN = 0.5
 
 
 async def _get(publisher: SitePublisher, path: str) -> tuple[int, str]:
