@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import signal
 import socket
@@ -37,18 +36,16 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import asyncpg
 
 from bench.peers.common import Load
 from bench.peers.copbot_form import START, form_yaml
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent, WebhookPusher
+from tests.postgres import fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get("COPBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
 SECRET = "bench-scale-secret"
 #: Telegram posts at most this many updates to a webhook at once (``max_connections``).
 CONNECTIONS = 40
@@ -73,24 +70,6 @@ class Result:
     @property
     def rate(self) -> float:
         return self.updates / self.seconds
-
-
-@contextlib.asynccontextmanager
-async def fresh_database() -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database (its SQLAlchemy URL), dropped afterwards."""
-    name = f"copbot_scale_{os.urandom(5).hex()}"
-    base = POSTGRES_URL.rsplit("/", 1)[0]
-    admin = await asyncpg.connect(_dsn(f"{base}/postgres"), timeout=5)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{base}/{name}"
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 def machine_busy() -> float:
@@ -187,7 +166,7 @@ async def measure(count: int, applicants: int, in_flight: int, folder: Path, sti
     api.on_send = counted
     server = FakeBotApiServer(api)
     await server.start()
-    async with fresh_database() as database:
+    async with fresh_database("copbot_scale") as database:
         instances = [Instance(n, run, server, database) for n in range(count)]
         urls = [instance.url for instance in instances]
         pusher = WebhookPusher(api, connections=CONNECTIONS, targets=urls, sticky=sticky)

@@ -23,8 +23,8 @@ from sqlalchemy import text
 from storage.db import Database
 from storage.models import Base
 from tests.fakes import FakeClock, Harness
+from tests.postgres import POSTGRES_URL
 
-POSTGRES_URL = os.environ.get("COPBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -40,13 +40,13 @@ from bot.core.types import OutgoingMessage, UserRef
 from bot.outbox import MAX_IN_FLIGHT
 from storage.db import Database
 from storage.outbox import Outbox
-from tests.conftest import POSTGRES_URL
 from tests.e2e.homeserver_view import received_in_direct_chats, thread_roots, timeline
 from tests.platforms.matrix.conftest import PASSWORD, Member, start_synapse, unique
 from tests.platforms.matrix.synapse import Synapse
 from tests.platforms.matrix.test_live import community, direct_chat
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent
 from tests.platforms.telegram.fake_limits import TelegramLimits
+from tests.postgres import Unreachable, dsn, fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,25 +61,14 @@ PROMPT = "Who inspired you?"
 LEASES = ("telegram-receiving", "matrix-receiving")
 
 
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
     """A new, empty PostgreSQL database; its SQLAlchemy URL."""
-    name = f"copbot_failover_{os.urandom(5).hex()}"
-    base = POSTGRES_URL.rsplit("/", 1)[0]
     try:
-        admin = await asyncpg.connect(_dsn(f"{base}/postgres"), timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{base}/{name}"
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+        async with fresh_database("copbot_failover") as url:
+            yield url
+    except Unreachable as error:
+        pytest.skip(str(error))
 
 
 @dataclass
@@ -174,7 +163,7 @@ async def _holds(condition: object) -> bool:
 
 
 async def holders(database: str) -> dict[str, str]:
-    connection = await asyncpg.connect(_dsn(database))
+    connection = await asyncpg.connect(dsn(database))
     try:
         rows = await connection.fetch("SELECT name, holder FROM leases WHERE expires_at > $1", time.time())
     except asyncpg.UndefinedTableError:

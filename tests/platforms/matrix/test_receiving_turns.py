@@ -8,13 +8,11 @@ the database, so a message sent while neither synced is answered, and answered o
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from bot.app import CopBot
@@ -24,33 +22,22 @@ from bot.core.types import OutgoingMessage, UserRef
 from bot.platforms.matrix.platform import MatrixPlatform
 from bot.platforms.matrix.settings import MatrixSettings
 from storage.sync_tokens import StoredSyncTokens
-from tests.conftest import POSTGRES_URL
 from tests.platforms.matrix.conftest import PASSWORD, Member, unique
 from tests.platforms.matrix.synapse import Synapse
 from tests.platforms.matrix.test_live import direct_chat
+from tests.postgres import Unreachable, fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
     """A new, empty PostgreSQL database (no lease or token of another test); its URL."""
-    name = f"copbot_turns_{os.urandom(5).hex()}"
-    base = POSTGRES_URL.rsplit("/", 1)[0]
     try:
-        admin = await asyncpg.connect(_dsn(f"{base}/postgres"), timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{base}/{name}"
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+        async with fresh_database("copbot_turns") as url:
+            yield url
+    except Unreachable as error:
+        pytest.skip(str(error))
 
 
 async def until(condition: Callable[[], bool], what: str, patience: float = 20.0) -> float:
