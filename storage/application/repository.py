@@ -61,6 +61,12 @@ _OPEN_OF = (
 #: With several instances: the row stays locked until the event's transaction ends, so that
 #: another instance handling the same applicant's next answer reads what this one wrote.
 _OPEN_OF_LOCKED = _OPEN_OF.with_for_update()
+_LATEST_STATUS_OF = (
+    select(_TABLE.c.id, _TABLE.c.status)
+    .where(_TABLE.c.person_id == bindparam("person"))
+    .order_by(_TABLE.c.id.desc())
+    .limit(1)
+)
 _START = insert_ignoring(
     _TABLE,
     (
@@ -158,6 +164,17 @@ class ApplicationRepository:
             .order_by(Application.id.desc())
             .limit(1)
         )
+
+    async def latest_if(self, person_id: int, status: Status) -> Application | None:
+        """The person's latest application if it has ``status``.
+
+        Cheaper than :meth:`latest_of` when it usually has not (a first application):
+        the id and status are read by a Core statement, the whole row only when it has.
+        """
+        row = (await self.session.execute(_LATEST_STATUS_OF, {"person": person_id})).first()
+        if row is None or row.status != status.value:
+            return None
+        return await self.session.get(Application, row.id)
 
     async def approved_of(self, person_id: int) -> Application | None:
         """The person's latest approved application (their answers as a member), if any."""
