@@ -16,7 +16,7 @@ from storage.models import Application, Identity, NameSource, Person, RoleGrant
 from storage.profiles import Profile, ProfileCache
 from storage.recipients import DeliveryAccount, delivery_accounts
 from storage.repository import Shared
-from storage.statements import for_session, insert_ignoring, insert_into
+from storage.statements import Prebuilt, for_session, insert_ignoring, insert_into
 
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
@@ -55,7 +55,10 @@ _NEW_IDENTITY = insert_ignoring(
     ),
     returning=(_IDENTITIES.c.id,),
 )
-_GRANT = insert_ignoring(cast(Table, RoleGrant.__table__), ("person_id", "role", "granted_at", "granted_by"))
+# Prebuilt: granted to every applicant as their form opens.
+_GRANT = Prebuilt(
+    insert_ignoring(cast(Table, RoleGrant.__table__), ("person_id", "role", "granted_at", "granted_by"))
+)
 
 
 def fitted(user: UserRef) -> UserRef:
@@ -211,11 +214,11 @@ class UserRepository:
     async def grant(self, person_id: int, role: Role, now: datetime, granted_by: int | None = None) -> bool:
         """Grant ``role``; returns ``False`` if the person already had it."""
         self._changing(person_id)
-        result = await self.session.execute(
-            for_session(_GRANT, self.session),
+        granted = await _GRANT.execute(
+            self.session,
             {"person_id": person_id, "role": role.label, "granted_at": now, "granted_by": granted_by},
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(granted)
 
     async def revoke(self, person_id: int, role: Role) -> bool:
         """Revoke ``role``; returns ``False`` if the person did not have it."""

@@ -38,7 +38,8 @@ OPEN = (Status.DRAFT, Status.SUBMITTED, Status.NEEDS_CHANGES)
 
 
 _TABLE = cast(Table, Application.__table__)
-_CLOSE = (
+# Submit, cancel, expiry: prebuilt, as the save of each answer (see Prebuilt).
+_CLOSING = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("draft"))
     .values(
@@ -48,7 +49,8 @@ _CLOSE = (
         submitted_at=bindparam("submitted_at"),
     )
 )
-_CLOSE_WITH_ANSWERS = _CLOSE.values(answers=bindparam("answers"), progress=bindparam("progress"))
+_CLOSE = Prebuilt(_CLOSING)
+_CLOSE_WITH_ANSWERS = Prebuilt(_CLOSING.values(answers=bindparam("answers"), progress=bindparam("progress")))
 _OPEN_OF = (
     select(_TABLE.c.id, _TABLE.c.status, _TABLE.c.answers, _TABLE.c.progress, _TABLE.c.version)
     .where(
@@ -256,9 +258,9 @@ class ApplicationRepository:
             "submitted_at": now if status is Status.SUBMITTED else None,
         }
         if answers is None:
-            await self.session.execute(_CLOSE, values)
+            await _CLOSE.execute(self.session, values)
         else:
-            await self.session.execute(_CLOSE_WITH_ANSWERS, {**values, "answers": answers, "progress": {}})
+            await _CLOSE_WITH_ANSWERS.execute(self.session, {**values, "answers": answers, "progress": {}})
 
     async def mark_reminded(self, application_id: int, now: datetime) -> None:
         await self.session.execute(
