@@ -9,11 +9,14 @@ from sqlalchemy import Table, func, select
 
 from storage.models import AuditEntry
 from storage.repository import SessionRepository
-from storage.statements import insert_into
+from storage.statements import Prebuilt, insert_into
 
-_APPEND = insert_into(
-    cast(Table, AuditEntry.__table__),
-    ("at", "actor", "actor_person_id", "action", "target", "reason", "details"),
+# Prebuilt: every submitted application is audited in its event's transaction.
+_APPEND = Prebuilt(
+    insert_into(
+        cast(Table, AuditEntry.__table__),
+        ("at", "actor", "actor_person_id", "action", "target", "reason", "details"),
+    )
 )
 
 
@@ -42,8 +45,8 @@ class AuditLog(SessionRepository):
             reason: the reason given, verbatim.
             details: anything else worth keeping (JSON).
         """
-        await self.session.execute(
-            _APPEND,
+        await _APPEND.execute(
+            self.session,
             {
                 "at": at,
                 "actor": actor,

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -174,12 +175,17 @@ class Form(BaseModel):
             seen.add(step.field)
         return self
 
-    @property
+    # Computed once per form (it is frozen): every answer looks its step up several times.
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         return tuple(step.field for step in self.steps)
 
+    @cached_property
+    def _by_field(self) -> dict[str, Step]:
+        return {step.field: step for step in self.steps}
+
     def step(self, field: str) -> Step | None:
-        return next((step for step in self.steps if step.field == field), None)
+        return self._by_field.get(field)
 
     def index(self, field: str) -> int:
         return self.fields.index(field)

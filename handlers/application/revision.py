@@ -125,14 +125,13 @@ async def question_note(ctx: Ctx, application_id: int) -> Text:
 
 async def is_being_changed(ctx: Ctx, application_id: int) -> bool:
     """Whether the draft is an application the moderators sent back (not yet sent again)."""
-    events = await ctx.services.repo(ApplicationHistory).of(application_id)
-    return bool(events) and events[-1].kind == Step.ASKED
+    return await ctx.services.repo(ApplicationHistory).pending_question(application_id) is not None
 
 
 async def previous_answers(ctx: Ctx, person_id: int) -> tuple[int, dict[str, object]] | None:
     """The id and answers of the person's rejected application, if that is their latest."""
-    latest = await ctx.services.repo(ApplicationRepository).latest_of(person_id)
-    if latest is None or latest.status != Status.REJECTED:
+    latest = await ctx.services.repo(ApplicationRepository).latest_if(person_id, Status.REJECTED)
+    if latest is None:
         return None
     return latest.id, answers_of(form_of(ctx), latest)
 
@@ -144,8 +143,7 @@ async def submitted(ctx: Ctx, application_id: int) -> None:
     if application is None:
         return
     history = ctx.services.repo(ApplicationHistory)
-    events = await history.of(application_id)
-    question = events[-1] if events and events[-1].kind == Step.ASKED else None
+    question = await history.pending_question(application_id)
     now, form = ctx.services.now(), form_of(ctx)
     if question is None:
         await history.record(

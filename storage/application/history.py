@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 
 from storage.models import ApplicationEvent
 from storage.repository import SessionRepository
+
+_EVENTS = cast(Table, ApplicationEvent.__table__)
+_LATEST_KIND = (
+    select(_EVENTS.c.id, _EVENTS.c.kind)
+    .where(_EVENTS.c.application_id == bindparam("application"))
+    .order_by(_EVENTS.c.id.desc())
+    .limit(1)
+)
 
 
 class Step(StrEnum):
@@ -72,6 +80,17 @@ class ApplicationHistory(SessionRepository):
             .order_by(ApplicationEvent.id)
         )
         return list(result)
+
+    async def pending_question(self, application_id: int) -> ApplicationEvent | None:
+        """The moderators' question if it is the application's latest event (not answered yet).
+
+        Asked at every submission, usually of an application with no question: the
+        latest event's kind is read by a Core statement, the event itself only when it is one.
+        """
+        row = (await self.session.execute(_LATEST_KIND, {"application": application_id})).first()
+        if row is None or row.kind != Step.ASKED.value:
+            return None
+        return await self.session.get(ApplicationEvent, row.id)
 
     async def last_question(self, application_id: int) -> ApplicationEvent | None:
         """The latest question the moderators asked about the application, if any."""

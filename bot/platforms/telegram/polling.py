@@ -73,19 +73,22 @@ class Poller:
                 await asyncio.sleep(1.0)
                 continue
             self._progress.clear()
-            fresh = 0
+            in_flight = self.ledger.in_flight
             for update in updates:
                 if self.stopping():  # the rest comes again at the next start
                     break
+                if update["update_id"] in in_flight:  # sent again: not decoded into an event again
+                    continue
                 try:
-                    if await self.receive(update) is not None:
-                        fresh += 1
+                    await self.receive(update)
                 except Exception:  # the bot refused it (stopping): it comes again
                     log.exception("telegram: update %d was not accepted", update["update_id"])
                     self.ledger.forget(update["update_id"])
-            if not fresh and self.ledger.in_flight:
-                # Only updates still in flight came back: wait for one to finish rather
-                # than asking again at once (the offset cannot move before that).
+            if in_flight:
+                # While updates are in flight, Telegram answers at once with them again:
+                # asking again before one of them finishes would fetch and decode the same
+                # batch for nothing (the offset cannot move before that). New updates wait
+                # for that at most a second, as they did when only repeats had come.
                 with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel
                     async with asyncio.timeout(1.0):
                         await self._progress.wait()
