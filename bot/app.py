@@ -49,8 +49,6 @@ if TYPE_CHECKING:
     from bot.observability.server import ObservabilityServer
 
 log = logging.getLogger(__name__)
-#: How long a profile is trusted from cache when other instances share the database.
-SHARED_PROFILE_TTL = timedelta(seconds=2)
 
 #: Who the bot is when it acts on its own.
 SYSTEM_USER = UserRef("system", "copbot", "copbot")
@@ -114,8 +112,6 @@ class CopBot:
         self.scheduler = Scheduler(self.clock, settings.timezone, leases=self.leases)
         self.flood = FloodLimiter(settings.flood.rate, settings.flood.burst)
         self.shared = Shared(exclusive=not self.leases.shared)
-        if not self.shared.exclusive:  # another instance may change a role, language or ban
-            self.shared.provide(ProfileCache(ttl=SHARED_PROFILE_TTL))
         self.outbox = OutboxSender(
             self.db, self.platforms, SystemClock(), self.catalogs, shared=self.leases.shared
         )

@@ -41,6 +41,10 @@ class Profile:
         return max(self.roles, default=Role.GUEST)
 
 
+#: How long a profile is trusted from cache when other instances share the database.
+SHARED_TTL = timedelta(seconds=2)
+
+
 class ProfileCache:
     """Recently resolved profiles, so a busy user costs no lookup per message.
 
@@ -60,6 +64,12 @@ class ProfileCache:
         self.max_size = max_size
         self._entries: dict[str, tuple[UserRef, Profile, datetime]] = {}
         self._keys_of: dict[int, set[str]] = {}
+
+    @classmethod
+    def for_shared_database(cls) -> ProfileCache:
+        """The cache of an instance beside others: a role, language or ban one of them
+        changes is seen by every instance within :data:`SHARED_TTL`."""
+        return cls(ttl=SHARED_TTL)
 
     def get(self, user: UserRef, now: datetime) -> Profile | None:
         entry = self._entries.get(user.key)

@@ -22,9 +22,10 @@ class Shared:
     """What one bot keeps for its whole life, one object per type.
 
     Args:
-        exclusive: whether this process is the only one writing the database (SQLite);
-            with several instances (PostgreSQL) a cache of what others may change must
-            not be trusted, and the caches consult this.
+        exclusive: whether this process is the only one writing the database (SQLite).
+            With several instances (PostgreSQL) a cache of what other instances may
+            change must not be trusted as long: a kind that caches such things offers
+            a ``for_shared_database()`` classmethod, and that is what :meth:`get` makes.
     """
 
     def __init__(self, *, exclusive: bool = True) -> None:
@@ -35,7 +36,8 @@ class Shared:
         """The bot's one ``kind``; made now, without arguments, if it is the first time."""
         found = self._objects.get(kind)
         if found is None:
-            found = self._objects[kind] = kind()
+            shared_variant = None if self.exclusive else getattr(kind, "for_shared_database", None)
+            found = self._objects[kind] = shared_variant() if shared_variant is not None else kind()
         return found
 
     def find(self, kind: type[T]) -> T | None:

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from storage.application.draft_cache import DraftCache
 from storage.db import Database
 from storage.models import Application, Base
+from storage.profiles import SHARED_TTL, ProfileCache
 from tests.conftest import POSTGRES_URL
 from tests.fakes import FakeClock, Harness, form_answers
 
@@ -53,6 +54,7 @@ async def test_instances_share_nothing_they_cache_of_drafts(two: tuple[Harness, 
     assert not a.bot.shared.exclusive
     cache = a.bot.shared.get(DraftCache)
     assert not cache.exclusive
+    assert a.bot.shared.get(ProfileCache).ttl == SHARED_TTL  # a role or a ban seen within 2 s
 
 
 async def test_answers_alternating_between_instances_fill_the_form(two: tuple[Harness, Harness]) -> None:

@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 from storage.models import Application
-from storage.repository import Shared
 
 
 class StaleDraft(Exception):
@@ -60,7 +59,8 @@ class DraftCache:
 
     With several instances on one database (PostgreSQL), an applicant's next answer may
     reach another instance (a webhook behind a load balancer), so a draft cached here may
-    be stale: :meth:`shared` makes a cache that keeps nothing, and the repository then
+    be stale: :meth:`for_shared_database` makes a cache that keeps nothing (what
+    :class:`~storage.repository.Shared` makes there), and the repository then
     reads the draft with a row lock, which also puts two answers of one applicant handled
     at once by two instances one after the other.
 
@@ -78,7 +78,7 @@ class DraftCache:
         self._entries: dict[int, tuple[Draft | None, int, int, float]] = {}
 
     @classmethod
-    def shared(cls) -> DraftCache:
+    def for_shared_database(cls) -> DraftCache:
         """The cache of an instance that shares its database with others: it keeps nothing."""
         return cls(max_size=0)
 
@@ -111,12 +111,3 @@ class DraftCache:
         if person_id not in self._entries and len(self._entries) >= self.max_size:
             self._entries.pop(next(iter(self._entries)))
         self._entries[person_id] = entry
-
-
-def draft_cache(shared: Shared) -> DraftCache:
-    """The bot's draft cache; one that keeps nothing when other instances share the database."""
-    found = shared.find(DraftCache)
-    if found is None:
-        found = DraftCache() if shared.exclusive else DraftCache.shared()
-        shared.provide(found)
-    return found

@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import UserRef
-from storage.application.draft_cache import Draft, DraftCache, StaleDraft, draft_cache
+from storage.application.draft_cache import Draft, DraftCache, StaleDraft
 from storage.application.reviewers import reviewers
 from storage.models import Application
 from storage.repository import Shared
@@ -110,7 +110,7 @@ class ApplicationRepository:
     @classmethod
     def open(cls, session: AsyncSession, shared: Shared) -> Self:
         """The repository on ``session``, with the bot's forms in progress."""
-        return cls(session, draft_cache(shared))
+        return cls(session, shared.get(DraftCache))
 
     def __init__(self, session: AsyncSession, drafts: DraftCache | None = None) -> None:
         self.session = session

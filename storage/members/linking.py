@@ -20,7 +20,7 @@ from typing import Self
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.application.draft_cache import DraftCache, draft_cache
+from storage.application.draft_cache import DraftCache
 from storage.application.repository import OPEN
 from storage.models import (
     Application,
@@ -73,7 +73,7 @@ class LinkedAccounts(SessionRepository):
     def open(cls, session: AsyncSession, shared: Shared) -> Self:
         """The repository on ``session``, dropping what it changes from the bot's draft cache."""
         linked = cls(session)
-        linked.drafts = draft_cache(shared)
+        linked.drafts = shared.get(DraftCache)
         return linked
 
     async def merge(self, kept: int, other: int) -> None:
