@@ -103,6 +103,19 @@ def _postgres(schema: str) -> Database:
     return Database(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
 
 
+@pytest.fixture
+async def instances(postgres_schema: str) -> AsyncIterator[list[Database]]:
+    """Three instances' databases (each its own pool) on one emptied PostgreSQL schema."""
+    settings = {"server_settings": {"search_path": postgres_schema}}
+    databases = [Database(POSTGRES_URL, connect_args=settings) for _ in range(3)]
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with databases[0].engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield databases
+    for database in databases:
+        await database.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated, empty database on each backend."""

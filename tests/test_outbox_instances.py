@@ -6,11 +6,10 @@ import asyncio
 import itertools
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.catalogs import Catalogs
 from bot.core.clock import SystemClock
@@ -19,25 +18,11 @@ from bot.core.text import Text
 from bot.core.types import OutgoingMessage, UserRef
 from bot.outbox import OutboxSender
 from storage.db import Database
-from storage.models import Base, OutboxMessage
+from storage.models import OutboxMessage
 from storage.outbox import Outbox
-from tests.conftest import POSTGRES_URL
 from tests.fakes import LimitedPlatform
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def instances(postgres_schema: str) -> AsyncIterator[list[Database]]:
-    """Three instances' databases (each its own pool) on one emptied PostgreSQL schema."""
-    settings = {"server_settings": {"search_path": postgres_schema}}
-    databases = [Database(POSTGRES_URL, connect_args=settings) for _ in range(3)]
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    async with databases[0].engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    yield databases
-    for database in databases:
-        await database.dispose()
 
 
 async def test_three_senders_deliver_each_row_once_within_one_shared_budget(

@@ -26,7 +26,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,7 +41,7 @@ from bot.outbox import MAX_IN_FLIGHT
 from storage.db import Database
 from storage.outbox import Outbox
 from tests.e2e.homeserver_view import received_in_direct_chats, thread_roots, timeline
-from tests.platforms.matrix.conftest import PASSWORD, Member, start_synapse, unique
+from tests.platforms.matrix.conftest import PASSWORD, Member, unique
 from tests.platforms.matrix.synapse import Synapse
 from tests.platforms.matrix.test_live import community, direct_chat
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent
@@ -171,14 +171,6 @@ async def holders(database: str) -> dict[str, str]:
     finally:
         await connection.close()
     return {row["name"]: row["holder"] for row in rows}
-
-
-@pytest.fixture(scope="module")
-def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    """A Synapse with its rate limits raised (skipped outside CI when unavailable)."""
-    server = start_synapse(tmp_path_factory.mktemp("synapse"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from bot.platforms.matrix.files import download
 from storage.db import Database
 from storage.dialogues.repository import DialogueRepository
 from storage.users import UserRepository
-from tests.platforms.matrix.conftest import ROOT, BotProcess, Member, Source, start_synapse, unique
+from tests.platforms.matrix.conftest import ROOT, BotProcess, Member, Source, unique
 from tests.platforms.matrix.synapse import Synapse
 from tests.platforms.matrix.test_live import community, joined
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram, Sent
@@ -115,14 +115,6 @@ class RelayBot:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-
-
-@pytest.fixture(scope="module")
-def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    """A Synapse with its rate limits raised (skipped outside CI when unavailable)."""
-    server = start_synapse(tmp_path_factory.mktemp("synapse"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 
 import aiohttp
 import pytest
-from sqlalchemy import text
 
 from bot.catalogs import Catalogs
 from bot.config import Settings
@@ -29,9 +28,7 @@ from bot.outbox import OutboxSender
 from bot.platforms.telegram.platform import TelegramPlatform
 from bot.platforms.telegram.settings import TelegramSettings
 from storage.db import Database
-from storage.models import Base
 from storage.outbox import Outbox
-from tests.conftest import POSTGRES_URL
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeRequest, FakeTelegram
 from tests.platforms.telegram.fake_limits import TelegramLimits
 
@@ -167,19 +164,6 @@ async def test_without_limits_the_fake_takes_any_burst() -> None:
         await running.bot.shutdown()
     assert len(fake.to(FIRST_USER)) == 40
     assert fake.too_many == []
-
-
-@pytest.fixture
-async def instances(postgres_schema: str) -> AsyncIterator[list[Database]]:
-    """Three instances' databases (each its own pool) on one emptied PostgreSQL schema."""
-    settings = {"server_settings": {"search_path": postgres_schema}}
-    databases = [Database(POSTGRES_URL, connect_args=settings) for _ in range(3)]
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    async with databases[0].engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    yield databases
-    for database in databases:
-        await database.dispose()
 
 
 @pytest.mark.postgres
