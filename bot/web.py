@@ -1,6 +1,6 @@
-"""Serves a folder of static pages over HTTP (the public site on ``COPBOT_WEB__LISTEN``).
+"""HTTP servers of the bot (:class:`HttpServer`), and the public site's on ``COPBOT_WEB__LISTEN``.
 
-The folder is looked up on every request, never resolved once at start: the site builder
+The site's folder is looked up on every request, never resolved once at start: the site builder
 replaces its pages while they are served (each file by an atomic rename), and a reader
 gets either the old page or the new one, never half of one.
 
@@ -53,16 +53,14 @@ def resolve(root: Path, address: str) -> Path | None:
     return real
 
 
-class SiteServer:
-    """An aiohttp server for the files of ``root``.
+class HttpServer:
+    """An aiohttp application served on ``listen`` (``host:port``; port 0 picks a free
+    port: see :attr:`port` once started). Subclasses say what they serve."""
 
-    Args:
-        root: the built site's folder (it may not exist yet: requests then get 404).
-        listen: ``host:port``; port 0 picks a free port (see :attr:`port` once started).
-    """
+    #: What the start-up log line calls this server.
+    serves = "HTTP"
 
-    def __init__(self, root: Path, listen: str) -> None:
-        self.root = root
+    def __init__(self, listen: str) -> None:
         host, _, port = listen.rpartition(":")
         self.host = host.strip("[]")
         self.port = int(port)
@@ -70,22 +68,41 @@ class SiteServer:
 
     def application(self) -> web.Application:
         """The aiohttp application (tests may serve it on their own)."""
-        app = web.Application()
-        app.router.add_get("/{address:.*}", self._serve)
-        return app
+        raise NotImplementedError
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.application(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        log.info("the public site is served on http://%s:%d/", self.host, self.port)
+        runner = web.AppRunner(self.application(), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, self.host, self.port).start()
+        self._runner = runner
+        if runner.addresses:  # the port chosen for port 0
+            self.port = int(runner.addresses[0][1])
+        log.info("%s on http://%s:%d/", self.serves, self.host, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+class SiteServer(HttpServer):
+    """An aiohttp server for the files of ``root``.
+
+    Args:
+        root: the built site's folder (it may not exist yet: requests then get 404).
+        listen: ``host:port``; port 0 picks a free port (see :attr:`port` once started).
+    """
+
+    serves = "the public site"
+
+    def __init__(self, root: Path, listen: str) -> None:
+        super().__init__(listen)
+        self.root = root
+
+    def application(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/{address:.*}", self._serve)
+        return app
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         address = request.match_info["address"]

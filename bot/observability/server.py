@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from bot.observability.figures import DatabaseFigures
 from bot.observability.metrics import Metrics
+from bot.web import HttpServer
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class Readiness:
         return problems
 
 
-class ObservabilityServer:
+class ObservabilityServer(HttpServer):
     """The HTTP server of the health and metrics endpoints.
 
     Args:
@@ -74,36 +75,20 @@ class ObservabilityServer:
         readiness: what ``/readyz`` checks.
     """
 
+    serves = "health and metrics"
+
     def __init__(self, listen: str, metrics: Metrics, figures: DatabaseFigures, readiness: Readiness) -> None:
-        self.host, _, port = listen.rpartition(":")
-        self.host = self.host.strip("[]")
-        self.port = int(port)
+        super().__init__(listen)
         self.metrics = metrics
         self.figures = figures
         self.readiness = readiness
-        self._runner: web.AppRunner | None = None
 
-    def app(self) -> web.Application:
+    def application(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics)
         return app
-
-    async def start(self) -> None:
-        runner = web.AppRunner(self.app(), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
-        self._runner = runner
-        if runner.addresses:  # the port chosen for port 0
-            self.port = int(runner.addresses[0][1])
-        log.info("health and metrics on http://%s:%d/", self.host, self.port)
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     async def _healthz(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "alive"})
