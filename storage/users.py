@@ -16,7 +16,7 @@ from storage.models import Application, Identity, NameSource, Person, RoleGrant
 from storage.profiles import Profile, ProfileCache
 from storage.recipients import DeliveryAccount, delivery_accounts
 from storage.repository import Shared
-from storage.statements import Prebuilt, for_session, insert_ignoring, insert_into
+from storage.statements import Prebuilt, insert_ignoring, insert_into
 
 #: ``last_seen_at`` is refreshed at most this often, to spare a write per message.
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
@@ -27,7 +27,8 @@ _PEOPLE = cast(Table, Person.__table__)
 _IDENTITIES = cast(Table, Identity.__table__)
 _GRANTS = cast(Table, RoleGrant.__table__)
 # The identity, its person and their roles at once: a row per role (one row if none).
-_LOOKUP = (
+# Prebuilt, as the statements of a new person's first contact below.
+_LOOKUP = Prebuilt(
     select(
         *_IDENTITIES.c["id", "person_id", "display_name", "username", "language", "last_seen_at"],
         *_PEOPLE.c["display_name", "locale", "banned_at"],
@@ -41,20 +42,13 @@ _LOOKUP = (
     )
 )
 _ROLES = select(_GRANTS.c.role).where(_GRANTS.c.person_id == bindparam("person"))
-_NEW_PERSON = insert_into(_PEOPLE, ("display_name", "created_at"), returning=(_PEOPLE.c.id,))
-_NEW_IDENTITY = insert_ignoring(
-    _IDENTITIES,
-    (
-        "person_id",
-        "platform",
-        "platform_user_id",
-        "username",
-        "display_name",
-        "language",
-        "created_at",
-        "last_seen_at",
-    ),
-    returning=(_IDENTITIES.c.id,),
+_NEW_PERSON = Prebuilt(insert_into(_PEOPLE, ("display_name", "created_at"), returning=(_PEOPLE.c.id,)))
+_NEW_IDENTITY = Prebuilt(
+    insert_ignoring(
+        _IDENTITIES,
+        [column.name for column in _IDENTITIES.c if column.name != "id"],  # every column is given
+        returning=(_IDENTITIES.c.id,),
+    )
 )
 # Prebuilt: granted to every applicant as their form opens.
 _GRANT = Prebuilt(insert_ignoring(_GRANTS, ("person_id", "role", "granted_at", "granted_by")))
@@ -128,7 +122,7 @@ class UserRepository:
         return found
 
     async def _lookup(self, user: UserRef, now: datetime) -> Profile | None:
-        rows = (await self.session.execute(_LOOKUP, {"platform": user.platform, "user_id": user.id})).all()
+        rows = await _LOOKUP.rows(self.session, {"platform": user.platform, "user_id": user.id})
         if not rows:
             return None
         identity_id, person_id, name, username, language, last_seen, person_name, locale, banned_at, _ = rows[
@@ -145,7 +139,7 @@ class UserRepository:
             await self.session.execute(
                 update(Identity).where(Identity.id == identity_id).values(last_seen_at=now, **changes)
             )
-        roles = _roles_named(row.role for row in rows if row.role is not None)
+        roles = _roles_named(row[-1] for row in rows if row[-1] is not None)
         return Profile(person_id, identity_id, person_name, locale, roles, banned=banned_at is not None)
 
     async def _create(self, user: UserRef, now: datetime) -> Profile | None:
@@ -155,10 +149,10 @@ class UserRepository:
             Their profile, or ``None`` if the identity was recorded meanwhile by another
             unit of work (the person row written for it is removed again).
         """
-        person_id = await self.session.scalar(_NEW_PERSON, {"display_name": user.name, "created_at": now})
+        person_id = await _NEW_PERSON.scalar(self.session, {"display_name": user.name, "created_at": now})
         assert person_id is not None  # INSERT ... RETURNING returns the new row
-        identity_id = await self.session.scalar(
-            for_session(_NEW_IDENTITY, self.session),
+        identity_id = await _NEW_IDENTITY.scalar(
+            self.session,
             {
                 "person_id": person_id,
                 "platform": user.platform,

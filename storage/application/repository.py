@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import UserRef
@@ -15,7 +15,7 @@ from storage.application.draft_cache import Draft, DraftCache, StaleDraft
 from storage.application.reviewers import reviewers
 from storage.models import Application
 from storage.repository import Shared
-from storage.statements import Prebuilt, for_session, insert_ignoring
+from storage.statements import Prebuilt, insert_ignoring
 
 
 class Status(StrEnum):
@@ -51,38 +51,41 @@ _CLOSING = (
 )
 _CLOSE = Prebuilt(_CLOSING)
 _CLOSE_WITH_ANSWERS = Prebuilt(_CLOSING.values(answers=bindparam("answers"), progress=bindparam("progress")))
-_OPEN_OF = (
+_OPEN_OF_QUERY = (
     select(_TABLE.c.id, _TABLE.c.status, _TABLE.c.answers, _TABLE.c.progress, _TABLE.c.version)
     .where(
         _TABLE.c.person_id == bindparam("person"),
-        _TABLE.c.status.in_([status.value for status in OPEN]),
+        _TABLE.c.status.in_([literal(status.value) for status in OPEN]),
     )
     .order_by(_TABLE.c.id.desc())
     .limit(1)
 )
+_OPEN_OF = Prebuilt(_OPEN_OF_QUERY)
 #: With several instances: the row stays locked until the event's transaction ends, so that
 #: another instance handling the same applicant's next answer reads what this one wrote.
-_OPEN_OF_LOCKED = _OPEN_OF.with_for_update()
-_LATEST_STATUS_OF = (
+_OPEN_OF_LOCKED = Prebuilt(_OPEN_OF_QUERY.with_for_update())
+_LATEST_STATUS_OF = Prebuilt(
     select(_TABLE.c.id, _TABLE.c.status)
     .where(_TABLE.c.person_id == bindparam("person"))
     .order_by(_TABLE.c.id.desc())
     .limit(1)
 )
-_START = insert_ignoring(
-    _TABLE,
-    (
-        "person_id",
-        "platform",
-        "platform_user_id",
-        "status",
-        "answers",
-        "progress",
-        "version",
-        "created_at",
-        "updated_at",
-    ),
-    returning=(_TABLE.c.id,),
+_START = Prebuilt(
+    insert_ignoring(
+        _TABLE,
+        (
+            "person_id",
+            "platform",
+            "platform_user_id",
+            "status",
+            "answers",
+            "progress",
+            "version",
+            "created_at",
+            "updated_at",
+        ),
+        returning=(_TABLE.c.id,),
+    )
 )
 # One statement per answer: built once, run on the connection (the ORM's bulk-update
 # path costs three times as much per call, measured in bench/application.py).
@@ -138,12 +141,12 @@ class ApplicationRepository:
             # the one query tells a draft from one awaiting a decision.
             locked = self.drafts is not None and not self.drafts.exclusive
             query = _OPEN_OF_LOCKED if locked else _OPEN_OF
-            row = (await self.session.execute(query, {"person": person_id})).first()
-            status = row.status if row is not None else None
-            if row is not None and status == Status.DRAFT.value:
-                found = Draft(row.id, person_id, dict(row.answers), dict(row.progress), row.version)
-            self._waiting[person_id] = row.id if row is not None and status == Status.SUBMITTED else None
-            self._returned[person_id] = row.id if row is not None and status == Status.NEEDS_CHANGES else None
+            rows = await query.rows(self.session, {"person": person_id})
+            application_id, status, answers, progress, version = rows[0] if rows else (None,) * 5
+            if status == Status.DRAFT.value:
+                found = Draft(application_id, person_id, dict(answers), dict(progress), version)
+            self._waiting[person_id] = application_id if status == Status.SUBMITTED else None
+            self._returned[person_id] = application_id if status == Status.NEEDS_CHANGES else None
         self._seen[person_id] = found
         return found
 
@@ -173,10 +176,10 @@ class ApplicationRepository:
         Cheaper than :meth:`latest_of` when it usually has not (a first application):
         the id and status are read by a Core statement, the whole row only when it has.
         """
-        row = (await self.session.execute(_LATEST_STATUS_OF, {"person": person_id})).first()
-        if row is None or row.status != status.value:
+        rows = await _LATEST_STATUS_OF.rows(self.session, {"person": person_id})
+        if not rows or rows[0][1] != status.value:
             return None
-        return await self.session.get(Application, row.id)
+        return await self.session.get(Application, rows[0][0])
 
     async def approved_of(self, person_id: int) -> Application | None:
         """The person's latest approved application (their answers as a member), if any."""
@@ -196,8 +199,8 @@ class ApplicationRepository:
             ApplicationAlreadyOpen: the person has an open application (another of their
                 chats or platforms opened it at the same moment).
         """
-        application_id = await self.session.scalar(
-            for_session(_START, self.session),
+        application_id = await _START.scalar(
+            self.session,
             {
                 "person_id": person_id,
                 "platform": user.platform,

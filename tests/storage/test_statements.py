@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, event, select, text
+import pytest
+from sqlalchemy import Table, event, literal, select, text
 
 from storage.db import Database
 from storage.models import BotState
@@ -79,3 +80,32 @@ async def test_a_prebuilt_statement_runs_once_per_row(db: Database) -> None:
     async with db.transaction() as session:
         stored = {state.key: state.value for state in await session.scalars(select(BotState))}
     assert stored == {f"row{n}": {"n": n} for n in range(3)}
+
+
+async def test_a_prebuilt_query_reads_what_sqlalchemy_reads(db: Database) -> None:
+    query = Prebuilt(
+        select(_TABLE.c.key, _TABLE.c.value, _TABLE.c.updated_at)
+        .where(_TABLE.c.key.in_([literal("a"), literal("b")]))
+        .order_by(_TABLE.c.key)
+    )
+    new = Prebuilt(insert_ignoring(_TABLE, _COLUMNS, returning=(_TABLE.c.key, _TABLE.c.updated_at)))
+    async with db.transaction() as session:
+        assert await query.rows(session, {}) == []
+        assert await query.scalar(session, {}) is None
+        assert await new.rows(session, {"key": "a", "value": VALUE, "updated_at": NOW}) == [("a", NOW)]
+        assert await new.rows(session, {"key": "a", "value": 1, "updated_at": NOW}) == []  # ignored
+        assert await new.scalar(session, {"key": "b", "value": None, "updated_at": NOW}) == "b"
+        found = await query.rows(session, {})
+        expected = [tuple(row) for row in await session.execute(query.statement(db.dialect))]
+    assert found == expected == [("a", VALUE, NOW), ("b", None, NOW)]
+    assert found[0][2].tzinfo is not None  # converted by the column's type, as SQLAlchemy does
+
+
+async def test_a_prebuilt_statement_refuses_an_expanding_in(db: Database) -> None:
+    query = Prebuilt(select(_TABLE.c.key).where(_TABLE.c.key.in_(["a", "b"])))
+    async with db.transaction() as session:
+        if db.dialect == "sqlite":
+            with pytest.raises(ValueError, match="literal"):
+                await query.rows(session, {})
+        else:  # through SQLAlchemy, which expands the list
+            assert await query.rows(session, {}) == []
