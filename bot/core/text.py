@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Union
 
 
@@ -144,31 +145,56 @@ def fill(template: str, values: Mapping[str, object], *, rtl: bool | None = None
     if rtl is None:
         rtl = _reads_right_to_left(template, values)
     parts: list[Fragment] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(template):
-        name = match.group(1)
-        if name not in values:
-            continue
-        parts.append(template[position : match.start()])
-        value = values[name]
-        inserted = value if isinstance(value, Span | Text) else str(value)
-        parts.extend((FSI, inserted, PDI) if rtl else (inserted,))
-        position = match.end()
-    parts.append(template[position:])
+    kept = ""  # text up to the next placeholder that is filled
+    for before, name in _parsed(template):
+        if name is None:
+            parts.append(kept + before)
+        elif name in values:
+            parts.append(kept + before)
+            kept = ""
+            value = values[name]
+            inserted = value if isinstance(value, Span | Text) else str(value)
+            parts.extend((FSI, inserted, PDI) if rtl else (inserted,))
+        else:
+            kept += f"{before}{{{name}}}"
     filled = Text.of(*parts)
     if rtl and filled and not _RTL_LETTER.match(str(filled)):
         return Text.of(RLM, filled)
     return filled
 
 
-def _reads_right_to_left(template: str, values: Mapping[str, object]) -> bool:
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    """The template as (text before, placeholder) pairs, ending with (the rest, ``None``).
+
+    Templates are the catalogs' sentences, a bounded set: each is parsed once.
+    """
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        pieces.append((template[position : match.start()], match.group(1)))
+        position = match.end()
+    pieces.append((template[position:], None))
+    return tuple(pieces)
+
+
+@lru_cache(maxsize=4096)
+def _own_direction(template: str) -> bool | None:
+    """Whether the template's own letters read right to left; ``None`` if it has none."""
     own = _PLACEHOLDER.sub("", template)
     if _RTL_LETTER.search(own):
         return True
     if any(character.isalpha() for character in own):
         return False
-    for match in _PLACEHOLDER.finditer(template):
-        found = values.get(match.group(1), "")
+    return None
+
+
+def _reads_right_to_left(template: str, values: Mapping[str, object]) -> bool:
+    own = _own_direction(template)
+    if own is not None:
+        return own
+    for _, name in _parsed(template):
+        found = values.get(name, "") if name is not None else ""
         value = found.text if isinstance(found, Span) else str(found)
         letter = next((character for character in value if character.isalpha()), None)
         if letter is not None:
