@@ -15,13 +15,18 @@ from sqlalchemy import Table, bindparam, select
 
 from storage.models import ApplicationEvent
 from storage.repository import SessionRepository
+from storage.statements import Prebuilt, insert_into
 
 _EVENTS = cast(Table, ApplicationEvent.__table__)
-_LATEST_KIND = (
+# Prebuilt: both run at every submission.
+_LATEST_KIND = Prebuilt(
     select(_EVENTS.c.id, _EVENTS.c.kind)
     .where(_EVENTS.c.application_id == bindparam("application"))
     .order_by(_EVENTS.c.id.desc())
     .limit(1)
+)
+_RECORD = Prebuilt(
+    insert_into(_EVENTS, ("application_id", "at", "kind", "actor_person_id", "actor_name", "note", "details"))
 )
 
 
@@ -60,16 +65,17 @@ class ApplicationHistory(SessionRepository):
             note: the question or the reason, as written.
             details: the answers when a question was asked, or what changed on resubmission.
         """
-        self.session.add(
-            ApplicationEvent(
-                application_id=application_id,
-                at=at,
-                kind=step.value,
-                actor_person_id=by,
-                actor_name=by_name,
-                note=note,
-                details=details or {},
-            )
+        await _RECORD.execute(
+            self.session,
+            {
+                "application_id": application_id,
+                "at": at,
+                "kind": step.value,
+                "actor_person_id": by,
+                "actor_name": by_name,
+                "note": note,
+                "details": details or {},
+            },
         )
 
     async def of(self, application_id: int) -> list[ApplicationEvent]:
@@ -87,10 +93,10 @@ class ApplicationHistory(SessionRepository):
         Asked at every submission, usually of an application with no question: the
         latest event's kind is read by a Core statement, the event itself only when it is one.
         """
-        row = (await self.session.execute(_LATEST_KIND, {"application": application_id})).first()
-        if row is None or row.kind != Step.ASKED.value:
+        rows = await _LATEST_KIND.rows(self.session, {"application": application_id})
+        if not rows or rows[0][1] != Step.ASKED.value:
             return None
-        return await self.session.get(ApplicationEvent, row.id)
+        return await self.session.get(ApplicationEvent, rows[0][0])
 
     async def last_question(self, application_id: int) -> ApplicationEvent | None:
         """The latest question the moderators asked about the application, if any."""
