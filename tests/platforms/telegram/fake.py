@@ -30,13 +30,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from telegram.request import BaseRequest, RequestData
 
 from tests.platforms.telegram.fake_files import FileApiError, FileStore, StoredFile
 from tests.platforms.telegram.fake_limits import SendLimits, TelegramLimits, TooMany
+
+if TYPE_CHECKING:  # imported by the loopback server only: the in-process fake runs without aiohttp
+    from aiohttp import web
 
 BOT_ID = 999
 BOT_USERNAME = "copbot_test_bot"
@@ -752,6 +754,8 @@ class FakeBotApiServer:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def start(self) -> None:
+        from aiohttp import web
+
         app = web.Application(client_max_size=50 << 20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
@@ -770,12 +774,16 @@ class FakeBotApiServer:
             await self._runner.cleanup()
 
     async def _file(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         if request.match_info["token"] != TOKEN:
             return web.Response(status=401)
         status, body = self.api.serve_file(request.match_info["path"])
         return web.Response(status=status, body=body)
 
     async def _handle(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         if request.match_info["token"] != TOKEN:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
