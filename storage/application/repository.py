@@ -4,102 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Self, cast
+from typing import Any, Self
 
-from sqlalchemy import Table, bindparam, delete, func, literal, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import UserRef
 from storage.application.draft_cache import Draft, DraftCache, StaleDraft
 from storage.application.reviewers import reviewers
+from storage.application.statements import (
+    CLOSE,
+    CLOSE_WITH_ANSWERS,
+    LATEST_STATUS_OF,
+    OPEN_OF,
+    OPEN_OF_LOCKED,
+    SAVE,
+    START,
+)
+from storage.application.status import OPEN as OPEN
+from storage.application.status import Status as Status
 from storage.models import Application
 from storage.repository import Shared
-from storage.statements import Prebuilt, insert_ignoring
-
-
-class Status(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    #: Sent back to the applicant with the moderators' question.
-    NEEDS_CHANGES = "needs_changes"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
 
 
 class ApplicationAlreadyOpen(Exception):
     """A person may have one open application; this one has one already."""
-
-
-#: Statuses of an application that still counts as the person's open one.
-OPEN = (Status.DRAFT, Status.SUBMITTED, Status.NEEDS_CHANGES)
-
-
-_TABLE = cast(Table, Application.__table__)
-# Submit, cancel, expiry: prebuilt, as the save of each answer (see Prebuilt).
-_CLOSING = (
-    update(_TABLE)
-    .where(_TABLE.c.id == bindparam("draft"))
-    .values(
-        status=bindparam("status"),
-        updated_at=bindparam("now"),
-        version=bindparam("written"),
-        submitted_at=bindparam("submitted_at"),
-    )
-)
-_CLOSE = Prebuilt(_CLOSING)
-_CLOSE_WITH_ANSWERS = Prebuilt(_CLOSING.values(answers=bindparam("answers"), progress=bindparam("progress")))
-_OPEN_OF_QUERY = (
-    select(_TABLE.c.id, _TABLE.c.status, _TABLE.c.answers, _TABLE.c.progress, _TABLE.c.version)
-    .where(
-        _TABLE.c.person_id == bindparam("person"),
-        _TABLE.c.status.in_([literal(status.value) for status in OPEN]),
-    )
-    .order_by(_TABLE.c.id.desc())
-    .limit(1)
-)
-_OPEN_OF = Prebuilt(_OPEN_OF_QUERY)
-#: With several instances: the row stays locked until the event's transaction ends, so that
-#: another instance handling the same applicant's next answer reads what this one wrote.
-_OPEN_OF_LOCKED = Prebuilt(_OPEN_OF_QUERY.with_for_update())
-_LATEST_STATUS_OF = Prebuilt(
-    select(_TABLE.c.id, _TABLE.c.status)
-    .where(_TABLE.c.person_id == bindparam("person"))
-    .order_by(_TABLE.c.id.desc())
-    .limit(1)
-)
-_START = Prebuilt(
-    insert_ignoring(
-        _TABLE,
-        (
-            "person_id",
-            "platform",
-            "platform_user_id",
-            "status",
-            "answers",
-            "progress",
-            "version",
-            "created_at",
-            "updated_at",
-        ),
-        returning=(_TABLE.c.id,),
-    )
-)
-# One statement per answer: built once, run on the connection (the ORM's bulk-update
-# path costs three times as much per call, measured in bench/application.py).
-_SAVE = Prebuilt(
-    update(_TABLE)
-    .where(_TABLE.c.id == bindparam("draft"), _TABLE.c.version == bindparam("read"))
-    .values(
-        answers=bindparam("answers"),
-        progress=bindparam("progress"),
-        version=bindparam("written"),
-        updated_at=bindparam("now"),
-        reminded_at=None,
-    )
-)
 
 
 class ApplicationRepository:
@@ -140,7 +69,7 @@ class ApplicationRepository:
             # A person has at most one open application (uq_applications_open_person):
             # the one query tells a draft from one awaiting a decision.
             locked = self.drafts is not None and not self.drafts.exclusive
-            query = _OPEN_OF_LOCKED if locked else _OPEN_OF
+            query = OPEN_OF_LOCKED if locked else OPEN_OF
             rows = await query.rows(self.session, {"person": person_id})
             application_id, status, answers, progress, version = rows[0] if rows else (None,) * 5
             if status == Status.DRAFT.value:
@@ -176,7 +105,7 @@ class ApplicationRepository:
         Cheaper than :meth:`latest_of` when it usually has not (a first application):
         the id and status are read by a Core statement, the whole row only when it has.
         """
-        rows = await _LATEST_STATUS_OF.rows(self.session, {"person": person_id})
+        rows = await LATEST_STATUS_OF.rows(self.session, {"person": person_id})
         if not rows or rows[0][1] != status.value:
             return None
         return await self.session.get(Application, rows[0][0])
@@ -199,7 +128,7 @@ class ApplicationRepository:
             ApplicationAlreadyOpen: the person has an open application (another of their
                 chats or platforms opened it at the same moment).
         """
-        application_id = await _START.scalar(
+        application_id = await START.scalar(
             self.session,
             {
                 "person_id": person_id,
@@ -228,7 +157,7 @@ class ApplicationRepository:
             StaleDraft: the draft was written since it was read (another event of the person).
         """
         self._forget(draft.person_id)
-        written = await _SAVE.execute(
+        written = await SAVE.execute(
             self.session,
             {
                 "draft": draft.id,
@@ -261,9 +190,9 @@ class ApplicationRepository:
             "submitted_at": now if status is Status.SUBMITTED else None,
         }
         if answers is None:
-            await _CLOSE.execute(self.session, values)
+            await CLOSE.execute(self.session, values)
         else:
-            await _CLOSE_WITH_ANSWERS.execute(self.session, {**values, "answers": answers, "progress": {}})
+            await CLOSE_WITH_ANSWERS.execute(self.session, {**values, "answers": answers, "progress": {}})
 
     async def mark_reminded(self, application_id: int, now: datetime) -> None:
         await self.session.execute(
