@@ -1,11 +1,12 @@
 """Statements built once, at import, for every database dialect copbot runs on.
 
-The hot paths (the claim of every event, the first contact of a person, a new draft,
-the draft an answer belongs to) execute prebuilt statements with bound parameters: SQLAlchemy then skips constructing
-the statement and computing its cache key on every call, which is a large share of what
-a small statement costs. ``INSERT ... ON CONFLICT DO NOTHING`` is spelled by each
-dialect's own ``insert``, so those statements come as one per dialect, and
-:func:`for_session` picks the one the session is bound to.
+The hot paths (the claim of every event, the lookup and first contact of a person, a
+new draft, the draft an answer belongs to) execute prebuilt statements with bound
+parameters: SQLAlchemy then skips constructing the statement and computing its cache key
+on every call, which is a large share of what a small statement costs.
+``INSERT ... ON CONFLICT DO NOTHING`` is spelled by each dialect's own ``insert``, so
+those statements come as one per dialect, and :func:`for_session` picks the one the
+session is bound to.
 
 Statements are built on a ``Table``, not on the mapped class: an ORM insert given a
 parameter dict becomes a bulk insert, which reports no row count and returns no row.
