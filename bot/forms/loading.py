@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.core.yaml_text import read_yaml
 from bot.forms.steps import Form
 
 
@@ -25,7 +26,7 @@ def load_form(path: Path) -> Form:
         FormFileError: the file is missing, is not YAML, or describes an invalid form.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise FormFileError(f"the form file {path} cannot be read ({error.strerror or error})") from None
     except yaml.YAMLError as error:

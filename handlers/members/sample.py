@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field, field_validator
 
 from bot.config import qualify_user_id
 from bot.core.clock import Clock
 from bot.core.types import Role, UserRef
+from bot.core.yaml_text import read_yaml
 from storage.db import Database
 from storage.state import StateStore
 from storage.users import UserRepository
@@ -47,7 +47,7 @@ class SampleCommunity(BaseModel):
 
     @classmethod
     def load(cls, path: Path = COMMUNITY_FILE) -> SampleCommunity:
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls.model_validate(read_yaml(path.read_text(encoding="utf-8")))
 
 
 async def seed_sample_community(db: Database, clock: Clock, path: Path = COMMUNITY_FILE) -> bool:

@@ -30,6 +30,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.core.export_safety import CsvDictWriter, csv_value, markdown_without_scripts
+from bot.core.yaml_text import read_yaml
 from storage.db import Database
 from storage.wiki.data import FIELDS, WikiEntryData, field_problems
 from storage.wiki.repository import WikiRepository, as_data
@@ -115,7 +116,7 @@ def _read_markdown(file: Path) -> Loaded:
     if end is None:
         return Problem(file.name, 1, "the front matter has no closing '---' line")
     try:
-        front = yaml.safe_load("\n".join(lines[1:end])) or {}
+        front = read_yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
