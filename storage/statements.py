@@ -119,12 +119,7 @@ class Prebuilt:
             result = await connection.execute(self.statement(engine.dialect.name), dict(parameters))
             return [tuple(row) for row in result]
         sql, binds, columns = self._sqlite or self._compile(engine.dialect)
-        values = [
-            parameters.get(name, fixed) if process is None else process(parameters.get(name, fixed))
-            for name, process, fixed in binds
-        ]
-        raw: sqlite3.Connection = connection.sync_connection.connection.driver_connection.connection  # type: ignore[union-attr]
-        found = raw.execute(sql, values).fetchall()
+        found = _sqlite_of(connection).execute(sql, _values(binds, parameters)).fetchall()
         if not any(columns):
             return found
         return [
@@ -157,18 +152,10 @@ class Prebuilt:
             result = await connection.execute(self.statement(engine.dialect.name), parameters)
             return int(getattr(result, "rowcount", 0))
         sql, binds, _ = self._sqlite or self._compile(engine.dialect)
-        values = [
-            [
-                # fixed: a value written in the statement
-                row.get(name, fixed) if process is None else process(row.get(name, fixed))
-                for name, process, fixed in binds
-            ]
-            for row in rows
-        ]
-        raw: sqlite3.Connection = connection.sync_connection.connection.driver_connection.connection  # type: ignore[union-attr]
-        if len(values) == 1:
-            return raw.execute(sql, values[0]).rowcount
-        return raw.executemany(sql, values).rowcount
+        raw = _sqlite_of(connection)
+        if len(rows) == 1:
+            return raw.execute(sql, _values(binds, rows[0])).rowcount
+        return raw.executemany(sql, [_values(binds, row) for row in rows]).rowcount
 
     def _compile(self, dialect: Dialect) -> tuple[str, tuple[_Bind, ...], tuple[_Column, ...]]:
         compiled = self.statement(dialect.name).compile(dialect=dialect)
@@ -191,6 +178,21 @@ class Prebuilt:
         )
         self._sqlite = (compiled.string, binds, columns)
         return self._sqlite
+
+
+def _values(binds: tuple[_Bind, ...], row: Mapping[str, Any]) -> list[Any]:
+    """The statement's positional parameters for ``row``, converted by their types."""
+    return [
+        # fixed: a value written in the statement
+        row.get(name, fixed) if process is None else process(row.get(name, fixed))
+        for name, process, fixed in binds
+    ]
+
+
+def _sqlite_of(connection: AsyncConnection) -> sqlite3.Connection:
+    """The ``sqlite3`` connection under ``connection``."""
+    raw: sqlite3.Connection = connection.sync_connection.connection.driver_connection.connection  # type: ignore[union-attr]
+    return raw
 
 
 def _straight(engine: Engine) -> bool:
