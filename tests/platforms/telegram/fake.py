@@ -163,6 +163,8 @@ class FakeTelegram(FileStore):
         self.command_menus: dict[tuple[str, int | None, str], list[Json]] = {}
         #: Seconds each send takes (a slower server, for the crash test).
         self.latency = 0.0
+        #: Calls being answered now, long polls aside (a killed client's calls still finish).
+        self.answering = 0
         #: Set whenever the bot sent a message (tests and benchmarks wait on it).
         self.delivered = asyncio.Event()
         #: Called with each message the moment it is received (the crash test kills the bot there).
@@ -311,6 +313,8 @@ class FakeTelegram(FileStore):
         if handler is None:
             self.unknown.append(method)
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        counted = method.lower() != "getupdates"  # a long poll waits by design
+        self.answering += counted
         try:
             result = handler(_Params(params), files)
             if asyncio.iscoroutine(result):
@@ -322,6 +326,8 @@ class FakeTelegram(FileStore):
             if error.parameters:
                 body["parameters"] = error.parameters
             return error.code, body
+        finally:
+            self.answering -= counted
         return 200, {"ok": True, "result": result}
 
     def _api_getme(self, p: _Params, files: Any) -> Json:
