@@ -90,7 +90,7 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
-    async def upgrade(self, revision: str = "head") -> None:
+    async def upgrade(self, revision: str = "head", *, from_snapshot: bool = True) -> None:
         """Apply the Alembic migrations up to ``revision``, one process at a time.
 
         Two processes starting on an empty database must not both create the tables. On
@@ -100,20 +100,25 @@ class Database:
         from the start, which serialises them the same way.
 
         A schema already at the one head revision is recognised without Alembic (whose
-        import and script loading cost a start-up ~0.3 s): only then is nothing done.
+        import and script loading cost a start-up ~0.3 s): only then is nothing done. A
+        new SQLite database is built from the schema snapshot at head
+        (:mod:`storage.schema_snapshot`) unless ``from_snapshot`` is false.
         """
-        if revision == "head" and await self._at_head():
+        head = head_revision() if revision == "head" else None
+        if head is not None and await self._at_head(head):
             return
         async with self.engine.begin() as connection:
             if self.dialect == "postgresql":
                 await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            elif head is not None and from_snapshot:
+                from storage.schema_snapshot import create_from_snapshot
+
+                if await connection.run_sync(create_from_snapshot, head):
+                    return
             await connection.run_sync(_run_alembic, "upgrade", revision)
 
-    async def _at_head(self) -> bool:
-        """Whether the stored ``alembic_version`` is exactly the migrations' single head."""
-        head = head_revision()
-        if head is None:
-            return False
+    async def _at_head(self, head: str) -> bool:
+        """Whether the stored ``alembic_version`` is exactly ``head``, the migrations' single one."""
         async with self.engine.connect() as connection:
             try:
                 stored = (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).all()

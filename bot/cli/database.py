@@ -69,7 +69,7 @@ def db_revision(
         with tempfile.TemporaryDirectory() as scratch:
             db = Database(f"sqlite+aiosqlite:///{scratch}/scratch.db")
             try:
-                await db.upgrade()
+                await db.upgrade(from_snapshot=False)
                 async with db.engine.begin() as connection:
                     await connection.run_sync(
                         lambda sync: command.revision(
@@ -80,3 +80,34 @@ def db_revision(
                 await db.dispose()
 
     asyncio.run(generate())
+
+
+@db_app.command("snapshot")
+def db_snapshot() -> None:
+    """For developers: write the SQLite schema at head that new databases are built from.
+
+    The migrations build a scratch SQLite database; its schema is written to
+    storage/migrations/head.sqlite.sql (see storage/schema_snapshot.py). Run it after
+    adding or changing a migration, and commit the file with the migration.
+    """
+    import tempfile
+
+    from storage.db import Database, head_revision
+    from storage.schema_snapshot import SNAPSHOT, snapshot_of
+
+    head = head_revision()
+    if head is None:
+        raise typer.BadParameter("the migrations do not name exactly one head revision")
+
+    async def build() -> str:
+        with tempfile.TemporaryDirectory() as scratch:
+            db = Database(f"sqlite+aiosqlite:///{scratch}/scratch.db")
+            try:
+                await db.upgrade(from_snapshot=False)
+                async with db.engine.connect() as connection:
+                    return await connection.run_sync(snapshot_of, head)
+            finally:
+                await db.dispose()
+
+    SNAPSHOT.write_text(asyncio.run(build()), encoding="utf-8")
+    typer.echo(f"{SNAPSHOT} written at revision {head}")

@@ -134,7 +134,7 @@ async def test_a_schema_behind_the_head_is_still_migrated(tmp_path: Path) -> Non
         await db.dispose()
 
 
-def test_a_start_on_a_schema_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+def test_a_start_on_a_new_or_current_sqlite_schema_does_not_load_alembic(tmp_path: Path) -> None:
     import subprocess
     import sys
 
@@ -156,5 +156,5 @@ def test_a_start_on_a_schema_at_head_does_not_load_alembic(tmp_path: Path) -> No
     again = subprocess.run(
         [sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=True
     )
-    assert first.stdout.strip() == "True"  # an empty database: Alembic creates the schema
+    assert first.stdout.strip() == "False"  # a new database: built from the schema snapshot
     assert again.stdout.strip() == "False"  # at head: recognised without Alembic
