@@ -282,9 +282,7 @@ async def import_entries(
     async def flush() -> None:
         nonlocal created, updated
         async with db.transaction() as session:
-            wiki = WikiRepository(session)
-            for data in pending:
-                _, new = await wiki.upsert(data, now)
+            for _, new in await WikiRepository(session).upsert_many(pending, now):
                 created, updated = created + new, updated + (not new)
         if on_progress is not None:
             on_progress(len(pending))

@@ -8,7 +8,7 @@ to rebuild (:mod:`storage.wiki.vocabulary`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Self
@@ -132,9 +132,14 @@ class WikiRepository:
         if int(await state.get(_INDEX_FORMAT_KEY, 1)) >= INDEX_FORMAT:
             return 0
         count = 0
+        batch: list[WikiEntry] = []
         async for entry in self.all():
-            await self._reindex(entry, now)
-            count += 1
+            batch.append(entry)
+            if len(batch) == 500:
+                await self._reindex(batch, now)
+                count, batch = count + len(batch), []
+        await self._reindex(batch, now)
+        count += len(batch)
         await state.set(_INDEX_FORMAT_KEY, INDEX_FORMAT, now)
         return count
 
@@ -146,15 +151,37 @@ class WikiRepository:
         Returns:
             The entry, and whether it was created.
         """
-        entry = await self.get(data.slug)
-        created = entry is None
-        if entry is None:
-            entry = WikiEntry(slug=data.slug, translations=[])
-            self.session.add(entry)
-        _assign(entry, data, now)
+        return (await self.upsert_many([data], now))[0]
+
+    async def upsert_many(
+        self, items: Sequence[WikiEntryData], now: datetime
+    ) -> list[tuple[WikiEntry, bool]]:
+        """:meth:`upsert` each of ``items`` in turn, with one query, two flushes and one version bump.
+
+        An import writes entries a batch at a time: read one by one, each entry cost a
+        query for its slug, another for its search document, three flushes and a version
+        bump (about 4 ms; the sample wiki's 42 entries were a sixth of a new bot's start).
+
+        Returns:
+            Each entry, and whether it was created (a slug given twice is created once,
+            then replaced, as by two calls of :meth:`upsert`).
+        """
+        slugs = {data.slug for data in items}
+        found = await self.session.scalars(select(WikiEntry).where(WikiEntry.slug.in_(slugs)))
+        entries = {entry.slug: entry for entry in found}
+        written: list[tuple[WikiEntry, bool]] = []
+        for data in items:
+            entry = entries.get(data.slug)
+            if entry is None:
+                entry = entries[data.slug] = WikiEntry(slug=data.slug, translations=[])
+                self.session.add(entry)
+                written.append((entry, True))
+            else:
+                written.append((entry, False))
+            _assign(entry, data, now)
         await self.session.flush()
-        await self._reindex(entry, now)
-        return entry, created
+        await self._reindex(list({id(entry): entry for entry, _ in written}.values()), now)
+        return written
 
     async def update(self, entry: WikiEntry, changes: dict[str, Any], now: datetime) -> WikiEntry:
         """Change some fields of ``entry``, validated like an import.
@@ -165,7 +192,7 @@ class WikiRepository:
         data = WikiEntryData.model_validate({**as_data(entry).model_dump(), **changes})
         _assign(entry, data, now)
         await self.session.flush()
-        await self._reindex(entry, now)
+        await self._reindex([entry], now)
         return entry
 
     async def delete(self, entry: WikiEntry, now: datetime) -> None:
@@ -174,20 +201,29 @@ class WikiRepository:
         await self.session.flush()
         await self._bump(now)
 
-    async def _reindex(self, entry: WikiEntry, now: datetime) -> None:
-        translations = list(entry.translations)
-        texts: list[WikiEntry | WikiTranslation] = [entry, *translations]
-        document = await self.session.get(WikiSearchDocument, entry.id)
-        if document is None:
-            document = WikiSearchDocument(entry_id=entry.id)
-            self.session.add(document)
-        document.title = index_text(" ".join(t.title for t in texts))
-        document.tags = index_text(" ".join(entry.tags))
-        document.summary = index_text(" ".join(t.summary for t in texts))
-        document.body = index_text(" ".join(t.body for t in texts))
-        document.facets = entry_facets(
-            entry.kind, entry.region, entry.country, [entry.language, *(t.language for t in translations)]
+    async def _reindex(self, entries: Sequence[WikiEntry], now: datetime) -> None:
+        """Write each of ``entries``' search document (one query, one flush), then bump the version."""
+        if not entries:
+            return
+        ids = [entry.id for entry in entries]
+        found = await self.session.scalars(
+            select(WikiSearchDocument).where(WikiSearchDocument.entry_id.in_(ids))
         )
+        documents = {document.entry_id: document for document in found}
+        for entry in entries:
+            document = documents.get(entry.id)
+            if document is None:
+                document = WikiSearchDocument(entry_id=entry.id)
+                self.session.add(document)
+            translations = list(entry.translations)
+            texts: list[WikiEntry | WikiTranslation] = [entry, *translations]
+            document.title = index_text(" ".join(t.title for t in texts))
+            document.tags = index_text(" ".join(entry.tags))
+            document.summary = index_text(" ".join(t.summary for t in texts))
+            document.body = index_text(" ".join(t.body for t in texts))
+            document.facets = entry_facets(
+                entry.kind, entry.region, entry.country, [entry.language, *(t.language for t in translations)]
+            )
         await self.session.flush()
         await self._bump(now)
 

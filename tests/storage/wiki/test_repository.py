@@ -213,6 +213,32 @@ async def test_upsert_updates_by_slug_and_reindexes(db: Database) -> None:
     assert await slugs(db, "kind:template money") == ["in-body"]
 
 
+async def test_a_batch_upserts_like_one_call_per_entry_with_one_version_bump(db: Database) -> None:
+    await load(db, CORPUS[:1])
+    async with db.transaction() as session:
+        wiki = WikiRepository(session)
+        before = await wiki.version()
+        written = await wiki.upsert_many(
+            [
+                entry("in-body", "Annual review", body="About mentoring."),  # exists: replaced
+                entry("twice", "First title", body="About budgeting."),  # new: created
+                entry("twice", "Second title", body="About coaching."),  # then replaced
+            ],
+            NOW,
+        )
+        assert [(found.slug, created) for found, created in written] == [
+            ("in-body", False),
+            ("twice", True),
+            ("twice", False),
+        ]
+        assert written[1][0] is written[2][0]
+        assert await wiki.version() == before + 1
+        assert await wiki.upsert_many([], NOW) == []
+    assert await slugs(db, "mentoring") == ["in-body"]
+    assert await slugs(db, "coaching second") == ["twice"]
+    assert await slugs(db, "budgeting") == []  # the replaced text left the index
+
+
 async def test_invalid_edits_are_refused(db: Database) -> None:
     await load(db, CORPUS[:1])
     async with db.transaction() as session:
