@@ -15,10 +15,11 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from bot.core.cldr import language_name as cldr_language_name
 
 #: The gettext domain: ``locales/<lang>/LC_MESSAGES/copbot.po``.
 DOMAIN = "copbot"
@@ -111,8 +112,5 @@ def language_name(code: str, *, capitalize: bool = False) -> str:
     Names are lower case where the language writes them so mid-sentence; capitalise
     them for labels that stand alone, such as buttons.
     """
-    try:
-        name = Locale.parse(code).get_display_name(code) or code
-    except (ValueError, UnknownLocaleError):
-        return code
+    name = cldr_language_name(code, code)
     return name[:1].upper() + name[1:] if capitalize else name

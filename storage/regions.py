@@ -15,7 +15,7 @@ import csv
 from functools import cache
 from importlib import resources
 
-from bot.core.territories import territory_names
+from bot.core.cldr import territory_names
 
 #: The five M49 regions, in the order the bot lists them when counts tie.
 REGIONS = ("002", "019", "142", "150", "009")

@@ -15,8 +15,9 @@ from babel.messages.mofile import write_mo
 from babel.support import Translations
 
 from bot.catalogs import DOMAIN, LocaleTranslator
+from bot.core.cldr import is_rtl
 from bot.core.context import Actor, Context
-from bot.core.formats import Formats, is_rtl
+from bot.core.formats import Formats
 from bot.core.text import FSI, PDI, RLM, Text, bidi_label, bold, code, fill, to_plain
 from bot.core.types import Button, ChatRef, IncomingMessage, OutgoingMessage, Role, UserRef
 from bot.platforms.console import ConsolePlatform
@@ -108,6 +109,26 @@ def well_formed(markup: str) -> bool:
 def test_babel_says_which_languages_are_right_to_left() -> None:
     assert all(is_rtl(code) for code in ("ar", "he", "fa"))
     assert not any(is_rtl(code) for code in ("en", "fr", "es", "ru", "zh", "not a code"))
+
+
+def test_a_languages_direction_is_babels_without_keeping_its_locale_data() -> None:
+    import subprocess
+    import sys
+
+    from babel import Locale, localedata
+
+    codes = [*localedata.locale_identifiers()[::7], "ar-EG", "en-GB", "ur", "ps", "dv", "yi"]
+    assert [is_rtl(code) for code in codes] == [
+        Locale.parse(code.replace("-", "_")).text_direction == "rtl" for code in codes
+    ]
+    program = (
+        "from babel import localedata\n"
+        "from bot.core.cldr import is_rtl\n"
+        "assert is_rtl('ar') and not is_rtl('en') and not is_rtl('zh')\n"
+        "print(sorted(localedata._cache))\n"
+    )
+    kept = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert kept.stdout.strip() == "[]"  # no language's whole data kept for a direction
 
 
 def test_every_value_of_an_arabic_sentence_is_isolated() -> None:

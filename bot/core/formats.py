@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.lists import format_list
 from babel.numbers import format_decimal
+
+from bot.core.cldr import is_rtl
 
 #: How a language separates the items of a plain list ("A, B, C"), where it is not ", ".
 LIST_SEPARATORS = {"ar": "، ", "fa": "، ", "ur": "، ", "zh": "、", "ja": "、"}
@@ -30,15 +30,6 @@ LIST_SEPARATORS = {"ar": "، ", "fa": "، ", "ur": "، ", "zh": "、", "ja": "�
 def list_separator(locale: str) -> str:
     """The separator of a plain list in ``locale``'s writing: ``، `` in Arabic, ``、`` in Chinese."""
     return LIST_SEPARATORS.get(locale.replace("-", "_").split("_")[0], ", ")
-
-
-@cache
-def is_rtl(locale: str) -> bool:
-    """Whether ``locale``'s script is written right to left (Arabic, Hebrew, Persian…)."""
-    try:
-        return Locale.parse(locale.replace("-", "_")).text_direction == "rtl"
-    except (ValueError, UnknownLocaleError):
-        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from functools import cache
 
 import pycountry
 
-from bot.core.territories import territory_names
+from bot.core.cldr import territory_names
 
 #: Languages whose country names are accepted, whatever the person speaks (ISO's names).
 NAME_LANGUAGES = ("en", "es", "fr")

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-
+from bot.core.cldr import language_name
 from bot.core.i18n import N_
 from bot.core.text import Text, bold, code, fill
 from bot.core.types import Button
@@ -114,7 +113,7 @@ def card(
     who = say(
         N_("Account: {account}. Language: {language}."),
         account=applicant.account,
-        language=_language(applicant.locale, locale),
+        language=language_name(applicant.locale, locale),
     )
     answers = answers_of(form, application)
     return Text.join("\n", [heading, who, *summary_lines(form, answers, gettext, locale)])
@@ -230,14 +229,6 @@ def speaker_of(gettext: Callable[[str], str]) -> Callable[..., Text]:
         return fill(gettext(msgid), values)
 
     return say
-
-
-def _language(code_: str, reader: str) -> str:
-    """A language's name in the reader's language (``es`` read in English: ``Spanish``)."""
-    try:
-        return Locale.parse(code_).get_display_name(reader) or code_
-    except (ValueError, UnknownLocaleError):
-        return code_
 
 
 async def member_lines(ctx: Ctx, form: Form, person_id: int) -> list[Text]:

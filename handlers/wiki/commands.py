@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 
-from babel import Locale, UnknownLocaleError
 from pydantic import ValidationError
 
+from bot.core.cldr import language_name
 from bot.core.commands import Topic
 from bot.core.errors import UserFacingError
 from bot.core.formats import list_separator
@@ -248,10 +248,7 @@ def _query_key(ctx: Ctx) -> str:
 
 def _language(code: str, locale: str) -> str:
     """The name of language ``code`` in language ``locale`` (``fr`` in ``es``: francés)."""
-    try:
-        return Locale.parse(code).get_display_name(locale) or code
-    except (ValueError, UnknownLocaleError):
-        return code
+    return language_name(code, locale)
 
 
 def _wiki(ctx: Ctx) -> Text:
