@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from bot.cli.root import settings_of
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+T = TypeVar("T")
 
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 
@@ -59,27 +65,15 @@ def db_revision(
     The schema at head is built in a scratch SQLite database and compared with the
     models (Alembic autogenerate). Review the file before committing it.
     """
-    import tempfile
-
     from alembic import command
 
-    from storage.db import Database, alembic_config
+    from storage.db import alembic_config
 
-    async def generate() -> None:
-        with tempfile.TemporaryDirectory() as scratch:
-            db = Database(f"sqlite+aiosqlite:///{scratch}/scratch.db")
-            try:
-                await db.upgrade(from_snapshot=False)
-                async with db.engine.begin() as connection:
-                    await connection.run_sync(
-                        lambda sync: command.revision(
-                            alembic_config(sync), message=message, autogenerate=True, rev_id=rev_id
-                        )
-                    )
-            finally:
-                await db.dispose()
-
-    asyncio.run(generate())
+    _on_a_migrated_scratch_database(
+        lambda connection: command.revision(
+            alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id
+        )
+    )
 
 
 @db_app.command("snapshot")
@@ -90,24 +84,32 @@ def db_snapshot() -> None:
     storage/migrations/head.sqlite.sql (see storage/schema_snapshot.py). Run it after
     adding or changing a migration, and commit the file with the migration.
     """
-    import tempfile
-
-    from storage.db import Database, head_revision
+    from storage.db import head_revision
     from storage.schema_snapshot import SNAPSHOT, snapshot_of
 
     head = head_revision()
     if head is None:
         raise typer.BadParameter("the migrations do not name exactly one head revision")
+    SNAPSHOT.write_text(
+        _on_a_migrated_scratch_database(lambda connection: snapshot_of(connection, head)), encoding="utf-8"
+    )
+    typer.echo(f"{SNAPSHOT} written at revision {head}")
 
-    async def build() -> str:
+
+def _on_a_migrated_scratch_database(work: Callable[[Connection], T]) -> T:
+    """``work``'s result on a scratch SQLite database built by every migration (not the snapshot)."""
+    import tempfile
+
+    from storage.db import Database
+
+    async def run() -> T:
         with tempfile.TemporaryDirectory() as scratch:
             db = Database(f"sqlite+aiosqlite:///{scratch}/scratch.db")
             try:
                 await db.upgrade(from_snapshot=False)
-                async with db.engine.connect() as connection:
-                    return await connection.run_sync(snapshot_of, head)
+                async with db.engine.begin() as connection:
+                    return await connection.run_sync(work)
             finally:
                 await db.dispose()
 
-    SNAPSHOT.write_text(asyncio.run(build()), encoding="utf-8")
-    typer.echo(f"{SNAPSHOT} written at revision {head}")
+    return asyncio.run(run())
