@@ -19,7 +19,10 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# The bytecode is written first (as pip does for an installed package), even where
+# PYTHONDONTWRITEBYTECODE is set: compiling copbot's modules was a fifth of its start.
 run: $(STAMP)
+	@$(BIN)/python -m compileall -q bot handlers storage >/dev/null
 	COPBOT_ADMINS="$${COPBOT_ADMINS:-console:admin}" $(BIN)/copbot run
 
 test: lint typecheck pytest

@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import compile_checkout
 from tests.platforms.telegram.fake import TOKEN, FakeBotApiServer, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,4 +94,5 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    compile_checkout()  # copbot starts from bytecode, as when installed
     asyncio.run(main(parser.parse_args().runs))
