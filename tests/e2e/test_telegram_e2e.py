@@ -227,6 +227,7 @@ async def test_kill_9_with_100_updates_pending_handles_each_once_and_answers_eve
     await until(lambda: len(api.sent) >= 15, "some replies", bot, patience=30)
     bot.kill()
     await bot.process.wait()  # type: ignore[union-attr]
+    await api.settled()  # the sends made just before the kill still reach Telegram
     first_run = len(api.sent)
     assert first_run < 100, "everything was handled before the kill"
     assert api.pending > 0, "every update was confirmed before the kill"
@@ -277,6 +278,7 @@ async def test_kill_9_at_the_first_reply_of_a_burst_leaves_no_one_unanswered(
         api.say(member, "/help")
     await asyncio.wait_for(killed.wait(), 30)
     await bot.process.wait()  # type: ignore[union-attr]
+    await api.settled()  # the sends made just before the kill still reach Telegram
     api.on_send = None
     first_run = Counter(sent.chat_id for sent in api.sent)
     left = journalled(bot.db)
@@ -345,6 +347,7 @@ async def test_webhook_mode_rejects_a_wrong_secret_and_survives_kill_9(
         await until(lambda: len(api.sent) >= 15, "some replies", bot, patience=30)
         bot.kill()
         await bot.process.wait()  # type: ignore[union-attr]
+        await api.settled()  # the sends made just before the kill still reach Telegram
         assert api.pending > 0, "every update was acknowledged before the kill"
         # Only handled updates were acknowledged (answered 200).
         assert claimed(bot.db) >= {f"update:{n}" for n in range(1, 101)} - {

@@ -304,6 +304,20 @@ class FakeTelegram(FileStore):
         """Updates not yet confirmed by an offset."""
         return len(self.updates)
 
+    async def settled(self) -> None:
+        """Wait (10 s at most) until the calls a killed bot made before it died are answered.
+
+        Telegram does not know its client is gone: a ``sendMessage`` that reached it is sent.
+        A test that counts what got there after a ``kill -9`` waits for those first.
+        """
+        await asyncio.sleep(0.05)  # requests already in the server's sockets start being answered
+        try:
+            async with asyncio.timeout(10):
+                while self.answering:
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            raise AssertionError("the fake never finished the calls made before the kill") from None
+
     # -- the Bot API --------------------------------------------------------------------
 
     async def call(self, method: str, params: Json, files: dict[str, tuple[str, bytes]]) -> tuple[int, Json]:
