@@ -39,13 +39,25 @@ def plain_locale_parts(locale: str, key: str) -> list[Any] | None:
 
 
 @cache
+def _names(locale: str, key: str) -> dict[str, str] | None:
+    """The names ``key`` holds (``territories``, ``languages``) in the plain language ``locale``.
+
+    Root's names, overridden by the language's own; ``None`` as for :func:`plain_locale_parts`.
+    """
+    parts = plain_locale_parts(locale, key)
+    if parts is None:
+        return None
+    names: dict[str, str] = {}
+    for part in parts:
+        names.update(part)
+    return names
+
+
+@cache
 def territory_names(locale: str) -> dict[str, str]:
     """The names of territories (``KE``, ``019``) in ``locale``; English's if it is unknown."""
-    parts = plain_locale_parts(locale, "territories")
-    if parts is not None:
-        names: dict[str, str] = {}
-        for part in parts:
-            names.update(part)
+    names = _names(locale, "territories")
+    if names is not None:
         return names
     try:
         found = Locale.parse(locale).territories
@@ -67,24 +79,13 @@ def is_rtl(locale: str) -> bool:
         return False
 
 
-@cache
-def _language_names(reader: str) -> dict[str, str] | None:
-    parts = plain_locale_parts(reader, "languages")
-    if parts is None:
-        return None
-    names: dict[str, str] = {}
-    for part in parts:
-        names.update(part)
-    return names
-
-
 def language_name(code: str, reader: str) -> str:
     """Language ``code``'s name in the ``reader``'s language (``es`` read in English: ``Spanish``).
 
     As :meth:`babel.Locale.get_display_name` names it (``English (United Kingdom)`` for
     ``en_GB``); ``code`` itself when neither knows it.
     """
-    names = _language_names(reader) if code.isalpha() else None
+    names = _names(reader, "languages") if code.isalpha() else None
     if names is not None and code in names:
         return names[code]
     try:

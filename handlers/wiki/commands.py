@@ -221,8 +221,8 @@ def _show_entry(ctx: Ctx, entry: WikiEntry) -> None:
         parts.append(
             ctx._(
                 N_("(Not yet translated into {wanted}: shown in {language}.)"),
-                wanted=_language(ctx.actor.locale, ctx.actor.locale),
-                language=_language(shown.language, ctx.actor.locale),
+                wanted=language_name(ctx.actor.locale, ctx.actor.locale),
+                language=language_name(shown.language, ctx.actor.locale),
             )
         )
     if shown.summary:
@@ -244,11 +244,6 @@ def _query_key(ctx: Ctx) -> str:
     return _QUERY_STATE + (
         str(ctx.actor.person_id) if ctx.actor.person_id is not None else ctx.actor.user.key
     )
-
-
-def _language(code: str, locale: str) -> str:
-    """The name of language ``code`` in language ``locale`` (``fr`` in ``es``: francés)."""
-    return language_name(code, locale)
 
 
 def _wiki(ctx: Ctx) -> Text:
